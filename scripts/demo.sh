@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make demo`: an admin user and token, the daemon on the embedded SQLite
+# store in ./var, and what to paste to try it. Ctrl-C stops the daemon.
+set -euo pipefail
+WARDLINE=${1:-build/wardline}
+DATA=${WARDLINE_DEMO_DATA:-./var/demo}
+LISTEN=${WARDLINE_DEMO_LISTEN:-127.0.0.1:8443}
+
+mkdir -p "$DATA"
+if ! "$WARDLINE" user list --data-dir "$DATA" 2>/dev/null | grep -q '^demo.admin'; then
+  "$WARDLINE" user add demo.admin --role admin --display-name "Demo Administrator" --data-dir "$DATA" >/dev/null
+  "$WARDLINE" user add demo.analyst --role analyst --display-name "Demo Analyst" --data-dir "$DATA" >/dev/null
+  "$WARDLINE" user add nurse.demo --role reporter --display-name "Demo Nurse" --phone "+1 555 010 0100" --data-dir "$DATA" >/dev/null
+fi
+TOKEN=$("$WARDLINE" token create --user demo.admin --ttl 1d --data-dir "$DATA" 2>/dev/null)
+
+cat <<MSG
+
+  Wardline demo
+  -------------
+  URL:      https://$LISTEN
+  CA:       $DATA/tls/ca.pem   (created on first start; its fingerprint is logged below)
+  Token:    $TOKEN   (demo.admin, valid one day)
+
+  Try:
+    curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' https://$LISTEN/api/v1/users
+    curl --cacert $DATA/tls/ca.pem https://$LISTEN/metrics
+    curl --cacert $DATA/tls/ca.pem https://$LISTEN/api/v1/openapi.yaml
+
+  Ctrl-C stops the daemon.
+
+MSG
+exec "$WARDLINE" serve --data-dir "$DATA" --listen "$LISTEN"

@@ -1,0 +1,60 @@
+// Wardline's HTTP(S) API server: JSON under /api/v1/, bearer-token auth,
+// health and Prometheus metrics endpoints.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/result.h"
+
+namespace wardline {
+class Identity;
+namespace store { class Store; }
+namespace siem { class EventBus; }
+
+namespace api {
+
+struct RouteInfo {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // OpenAPI form: /api/v1/users/{name}
+};
+
+struct ServerOptions {
+  Config config;
+  bool insecure_http = false;  // plain HTTP: tests and explicit --insecure-http only
+};
+
+// TLS material in use, for the start-up banner.
+struct TlsInfo {
+  std::string cert_file, key_file;
+  std::string ca_file;          // set when Wardline created its own local CA
+  std::string ca_fingerprint;   // SHA-256, colon-separated hex
+  bool created_now = false;
+};
+
+// Creates (first start) or reuses the local CA and server certificate under
+// data_dir/tls, or checks the configured certificate files.
+Result<TlsInfo> prepare_tls(const Config& config);
+
+class Server {
+ public:
+  Server(ServerOptions options, store::Store& store, Identity& identity, siem::EventBus& bus);
+  ~Server();
+
+  // Binds the listen address (port 0 picks a free port). Returns the port.
+  Result<int> bind();
+  // Serves until stop(); in-flight requests finish before it returns.
+  Status serve();
+  void stop();
+
+  const std::vector<RouteInfo>& routes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace api
+}  // namespace wardline

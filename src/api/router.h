@@ -1,0 +1,60 @@
+// Internal: how routes are declared. Each route names its permission; the
+// router authenticates, authorizes, parses, times and answers uniformly.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "api/api.h"
+#include "identity/identity.h"
+
+namespace wardline::api {
+
+struct Reply {
+  int status = 200;
+  nlohmann::json body;
+};
+
+// One API call as a handler sees it.
+struct Call {
+  const httplib::Request& req;
+  const Principal& principal;
+  std::string request_id;
+  std::string source_ip;
+  // Path parameter by position, e.g. {name} in /api/v1/users/{name}.
+  std::string path_param(size_t i) const { return req.matches[static_cast<int>(i + 1)]; }
+  std::string query(const std::string& name) const {
+    return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : std::string();
+  }
+};
+
+using Handler = std::function<Result<Reply>(const Call&)>;
+
+struct Route {
+  std::string method;
+  std::string path;  // OpenAPI form
+  Permission permission;
+  Handler handler;
+};
+
+// Maps an error code to its HTTP status.
+int http_status_for(const Error& e);
+nlohmann::json error_body(const Error& e);
+
+// Paging parameters shared by list endpoints: ?limit= (1-500, default 100) and ?cursor=.
+Result<int> page_limit(const Call& call);
+
+struct Services {
+  const Config& config;
+  store::Store& store;
+  Identity& identity;
+  siem::EventBus& bus;
+};
+
+// One function per module registers its routes.
+void add_user_routes(std::vector<Route>& routes, Services& s);
+
+}  // namespace wardline::api

@@ -1,0 +1,257 @@
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <regex>
+
+#include "api/metrics.h"
+#include "api/router.h"
+#include "api/tls.h"
+#include "core/ids.h"
+#include "core/redact.h"
+#include "siem/siem.h"
+#include "store/store.h"
+
+namespace wardline::api {
+
+const std::string& openapi_document();  // generated from docs/api/openapi.yaml
+
+int http_status_for(const Error& e) {
+  const std::string& c = e.code;
+  if (c == "unauthenticated") return 401;
+  if (c == "forbidden") return 403;
+  if (c == "not_found") return 404;
+  if (c == "conflict") return 409;
+  if (c == "payload_too_large") return 413;
+  if (c == "store_unavailable") return 503;
+  if (c.rfind("invalid", 0) == 0 || c.rfind("missing", 0) == 0 || c == "user_disabled") return 400;
+  return 500;
+}
+
+nlohmann::json error_body(const Error& e) {
+  nlohmann::json err{{"code", e.code}, {"message", e.message}};
+  if (!e.field.empty()) err["field"] = e.field;
+  return {{"error", err}};
+}
+
+Result<int> page_limit(const Call& call) {
+  std::string text = call.query("limit");
+  if (text.empty()) return 100;
+  if (text.size() > 3 || text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < 1 ||
+      std::stoi(text) > 500)
+    return make_error("invalid_limit", "'limit' must be an integer from 1 to 500", "limit");
+  return std::stoi(text);
+}
+
+namespace {
+
+// "/api/v1/users/{name}" -> "/api/v1/users/([^/]+)"
+std::string to_pattern(const std::string& path) {
+  return std::regex_replace(path, std::regex(R"(\{[^}]+\})"), "([^/]+)");
+}
+
+// Accept a caller's request id if it is short and printable; otherwise make one.
+std::string request_id_of(const httplib::Request& req) {
+  std::string id = req.get_header_value("X-Request-Id");
+  bool ok = !id.empty() && id.size() <= 128 &&
+            std::all_of(id.begin(), id.end(), [](char c) { return c > 32 && c < 127; });
+  return ok ? id : new_id("req");
+}
+
+std::string bearer_token(const httplib::Request& req) {
+  std::string h = req.get_header_value("Authorization");
+  if (h.size() > 7 && (h.rfind("Bearer ", 0) == 0 || h.rfind("bearer ", 0) == 0)) return h.substr(7);
+  return {};
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json");
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Services services;
+  std::unique_ptr<httplib::Server> http;
+  std::vector<RouteInfo> route_infos;
+  Metrics metrics;
+  std::atomic<bool> store_was_ready{true};
+  HostPort listen;
+
+  Impl(ServerOptions o, store::Store& store, Identity& identity, siem::EventBus& bus)
+      : options(std::move(o)), services{options.config, store, identity, bus} {}
+
+  void publish_auth(const httplib::Request& req, const std::string& route, const Result<Principal>& p) {
+    auto e = siem::make_event("auth.attempt", p ? "success" : "failure");
+    e.severity = p ? "info" : "warning";
+    e.actor = p ? p->user_name : "anonymous";
+    e.source_ip = req.remote_addr;
+    e.details["method"] = "bearer_token";
+    e.details["route"] = req.method + " " + route;
+    if (p) e.details["token_id"] = p->token_id;
+    else e.details["reason"] = redact_text(p.error().message);
+    services.bus.publish(e);
+  }
+
+  void add(const Route& r) {
+    route_infos.push_back({r.method, r.path});
+    httplib::Server::Handler h = [this, r](const httplib::Request& req, httplib::Response& res) {
+      auto start = std::chrono::steady_clock::now();
+      std::string rid = request_id_of(req);
+      res.set_header("X-Request-Id", rid);
+      auto principal = services.identity.authenticate(bearer_token(req));
+      if (!principal && principal.error().code != "unauthenticated") {
+        spdlog::error("request {}: cannot check token: {}", rid, principal.error().message);
+        send_json(res, http_status_for(principal.error()), error_body(principal.error()));
+      } else {
+        publish_auth(req, r.path, principal);
+        if (!principal) {
+          res.set_header("WWW-Authenticate", "Bearer realm=\"wardline\"");
+          send_json(res, 401, error_body(make_error("unauthenticated",
+                                                    "a valid bearer token is required: send 'Authorization: Bearer <token>' "
+                                                    "(create one with 'wardline token create --user NAME')")));
+        } else if (!role_allows(principal->role, r.permission)) {
+          auto e = siem::make_event("authz.denied", "failure");
+          e.severity = "warning";
+          e.actor = principal->user_name;
+          e.source_ip = req.remote_addr;
+          e.details["route"] = req.method + " " + r.path;
+          e.details["role"] = to_string(principal->role);
+          services.bus.publish(e);
+          send_json(res, 403, error_body(make_error("forbidden", "role '" + to_string(principal->role) +
+                                                                     "' may not " + req.method + " " + r.path)));
+        } else {
+          Call call{req, *principal, rid, req.remote_addr};
+          Result<Reply> reply = r.handler(call);
+          if (reply) send_json(res, reply->status, reply->body);
+          else send_json(res, http_status_for(reply.error()), error_body(reply.error()));
+          if (!reply && http_status_for(reply.error()) >= 500)
+            spdlog::error("request {} {} {}: {}", rid, req.method, r.path, redact_text(reply.error().message));
+        }
+      }
+      metrics.observe(r.path, req.method, res.status,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    };
+    std::string pattern = to_pattern(r.path);
+    if (r.method == "GET") http->Get(pattern, h);
+    else if (r.method == "POST") http->Post(pattern, h);
+    else if (r.method == "PUT") http->Put(pattern, h);
+    else if (r.method == "PATCH") http->Patch(pattern, h);
+    else if (r.method == "DELETE") http->Delete(pattern, h);
+  }
+
+  // Unauthenticated operational endpoints.
+  void add_public(const std::string& path, httplib::Server::Handler h) {
+    route_infos.push_back({"GET", path});
+    http->Get(path, [this, path, h](const httplib::Request& req, httplib::Response& res) {
+      auto start = std::chrono::steady_clock::now();
+      res.set_header("X-Request-Id", request_id_of(req));
+      h(req, res);
+      metrics.observe(path, "GET", res.status,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    });
+  }
+
+  void add_operational_routes() {
+    add_public("/healthz", [](const httplib::Request&, httplib::Response& res) {
+      send_json(res, 200, {{"status", "ok"}});
+    });
+    add_public("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+      Status s = services.store.ping();
+      // Log state changes only: a probe every second must not flood the log.
+      if (!s && store_was_ready.exchange(false))
+        spdlog::error("readyz: {} store unreachable: {}", services.store.kind(), s.error().message);
+      if (s && !store_was_ready.exchange(true)) spdlog::info("readyz: {} store reachable again", services.store.kind());
+      if (s) send_json(res, 200, {{"status", "ready"}, {"store", services.store.kind()}});
+      else send_json(res, 503, error_body(make_error("store_unavailable", s.error().message)));
+    });
+    add_public("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics.render(services.bus.stats()), "text/plain; version=0.0.4");
+    });
+    add_public("/api/v1/openapi.yaml", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(openapi_document(), "application/yaml");
+    });
+  }
+
+  void configure() {
+    const auto& c = options.config;
+    http->set_payload_max_length(c.http.max_body_bytes);
+    http->set_read_timeout(c.http.read_timeout_seconds, 0);
+    http->set_write_timeout(c.http.write_timeout_seconds, 0);
+    int threads = c.http.threads;
+    http->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    http->set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
+    http->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      res.set_header("X-Request-Id", request_id_of(req));
+      Error e = res.status == 413
+                    ? make_error("payload_too_large", "request body exceeds the limit of " +
+                                                          std::to_string(options.config.http.max_body_bytes) +
+                                                          " bytes (http.max_body_bytes)")
+                : res.status == 404 ? make_error("not_found", "no route for " + req.method + " " + req.path)
+                                    : make_error("http_error", "request failed with HTTP status " + std::to_string(res.status));
+      send_json(res, res.status, error_body(e));
+      metrics.observe("(unmatched)", req.method, res.status, 0);
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+    http->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "unknown";
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::exception& ex) {
+        what = ex.what();
+      } catch (...) {
+      }
+      spdlog::error("unhandled error in {} {}: {}", req.method, req.path, redact_text(what));
+      send_json(res, 500, error_body(make_error("internal", "internal error; see the server log")));
+    });
+    add_operational_routes();
+    std::vector<Route> routes;
+    add_user_routes(routes, services);
+    for (const auto& r : routes) add(r);
+  }
+};
+
+Server::Server(ServerOptions options, store::Store& store, Identity& identity, siem::EventBus& bus)
+    : impl_(std::make_unique<Impl>(std::move(options), store, identity, bus)) {}
+Server::~Server() = default;
+
+const std::vector<RouteInfo>& Server::routes() const { return impl_->route_infos; }
+
+Result<int> Server::bind() {
+  const Config& c = impl_->options.config;
+  auto hp = parse_host_port(c.listen);
+  if (!hp) return hp.error();
+  impl_->listen = *hp;
+  if (impl_->options.insecure_http) {
+    impl_->http = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = prepare_tls(c);
+    if (!tls) return tls.error();
+    std::string cert = tls->cert_file, key = tls->key_file, min = c.tls.min_version;
+    auto server = std::make_unique<httplib::SSLServer>(
+        [&](SSL_CTX& ctx) { return configure_server_tls(ctx, cert, key, min); });
+    if (!server->is_valid())
+      return make_error("tls_error", "cannot load TLS certificate '" + cert + "' and key '" + key + "'");
+    impl_->http = std::move(server);
+  }
+  impl_->configure();
+  int port = hp->port == 0 ? impl_->http->bind_to_any_port(hp->host) : (impl_->http->bind_to_port(hp->host, hp->port) ? hp->port : -1);
+  if (port <= 0)
+    return make_error("listen_failed", "cannot listen on " + c.listen +
+                                           ": address in use or not available; choose another with --listen HOST:PORT");
+  return port;
+}
+
+Status Server::serve() {
+  if (!impl_->http) return make_error("not_bound", "bind() must succeed before serve()");
+  if (!impl_->http->listen_after_bind()) return make_error("serve_failed", "the HTTP server stopped with an error");
+  return {};
+}
+
+void Server::stop() {
+  if (impl_->http) impl_->http->stop();
+}
+
+}  // namespace wardline::api

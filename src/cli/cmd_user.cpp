@@ -1,0 +1,86 @@
+// wardline user add|disable|list
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "cli/context.h"
+#include "core/time.h"
+
+namespace wardline::cli {
+
+void add_user_commands(CLI::App& app, int& rc) {
+  auto* group = app.add_subcommand("user", "Manage Wardline's named users (no shared accounts)");
+  group->require_subcommand(1);
+
+  struct AddOptions {
+    CommonOptions common;
+    std::string name, role, display_name, phone;
+  };
+  auto add = std::make_shared<AddOptions>();
+  auto* add_cmd = group->add_subcommand("add", "Add a user with a role");
+  add_cmd->add_option("NAME", add->name, "user name (a-z, 0-9, '.', '_', '-')")->required();
+  add_cmd->add_option("--role", add->role, "admin, analyst, auditor, reporter or service")->required();
+  add_cmd->add_option("--display-name", add->display_name, "full name shown in the dashboard");
+  add_cmd->add_option("--phone", add->phone, "phone number (stored encrypted)");
+  add_common_options(*add_cmd, add->common);
+  add_cmd->callback([add, &rc] {
+    auto role = parse_role(add->role);
+    if (!role) return void(rc = fail(role.error()));
+    auto c = effective_config(add->common);
+    if (!c) return void(rc = fail(c.error()));
+    auto rt = open_runtime(*c, true);
+    if (!rt) return void(rc = fail(rt.error()));
+    std::optional<std::string> phone;
+    if (!add->phone.empty()) phone = add->phone;
+    auto u = (*rt)->identity->add_user({add->name, *role, add->display_name, phone});
+    if (!u) return void(rc = fail(u.error()));
+    std::cout << "added user " << u->name << " (" << to_string(u->role) << ")\n";
+    rc = kOk;
+  });
+
+  auto disable = std::make_shared<std::pair<CommonOptions, std::string>>();
+  auto* dis_cmd = group->add_subcommand("disable", "Disable a user; their tokens stop working at once");
+  dis_cmd->add_option("NAME", disable->second, "user name")->required();
+  add_common_options(*dis_cmd, disable->first);
+  dis_cmd->callback([disable, &rc] {
+    auto c = effective_config(disable->first);
+    if (!c) return void(rc = fail(c.error()));
+    auto rt = open_runtime(*c, true);
+    if (!rt) return void(rc = fail(rt.error()));
+    if (Status s = (*rt)->identity->disable_user(disable->second); !s) return void(rc = fail(s.error()));
+    std::cout << "disabled user " << disable->second << "\n";
+    rc = kOk;
+  });
+
+  auto list = std::make_shared<CommonOptions>();
+  auto* list_cmd = group->add_subcommand("list", "List users");
+  add_common_options(*list_cmd, *list, true);
+  list_cmd->callback([list, &rc] {
+    auto c = effective_config(*list);
+    if (!c) return void(rc = fail(c.error()));
+    auto rt = open_runtime(*c, true);
+    if (!rt) return void(rc = fail(rt.error()));
+    std::string cursor;
+    do {
+      auto page = (*rt)->identity->list_users(cursor, 500);
+      if (!page) return void(rc = fail(page.error()));
+      for (const auto& u : page->users) {
+        if (list->json) {
+          std::cout << nlohmann::json{{"id", u.id}, {"name", u.name}, {"role", to_string(u.role)},
+                                      {"display_name", u.display_name}, {"disabled", u.disabled},
+                                      {"created_at", to_rfc3339(u.created_at)}}
+                           .dump()
+                    << "\n";
+        } else {
+          std::cout << u.name << "\t" << to_string(u.role) << "\t" << (u.disabled ? "disabled" : "active") << "\t"
+                    << u.display_name << "\n";
+        }
+      }
+      cursor = page->next_cursor;
+    } while (!cursor.empty());
+    rc = kOk;
+  });
+}
+
+}  // namespace wardline::cli

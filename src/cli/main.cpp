@@ -1,0 +1,32 @@
+// wardline: the daemon and the command-line tool.
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+int main(int argc, char** argv) {
+  using namespace wardline::cli;
+  CLI::App app{"Wardline: mobile-security control plane for hospitals"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "wardline 0.1.0");
+  setup_logging();
+  int rc = kOk;
+  add_serve_command(app, rc);
+  add_config_commands(app, rc);
+  add_db_commands(app, rc);
+  add_user_commands(app, rc);
+  add_token_commands(app, rc);
+  add_keys_commands(app, rc);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsage;
+  }
+  return rc;
+}

@@ -1,0 +1,262 @@
+#include "core/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace wardline {
+namespace {
+
+std::string where(const std::string& source, const YAML::Mark& m) {
+  return source + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// Walks one YAML mapping: each known key has a handler; unknown keys are errors.
+class Section {
+ public:
+  using Handler = std::function<Status(const YAML::Node&, const std::string& path)>;
+
+  Section(std::string source, std::string path) : source_(std::move(source)), path_(std::move(path)) {}
+  Section& on(const std::string& key, Handler h) {
+    handlers_[key] = std::move(h);
+    return *this;
+  }
+
+  Status apply(const YAML::Node& node) const {
+    if (node.IsNull()) return {};
+    if (!node.IsMap())
+      return make_error("invalid_config", where(source_, node.Mark()) + ": '" + display() +
+                                              "' must be a mapping of keys to values", path_);
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      std::string full = path_.empty() ? key : path_ + "." + key;
+      auto it = handlers_.find(key);
+      if (it == handlers_.end()) return unknown(key, full, kv.first.Mark());
+      if (Status s = it->second(kv.second, full); !s) return s;
+    }
+    return {};
+  }
+
+ private:
+  std::string display() const { return path_.empty() ? "(top level)" : path_; }
+
+  Status unknown(const std::string& key, const std::string& full, const YAML::Mark& m) const {
+    std::string allowed, closest;
+    size_t best = 3;
+    for (const auto& [k, h] : handlers_) {
+      allowed += (allowed.empty() ? "" : ", ") + k;
+      if (size_t d = edit_distance(key, k); d < best) best = d, closest = k;
+    }
+    std::string msg = where(source_, m) + ": unknown key '" + full + "'";
+    if (!closest.empty()) msg += "; did you mean '" + closest + "'?";
+    msg += " Allowed here: " + allowed;
+    return make_error("invalid_config", msg, full);
+  }
+
+  std::string source_, path_;
+  std::map<std::string, Handler> handlers_;
+};
+
+template <class T>
+Status read_scalar(const YAML::Node& n, const std::string& source, const std::string& path,
+                   const char* expected, T& out) {
+  if (!n.IsScalar())
+    return make_error("invalid_config",
+                      where(source, n.Mark()) + ": '" + path + "' must be " + expected, path);
+  try {
+    out = n.as<T>();
+  } catch (const YAML::Exception&) {
+    return make_error("invalid_config", where(source, n.Mark()) + ": '" + path + "' must be " +
+                                            expected + ", got '" + n.Scalar() + "'", path);
+  }
+  return {};
+}
+
+template <class T>
+Section::Handler scalar(const std::string& source, T& out, const char* expected) {
+  return [&out, source, expected](const YAML::Node& n, const std::string& p) {
+    return read_scalar(n, source, p, expected, out);
+  };
+}
+
+template <class T>
+Section::Handler positive(const std::string& source, T& out) {
+  return [&out, source](const YAML::Node& n, const std::string& p) -> Status {
+    if (Status s = read_scalar(n, source, p, "a positive integer", out); !s) return s;
+    if (out <= 0)
+      return make_error("invalid_config", where(source, n.Mark()) + ": '" + p +
+                                              "' must be a positive integer", p);
+    return {};
+  };
+}
+
+Section::Handler choice(const std::string& source, std::string& out,
+                        std::initializer_list<const char*> choices) {
+  std::vector<const char*> c(choices);
+  return [&out, source, c](const YAML::Node& n, const std::string& p) -> Status {
+    if (Status s = read_scalar(n, source, p, "a string", out); !s) return s;
+    for (const char* x : c)
+      if (out == x) return {};
+    std::string list;
+    for (const char* x : c) list += (list.empty() ? "" : ", ") + std::string(x);
+    return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' is '" + out +
+                                            "'; expected one of: " + list, p);
+  };
+}
+
+Status parse_sink(const YAML::Node& n, const std::string& source, const std::string& path,
+                  size_t index, SinkConfig& sink) {
+  Section s(source, path);
+  s.on("name", scalar(source, sink.name, "a string"))
+      .on("type", choice(source, sink.type, {"jsonl", "syslog"}))
+      .on("queue_size", positive(source, sink.queue_size))
+      .on("path", scalar(source, sink.path, "a file path"))
+      .on("max_bytes", positive(source, sink.max_bytes))
+      .on("max_files", positive(source, sink.max_files))
+      .on("transport", choice(source, sink.transport, {"udp", "tcp", "tls"}))
+      .on("host", scalar(source, sink.host, "a host name or address"))
+      .on("port", positive(source, sink.port))
+      .on("format", choice(source, sink.format, {"rfc5424", "cef"}))
+      .on("ca_file", scalar(source, sink.ca_file, "a file path"))
+      .on("app_name", scalar(source, sink.app_name, "a string"));
+  if (Status st = s.apply(n); !st) return st;
+  auto missing = [&](const char* key) {
+    return make_error("invalid_config", where(source, n.Mark()) + ": sink '" + path +
+                                            "' needs '" + key + "'", path + "." + key);
+  };
+  if (sink.type.empty()) return missing("type");
+  if (sink.name.empty()) sink.name = sink.type + "-" + std::to_string(index);
+  if (sink.type == "jsonl" && sink.path.empty()) return missing("path");
+  if (sink.port > 65535)
+    return make_error("invalid_config", where(source, n.Mark()) + ": '" + path +
+                                            ".port' must be 1-65535", path + ".port");
+  return {};
+}
+
+}  // namespace
+
+Result<std::chrono::seconds> parse_duration(const std::string& text) {
+  static const std::map<char, long> units = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
+  if (text.size() < 2 || !units.count(text.back()) ||
+      !std::all_of(text.begin(), text.end() - 1, [](char c) { return c >= '0' && c <= '9'; }) ||
+      text.size() > 10)
+    return make_error("invalid_duration", "'" + text +
+                                              "' is not a duration; use a number and a unit s, m, h, d or w, e.g. 30d");
+  long n = std::stol(text.substr(0, text.size() - 1));
+  if (n <= 0) return make_error("invalid_duration", "duration '" + text + "' must be positive");
+  return std::chrono::seconds(n * units.at(text.back()));
+}
+
+Result<HostPort> parse_host_port(const std::string& text) {
+  auto bad = [&] {
+    return make_error("invalid_listen", "'" + text +
+                                            "' is not HOST:PORT (e.g. 127.0.0.1:8443 or [::1]:8443)");
+  };
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return bad();
+  std::string host = text.substr(0, colon), port = text.substr(colon + 1);
+  if (host.front() == '[') {
+    if (host.back() != ']') return bad();
+    host = host.substr(1, host.size() - 2);
+  }
+  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit)) return bad();
+  int p = std::stoi(port);
+  if (p < 0 || p > 65535) return bad();
+  return HostPort{host, p};
+}
+
+Result<Config> parse_config(const std::string& yaml_text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    return make_error("invalid_config", source + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                            std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
+  }
+  Config c;
+  std::string ttl_text, listen_text;
+  Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
+      siem(source, "siem");
+  tls.on("cert_file", scalar(source, c.tls.cert_file, "a file path"))
+      .on("key_file", scalar(source, c.tls.key_file, "a file path"))
+      .on("min_version", choice(source, c.tls.min_version, {"1.2", "1.3"}));
+  http.on("max_body_bytes", positive(source, c.http.max_body_bytes))
+      .on("read_timeout_seconds", positive(source, c.http.read_timeout_seconds))
+      .on("write_timeout_seconds", positive(source, c.http.write_timeout_seconds))
+      .on("threads", positive(source, c.http.threads));
+  auth.on("token_default_ttl", [&](const YAML::Node& n, const std::string& p) -> Status {
+    if (Status s = read_scalar(n, source, p, "a duration like 30d", ttl_text); !s) return s;
+    auto d = parse_duration(ttl_text);
+    if (!d) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "': " + d.error().message, p);
+    c.token_default_ttl = *d;
+    return {};
+  });
+  log.on("level", choice(source, c.log_level, {"trace", "debug", "info", "warn", "error"}));
+  siem.on("sinks", [&](const YAML::Node& n, const std::string& p) -> Status {
+    if (!n.IsSequence())
+      return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' must be a list of sinks", p);
+    for (size_t i = 0; i < n.size(); ++i) {
+      SinkConfig sink;
+      if (Status s = parse_sink(n[i], source, p + "[" + std::to_string(i) + "]", i, sink); !s) return s;
+      c.sinks.push_back(std::move(sink));
+    }
+    return {};
+  });
+
+  Section top(source, "");
+  top.on("listen", [&](const YAML::Node& n, const std::string& p) -> Status {
+       if (Status s = read_scalar(n, source, p, "HOST:PORT", c.listen); !s) return s;
+       if (auto hp = parse_host_port(c.listen); !hp)
+         return make_error("invalid_config", where(source, n.Mark()) + ": " + hp.error().message, p);
+       return {};
+     })
+      .on("data_dir", scalar(source, c.data_dir, "a directory path"))
+      .on("store", [&](const YAML::Node& n, const std::string& p) -> Status {
+        if (Status s = read_scalar(n, source, p, "a store URL", c.store); !s) return s;
+        if (c.store == "sqlite" || c.store.rfind("sqlite:", 0) == 0 ||
+            c.store.rfind("postgres://", 0) == 0 || c.store.rfind("postgresql://", 0) == 0)
+          return {};
+        return make_error("invalid_config", where(source, n.Mark()) + ": 'store' is '" + c.store +
+                                                "'; use sqlite, sqlite:PATH or postgres://USER@HOST:PORT/DB", p);
+      })
+      .on("store_pool_size", positive(source, c.store_pool_size))
+      .on("tls", [&](const YAML::Node& n, const std::string&) { return tls.apply(n); })
+      .on("http", [&](const YAML::Node& n, const std::string&) { return http.apply(n); })
+      .on("auth", [&](const YAML::Node& n, const std::string&) { return auth.apply(n); })
+      .on("log", [&](const YAML::Node& n, const std::string&) { return log.apply(n); })
+      .on("siem", [&](const YAML::Node& n, const std::string&) { return siem.apply(n); });
+  try {
+    if (Status s = top.apply(root); !s) return s.error();
+  } catch (const YAML::Exception& e) {
+    return make_error("invalid_config", source + ": " + e.what());
+  }
+  if (c.tls.cert_file.empty() != c.tls.key_file.empty())
+    return make_error("invalid_config", source + ": 'tls.cert_file' and 'tls.key_file' must be set together", "tls");
+  return c;
+}
+
+Result<Config> load_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error("config_unreadable", "cannot read config file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+}  // namespace wardline

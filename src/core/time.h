@@ -1,0 +1,18 @@
+// UTC time helpers: RFC 3339 text and Unix seconds.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace wardline {
+
+using Clock = std::chrono::system_clock;
+
+int64_t unix_now();
+// "2026-11-28T12:45:26.123Z" (millisecond precision, always UTC).
+std::string to_rfc3339(Clock::time_point t);
+std::string to_rfc3339(int64_t unix_seconds);
+std::string now_rfc3339();
+
+}  // namespace wardline

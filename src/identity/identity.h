@@ -1,0 +1,92 @@
+// Wardline's own identities: named users (no shared accounts), roles, and
+// API tokens stored only as SHA-256 hashes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace wardline {
+struct EncryptedColumn;
+class Keyring;
+namespace store { class Store; }
+
+enum class Role { admin, analyst, auditor, reporter, service };
+std::string to_string(Role r);
+Result<Role> parse_role(const std::string& text);
+const std::vector<Role>& all_roles();
+
+// What a caller may do. Each API route names the permission it needs.
+enum class Permission {
+  users_read,    // list users
+  users_write,   // add, disable users; create tokens for others
+  self_read,     // whoami
+};
+bool role_allows(Role role, Permission p);
+
+struct User {
+  std::string id;
+  std::string name;
+  Role role = Role::reporter;
+  std::string display_name;
+  std::optional<std::string> phone;  // sensitive: encrypted at rest
+  bool disabled = false;
+  int64_t created_at = 0;
+};
+
+struct NewUser {
+  std::string name;
+  Role role = Role::reporter;
+  std::string display_name;
+  std::optional<std::string> phone;
+};
+
+// The authenticated caller of a request.
+struct Principal {
+  std::string user_id;
+  std::string user_name;
+  Role role;
+  std::string token_id;
+};
+
+struct IssuedToken {
+  std::string id;
+  std::string secret;  // shown once, never stored
+  int64_t expires_at;
+};
+
+struct UserPage {
+  std::vector<User> users;
+  std::string next_cursor;  // empty: no more pages
+};
+
+// Columns this module keeps encrypted (for `wardline keys rotate`).
+std::vector<EncryptedColumn> identity_encrypted_columns();
+
+class Identity {
+ public:
+  Identity(store::Store& store, std::shared_ptr<const Keyring> keyring);
+
+  // Names: 1-64 of [a-z0-9._-], starting with a letter or digit.
+  Result<User> add_user(const NewUser& u);
+  Result<User> find_user(const std::string& name);
+  Status disable_user(const std::string& name);
+  Result<UserPage> list_users(const std::string& cursor, int limit);
+
+  Result<IssuedToken> create_token(const std::string& user_name, std::chrono::seconds ttl);
+  Status revoke_token(const std::string& token_id);
+  // Errors carry code "unauthenticated" and a message saying why
+  // (unknown, expired, revoked, user disabled) for the security event.
+  Result<Principal> authenticate(const std::string& bearer_token);
+
+ private:
+  store::Store& store_;
+  std::shared_ptr<const Keyring> keyring_;
+};
+
+}  // namespace wardline

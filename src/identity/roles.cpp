@@ -1,0 +1,40 @@
+#include "identity/identity.h"
+
+namespace wardline {
+
+const std::vector<Role>& all_roles() {
+  static const std::vector<Role> roles = {Role::admin, Role::analyst, Role::auditor, Role::reporter,
+                                          Role::service};
+  return roles;
+}
+
+std::string to_string(Role r) {
+  switch (r) {
+    case Role::admin: return "admin";
+    case Role::analyst: return "analyst";
+    case Role::auditor: return "auditor";
+    case Role::reporter: return "reporter";
+    case Role::service: return "service";
+  }
+  return "unknown";
+}
+
+Result<Role> parse_role(const std::string& text) {
+  for (Role r : all_roles())
+    if (to_string(r) == text) return r;
+  return make_error("invalid_role", "unknown role '" + text +
+                                        "'; use one of: admin, analyst, auditor, reporter, service",
+                    "role");
+}
+
+// Least privilege: each role gets exactly what its job needs.
+bool role_allows(Role role, Permission p) {
+  switch (p) {
+    case Permission::self_read: return true;
+    case Permission::users_read: return role == Role::admin || role == Role::auditor;
+    case Permission::users_write: return role == Role::admin;
+  }
+  return false;
+}
+
+}  // namespace wardline

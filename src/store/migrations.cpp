@@ -1,0 +1,93 @@
+// Versioned schema migrations shared by SQLite and PostgreSQL: the SQL below
+// is written in the common subset of both (TEXT ids, BIGINT Unix seconds).
+#include <algorithm>
+
+#include "core/time.h"
+#include "store/store.h"
+
+namespace wardline::store {
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1, "identities",
+       R"sql(
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  display_name TEXT NOT NULL DEFAULT '',
+  phone_enc TEXT,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  disabled_at BIGINT
+);
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  revoked_at BIGINT,
+  last_used_at BIGINT
+);
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+)sql"},
+  };
+  return all;
+}
+
+namespace {
+Status ensure_migrations_table(Store& store) {
+  return store.execute_script(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+}
+}  // namespace
+
+Result<MigrationState> migration_status(Store& store) {
+  if (Status s = ensure_migrations_table(store); !s) return s.error();
+  auto rows = store.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!rows) return rows.error();
+  MigrationState state;
+  state.current_version = static_cast<int>(rows->at(0).integer(0));
+  state.latest_version = migrations().back().version;
+  for (const auto& m : migrations())
+    if (m.version > state.current_version) state.pending.push_back(m);
+  if (state.current_version > state.latest_version)
+    return make_error("schema_too_new", "database schema version " + std::to_string(state.current_version) +
+                                            " is newer than this Wardline build knows (" +
+                                            std::to_string(state.latest_version) + "); upgrade Wardline");
+  return state;
+}
+
+Result<int> migrate(Store& store) {
+  auto state = migration_status(store);
+  if (!state) return state.error();
+  int applied = 0;
+  for (const auto& m : state->pending) {
+    Status s = store.transaction([&](Executor& tx) -> Status {
+      // Re-check inside the transaction: another node may have migrated meanwhile.
+      auto done = tx.query("SELECT 1 FROM schema_migrations WHERE version = ?", {int64_t{m.version}});
+      if (!done) return done.error();
+      if (!done->empty()) return {};
+      std::string sql = m.sql;
+      size_t start = 0;
+      while (start < sql.size()) {
+        size_t end = sql.find(';', start);
+        if (end == std::string::npos) end = sql.size();
+        std::string stmt = sql.substr(start, end - start);
+        start = end + 1;
+        if (std::all_of(stmt.begin(), stmt.end(), ::isspace)) continue;
+        if (auto r = tx.execute(stmt); !r)
+          return make_error(r.error().code, "migration " + std::to_string(m.version) + " (" + m.name + "): " + r.error().message);
+      }
+      auto r = tx.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                          {int64_t{m.version}, m.name, unix_now()});
+      return r ? Status() : Status(r.error());
+    });
+    if (!s) return s.error();
+    ++applied;
+  }
+  return applied;
+}
+
+}  // namespace wardline::store

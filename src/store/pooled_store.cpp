@@ -1,0 +1,93 @@
+#include "store/connection.h"
+
+namespace wardline::store {
+
+int64_t Row::integer(size_t i) const {
+  const auto& c = cols.at(i);
+  return c ? std::stoll(*c) : 0;
+}
+
+PooledStore::PooledStore(std::string kind, ConnectionFactory factory, int size)
+    : kind_(std::move(kind)), factory_(std::move(factory)), available_(size) {}
+
+Result<std::unique_ptr<Connection>> PooledStore::acquire() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return available_ > 0; });
+  --available_;
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    return c;
+  }
+  lock.unlock();
+  auto c = factory_();
+  if (!c) {
+    std::lock_guard relock(mu_);
+    ++available_;
+    cv_.notify_one();
+  }
+  return c;
+}
+
+void PooledStore::release(std::unique_ptr<Connection> c) {
+  std::lock_guard lock(mu_);
+  if (c && !c->broken()) idle_.push_back(std::move(c));
+  ++available_;
+  cv_.notify_one();
+}
+
+// Returns its connection to the pool when it goes out of scope.
+class PooledStore::Lease {
+ public:
+  Lease(PooledStore& pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
+  ~Lease() { pool_.release(std::move(c_)); }
+  Connection& operator*() { return *c_; }
+  Connection* operator->() { return c_.get(); }
+
+ private:
+  PooledStore& pool_;
+  std::unique_ptr<Connection> c_;
+};
+
+Result<int64_t> PooledStore::execute(std::string_view sql, const Params& params) {
+  auto c = acquire();
+  if (!c) return c.error();
+  Lease lease(*this, std::move(*c));
+  return lease->execute(sql, params);
+}
+
+Result<Rows> PooledStore::query(std::string_view sql, const Params& params) {
+  auto c = acquire();
+  if (!c) return c.error();
+  Lease lease(*this, std::move(*c));
+  return lease->query(sql, params);
+}
+
+Status PooledStore::execute_script(std::string_view sql) {
+  auto c = acquire();
+  if (!c) return c.error();
+  Lease lease(*this, std::move(*c));
+  return lease->execute_script(sql);
+}
+
+Status PooledStore::ping() {
+  auto c = acquire();
+  if (!c) return c.error();
+  Lease lease(*this, std::move(*c));
+  return lease->ping();
+}
+
+Status PooledStore::transaction(const std::function<Status(Executor&)>& fn) {
+  auto c = acquire();
+  if (!c) return c.error();
+  Lease lease(*this, std::move(*c));
+  if (Status s = lease->execute_script("BEGIN"); !s) return s;
+  Status result = fn(*lease);
+  if (!result) {
+    (void)lease->execute_script("ROLLBACK");
+    return result;
+  }
+  return lease->execute_script("COMMIT");
+}
+
+}  // namespace wardline::store

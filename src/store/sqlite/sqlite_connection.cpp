@@ -1,0 +1,101 @@
+#include <sqlite3.h>
+
+#include "store/connection.h"
+
+namespace wardline::store {
+namespace {
+
+Error sqlite_error(sqlite3* db, std::string_view what) {
+  return make_error("store_error", std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+class SqliteConnection : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+
+  Result<int64_t> execute(std::string_view sql, const Params& params) override {
+    auto rows = run(sql, params, nullptr);
+    if (!rows) return rows.error();
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
+  Result<Rows> query(std::string_view sql, const Params& params) override {
+    Rows rows;
+    auto r = run(sql, params, &rows);
+    if (!r) return r.error();
+    return rows;
+  }
+
+  Status execute_script(std::string_view sql) override {
+    char* err = nullptr;
+    std::string text(sql);
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return make_error("store_error", "SQLite: " + msg);
+    }
+    return {};
+  }
+
+  Status ping() override { return execute_script("SELECT 1"); }
+
+ private:
+  Result<bool> run(std::string_view sql, const Params& params, Rows* out) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+      return sqlite_error(db_, "SQLite prepare");
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> guard(stmt, sqlite3_finalize);
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i + 1);
+      const Value& v = params[i];
+      if (std::holds_alternative<std::nullptr_t>(v)) sqlite3_bind_null(stmt, idx);
+      else if (auto* n = std::get_if<int64_t>(&v)) sqlite3_bind_int64(stmt, idx, *n);
+      else {
+        const auto& s = std::get<std::string>(v);
+        sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      }
+    }
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) return true;
+      if (rc != SQLITE_ROW) return sqlite_error(db_, "SQLite");
+      if (!out) continue;
+      Row row;
+      int n = sqlite3_column_count(stmt);
+      for (int i = 0; i < n; ++i) {
+        if (sqlite3_column_type(stmt, i) == SQLITE_NULL) {
+          row.cols.emplace_back(std::nullopt);
+        } else {
+          auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+          row.cols.emplace_back(std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
+        }
+      }
+      out->push_back(std::move(row));
+    }
+  }
+
+  sqlite3* db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> open_sqlite_connection(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return make_error("store_unavailable", "cannot open SQLite database '" + path + "': " + msg +
+                                               "; check that the data directory exists and is writable");
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto conn = std::make_unique<SqliteConnection>(db);
+  // WAL: readers never block the writer; foreign keys are off by default in SQLite.
+  if (Status s = conn->execute_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"); !s)
+    return s.error();
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
+}  // namespace wardline::store

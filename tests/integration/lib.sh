@@ -1,0 +1,65 @@
+# Shared helpers for integration tests: each test sources this file, uses its
+# own temporary directory, and ends with check_summary.
+set -uo pipefail
+
+WARDLINE=${WARDLINE_BIN:?WARDLINE_BIN must point at the wardline binary (ctest sets it)}
+SRC=${WARDLINE_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+WORK=$(mktemp -d /tmp/wardline-it.XXXXXX)
+PIDS=()
+PASSED=0
+FAILED=0
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() { PASSED=$((PASSED + 1)); echo "ok: $1"; }
+failure() { FAILED=$((FAILED + 1)); echo "FAILED: $1"; }
+check() {  # check "description" command...
+  local what=$1
+  shift
+  if "$@"; then pass "$what"; else failure "$what"; fi
+}
+contains() { grep -qF -- "$2" "$1"; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+    shuf -i 20000-60000 -n 1
+}
+
+# start_wardline LOG ARGS...: starts `wardline serve ARGS`, waits for /healthz.
+# Sets WL_PID and WL_URL (from --listen) and WL_SCHEME.
+start_wardline() {
+  local log=$1
+  shift
+  "$WARDLINE" serve "$@" >"$log" 2>&1 &
+  WL_PID=$!
+  PIDS+=("$WL_PID")
+  local listen
+  listen=$(printf '%s\n' "$@" | grep -A1 -- '--listen' | tail -n 1)
+  WL_SCHEME=https
+  if printf '%s\n' "$@" | grep -q -- '--insecure-http'; then WL_SCHEME=http; fi
+  WL_URL="$WL_SCHEME://$listen"
+  for _ in $(seq 1 100); do
+    if curl -sk -o /dev/null "$WL_URL/healthz"; then return 0; fi
+    if ! kill -0 "$WL_PID" 2>/dev/null; then echo "wardline exited early:"; cat "$log"; return 1; fi
+    sleep 0.1
+  done
+  echo "wardline did not become healthy:"
+  cat "$log"
+  return 1
+}
+
+# stop_wardline: SIGTERM and wait; returns the exit status.
+stop_wardline() {
+  kill -TERM "$WL_PID" 2>/dev/null
+  wait "$WL_PID"
+}
+
+check_summary() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SIEM output into a real rsyslog: RFC 5424 with structured data over TCP
+# (octet-counted) and CEF over UDP, fields intact.
+source "$(dirname "$0")/lib.sh"
+RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
+[ -x "$RSYSLOGD" ] || { echo "rsyslogd not found; run scripts/setup-deps.sh"; exit 1; }
+
+tcp_port=$(free_port)
+udp_port=$(free_port)
+cat >"$WORK/rsyslog.conf" <<CONF
+global(workDirectory="$WORK")
+module(load="imtcp")
+module(load="imudp")
+template(name="fields" type="string"
+         string="%msgid%|%app-name%|%syslogseverity%|%structured-data%|%msg%\n")
+ruleset(name="tcp") { action(type="omfile" file="$WORK/tcp.log" template="fields") }
+ruleset(name="udp") { action(type="omfile" file="$WORK/udp.log" template="fields") }
+input(type="imtcp" address="127.0.0.1" port="$tcp_port" ruleset="tcp")
+input(type="imudp" address="127.0.0.1" port="$udp_port" ruleset="udp")
+CONF
+"$RSYSLOGD" -N1 -f "$WORK/rsyslog.conf" >"$WORK/rsyslog-check.log" 2>&1 || { cat "$WORK/rsyslog-check.log"; exit 1; }
+"$RSYSLOGD" -n -f "$WORK/rsyslog.conf" -i "$WORK/rsyslog.pid" >"$WORK/rsyslogd.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 50); do
+  (exec 3<>/dev/tcp/127.0.0.1/$tcp_port) 2>/dev/null && break
+  sleep 0.1
+done
+
+cat >"$WORK/wardline.yaml" <<YAML
+siem:
+  sinks:
+    - {name: rsyslog-tcp, type: syslog, transport: tcp, host: 127.0.0.1, port: $tcp_port, format: rfc5424}
+    - {name: rsyslog-udp, type: syslog, transport: udp, host: 127.0.0.1, port: $udp_port, format: cef}
+YAML
+D="$WORK/data"
+"$WARDLINE" user add sec.admin --role admin --data-dir "$D" >/dev/null 2>&1
+TOKEN=$("$WARDLINE" token create --user sec.admin --data-dir "$D" 2>/dev/null)
+port=$(free_port)
+start_wardline "$WORK/serve.log" --config "$WORK/wardline.yaml" --data-dir "$D" --listen "127.0.0.1:$port" --insecure-http || exit 1
+curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/me"
+curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d '{"name":"nurse.lee","role":"reporter"}' "http://127.0.0.1:$port/api/v1/users"
+stop_wardline
+for _ in $(seq 1 50); do
+  grep -q "system.stop" "$WORK/tcp.log" 2>/dev/null && grep -q "admin.user_created" "$WORK/udp.log" 2>/dev/null && break
+  sleep 0.1
+done
+
+failure_line=$(grep '^auth.attempt|' "$WORK/tcp.log" | grep 'outcome="failure"' | head -n 1)
+check "TCP: auth failure arrived with its MSGID and app name" test -n "$failure_line"
+check "TCP: structured data intact (actor, reason, route)" bash -c "grep -F 'actor=\"anonymous\"' <<<'$failure_line' | grep -F 'reason=\"no bearer token\"' | grep -qF 'route=\"GET /api/v1/me\"'"
+check "TCP: severity warning (4) for a failure" bash -c "cut -d'|' -f3 <<<'$failure_line' | grep -qx 4"
+check "TCP: admin action arrived" bash -c "grep '^admin.user_created|wardline|' '$WORK/tcp.log' | grep -q 'subject=\"nurse.lee\"'"
+check "TCP: every event framed correctly (system.start to system.stop)" bash -c "grep -q '^system.start|' '$WORK/tcp.log' && grep -q '^system.stop|' '$WORK/tcp.log'"
+check "UDP: CEF payload with escaped fields" bash -c "grep -F 'CEF:0|Wardline|Wardline|1.0|admin.user_created|' '$WORK/udp.log' | grep -q 'duser=nurse.lee'"
+check "UDP: CEF carries the source address" bash -c "grep -F 'auth.attempt' '$WORK/udp.log' | grep -q 'src=127.0.0.1'"
+check "rsyslog logged no parse errors" bash -c "! grep -qi 'error' '$WORK/rsyslogd.log'"
+[ "$FAILED" -eq 0 ] || { echo "--- tcp.log"; cat "$WORK/tcp.log"; echo "--- udp.log"; cat "$WORK/udp.log"; }
+check_summary

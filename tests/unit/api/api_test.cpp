@@ -1,0 +1,284 @@
+#include "api/api.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "core/keyring.h"
+#include "identity/identity.h"
+#include "siem/siem.h"
+#include "support/test_support.h"
+
+namespace wardline::api {
+namespace {
+
+using nlohmann::json;
+
+class CapturingSink : public siem::Sink {
+ public:
+  explicit CapturingSink(std::vector<siem::SecurityEvent>& out, std::mutex& mu) : out_(out), mu_(mu) {}
+  std::string name() const override { return "capture"; }
+  Status write(const siem::SecurityEvent& e) override {
+    std::lock_guard lock(mu_);
+    out_.push_back(e);
+    return {};
+  }
+
+ private:
+  std::vector<siem::SecurityEvent>& out_;
+  std::mutex& mu_;
+};
+
+class ApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    log_ = std::make_shared<std::ostringstream>();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_)));
+    store_ = testing::open_test_store(GetParam(), dir_.path());
+    ASSERT_NE(store_, nullptr);
+    keyring_ = *Keyring::open(dir_.path() + "/keys.json");
+    identity_ = std::make_unique<Identity>(*store_, keyring_);
+    bus_.add_sink(std::make_unique<CapturingSink>(events_, events_mu_), 10000);
+    Config c;
+    c.listen = "127.0.0.1:0";
+    c.data_dir = dir_.path();
+    c.http.max_body_bytes = 4096;
+    c.http.threads = 2;
+    server_ = std::make_unique<Server>(ServerOptions{c, true}, *store_, *identity_, bus_);
+    auto port = server_->bind();
+    ASSERT_TRUE(port.ok()) << port.error().message;
+    port_ = *port;
+    thread_ = std::thread([this] { (void)server_->serve(); });
+    admin_ = token_for("root.admin", Role::admin);
+    analyst_ = token_for("ana.lyst", Role::analyst);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  }
+
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    bus_.shutdown();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("null"));
+  }
+
+  std::string token_for(const std::string& name, Role role) {
+    EXPECT_TRUE(identity_->add_user({name, role, "", std::nullopt}).ok());
+    return identity_->create_token(name, std::chrono::hours(1))->secret;
+  }
+
+  httplib::Headers auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+  httplib::Result get(const std::string& path, const std::string& token) {
+    return client_->Get(path.c_str(), auth(token));
+  }
+  httplib::Result post(const std::string& path, const std::string& token, const std::string& body) {
+    return client_->Post(path.c_str(), auth(token), body, "application/json");
+  }
+
+  static json error_of(const httplib::Result& r) { return json::parse(r->body)["error"]; }
+
+  std::vector<siem::SecurityEvent> events() {
+    bus_.shutdown();
+    std::lock_guard lock(events_mu_);
+    return events_;
+  }
+
+  testing::TempDir dir_;
+  std::shared_ptr<std::ostringstream> log_;
+  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<Keyring> keyring_;
+  std::unique_ptr<Identity> identity_;
+  std::mutex events_mu_;
+  std::vector<siem::SecurityEvent> events_;
+  siem::EventBus bus_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::string admin_, analyst_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_P(ApiTest, HealthReadyAndMetrics) {
+  auto h = client_->Get("/healthz");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
+  auto r = client_->Get("/readyz");
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(json::parse(r->body)["store"], GetParam());
+  get("/api/v1/users", admin_);
+  auto m = client_->Get("/metrics");
+  EXPECT_EQ(m->status, 200);
+  EXPECT_NE(m->body.find("wardline_http_requests_total{route=\"/api/v1/users\",method=\"GET\",status=\"200\"} 1"),
+            std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("wardline_http_request_duration_seconds_bucket{route=\"/api/v1/users\",method=\"GET\",le=\"+Inf\"} 1"),
+            std::string::npos);
+  EXPECT_NE(m->body.find("wardline_siem_queue_depth{sink=\"capture\"}"), std::string::npos);
+  EXPECT_NE(m->body.find("wardline_siem_events_dropped_total{sink=\"capture\"} 0"), std::string::npos);
+}
+
+TEST_P(ApiTest, MissingInvalidExpiredAndRevokedTokensGet401) {
+  auto none = client_->Get("/api/v1/users");
+  EXPECT_EQ(none->status, 401);
+  EXPECT_EQ(error_of(none)["code"], "unauthenticated");
+  EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer realm=\"wardline\"");
+  EXPECT_EQ(get("/api/v1/users", "wl_forged")->status, 401);
+
+  auto t = identity_->create_token("root.admin", std::chrono::hours(1));
+  ASSERT_TRUE(store_->execute("UPDATE api_tokens SET expires_at = 1 WHERE id = ?", {t->id}));
+  EXPECT_EQ(get("/api/v1/users", t->secret)->status, 401);
+
+  auto t2 = identity_->create_token("root.admin", std::chrono::hours(1));
+  EXPECT_EQ(get("/api/v1/me", t2->secret)->status, 200);
+  ASSERT_TRUE(identity_->revoke_token(t2->id));
+  EXPECT_EQ(get("/api/v1/me", t2->secret)->status, 401);
+}
+
+TEST_P(ApiTest, WrongRoleGets403) {
+  auto r = get("/api/v1/users", analyst_);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(error_of(r)["code"], "forbidden");
+  EXPECT_EQ(post("/api/v1/users", analyst_, R"({"name":"x","role":"admin"})")->status, 403);
+  EXPECT_EQ(get("/api/v1/me", analyst_)->status, 200);
+}
+
+TEST_P(ApiTest, BadJsonAndBadFieldsGet400WithTheField) {
+  auto bad = post("/api/v1/users", admin_, "{\"name\": ");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(error_of(bad)["code"], "invalid_json");
+  auto arr = post("/api/v1/users", admin_, "[1,2]");
+  EXPECT_EQ(arr->status, 400);
+  auto missing = post("/api/v1/users", admin_, R"({"name":"x"})");
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_EQ(error_of(missing)["field"], "role");
+  auto role = post("/api/v1/users", admin_, R"({"name":"x","role":"root"})");
+  EXPECT_EQ(error_of(role)["field"], "role");
+  auto type = post("/api/v1/users", admin_, R"({"name":7,"role":"admin"})");
+  EXPECT_EQ(error_of(type)["field"], "name");
+  auto limit = get("/api/v1/users?limit=0", admin_);
+  EXPECT_EQ(limit->status, 400);
+  EXPECT_EQ(error_of(limit)["field"], "limit");
+}
+
+TEST_P(ApiTest, OversizeBodyGets413) {
+  std::string big(5000, ' ');
+  auto r = post("/api/v1/users", admin_, "{\"name\":\"" + big + "\"}");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(error_of(r)["code"], "payload_too_large");
+}
+
+TEST_P(ApiTest, UnknownRouteGets404Json) {
+  auto r = get("/api/v1/nothing", admin_);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(error_of(r)["code"], "not_found");
+}
+
+TEST_P(ApiTest, RequestIdIsEchoedOrGenerated) {
+  auto h = auth(admin_);
+  h.emplace("X-Request-Id", "abc-123");
+  EXPECT_EQ(client_->Get("/api/v1/me", h)->get_header_value("X-Request-Id"), "abc-123");
+  std::string generated = get("/api/v1/me", admin_)->get_header_value("X-Request-Id");
+  EXPECT_EQ(generated.rfind("req_", 0), 0u);
+  h = auth(admin_);
+  h.emplace("X-Request-Id", std::string(200, 'x'));  // too long: replaced
+  EXPECT_EQ(client_->Get("/api/v1/me", h)->get_header_value("X-Request-Id").rfind("req_", 0), 0u);
+}
+
+TEST_P(ApiTest, AdminCreatesUsersListsThemInPagesAndIssuesTokens) {
+  for (std::string n : {"nurse.a", "nurse.b", "nurse.c"}) {
+    auto r = post("/api/v1/users", admin_, json{{"name", n}, {"role", "reporter"}}.dump());
+    ASSERT_EQ(r->status, 201) << r->body;
+  }
+  EXPECT_EQ(post("/api/v1/users", admin_, R"({"name":"nurse.a","role":"reporter"})")->status, 409);
+  auto page1 = json::parse(get("/api/v1/users?limit=2", admin_)->body);
+  ASSERT_EQ(page1["items"].size(), 2u);
+  std::string cursor = page1["next_cursor"];
+  auto page2 = json::parse(get("/api/v1/users?limit=2&cursor=" + cursor, admin_)->body);
+  ASSERT_EQ(page2["items"].size(), 2u);
+  auto page3 = json::parse(get("/api/v1/users?limit=2&cursor=" + std::string(page2["next_cursor"]), admin_)->body);
+  EXPECT_EQ(page3["items"].size(), 1u);
+  EXPECT_TRUE(page3["next_cursor"].is_null());
+
+  auto tok = post("/api/v1/users/nurse.b/tokens", admin_, R"({"ttl":"1h"})");
+  ASSERT_EQ(tok->status, 201) << tok->body;
+  std::string secret = json::parse(tok->body)["token"];
+  auto me = get("/api/v1/me", secret);
+  EXPECT_EQ(json::parse(me->body)["name"], "nurse.b");
+  EXPECT_EQ(post("/api/v1/users/nurse.b/disable", admin_, "")->status, 200);
+  EXPECT_EQ(get("/api/v1/me", secret)->status, 401);
+  EXPECT_EQ(post("/api/v1/users/nobody/disable", admin_, "")->status, 404);
+  EXPECT_EQ(post("/api/v1/users/nurse.c/tokens", admin_, R"({"ttl":"soon"})")->status, 400);
+}
+
+TEST_P(ApiTest, EveryAuthenticationBecomesASecurityEvent) {
+  get("/api/v1/me", admin_);
+  client_->Get("/api/v1/me");
+  get("/api/v1/users", analyst_);
+  int success = 0, failure = 0, denied = 0;
+  for (const auto& e : events()) {
+    if (e.type == "auth.attempt" && e.outcome == "success" && e.actor == "root.admin") ++success;
+    if (e.type == "auth.attempt" && e.outcome == "failure" && e.actor == "anonymous" &&
+        e.details.at("reason") == "no bearer token")
+      ++failure;
+    if (e.type == "authz.denied" && e.actor == "ana.lyst") ++denied;
+  }
+  EXPECT_EQ(success, 1);
+  EXPECT_EQ(failure, 1);
+  EXPECT_EQ(denied, 1);
+}
+
+TEST_P(ApiTest, SensitiveValueNeverInLogsOrDatabaseFileInClear) {
+  const std::string phone = "+1 617 555 0199";
+  auto r = post("/api/v1/users", admin_, json{{"name", "dr.who"}, {"role", "analyst"}, {"phone", phone}}.dump());
+  ASSERT_EQ(r->status, 201);
+  EXPECT_EQ(json::parse(r->body)["phone"], "***0199");
+  // An error that quotes the input must not leak it either.
+  post("/api/v1/users", admin_, json{{"name", phone}, {"role", "analyst"}}.dump());
+  spdlog::default_logger()->flush();
+  std::string digits = "6175550199";
+  auto no_phone = [&](const std::string& text) {
+    std::string only_digits;
+    for (char c : text) only_digits += std::isdigit(static_cast<unsigned char>(c)) ? c : ' ';
+    return text.find(phone) == std::string::npos && text.find("555 0199") == std::string::npos;
+  };
+  EXPECT_TRUE(no_phone(log_->str())) << log_->str();
+  for (const auto& e : events()) EXPECT_TRUE(no_phone(siem::to_json_line(e)));
+  if (GetParam() == "sqlite") {
+    for (const auto& f : std::filesystem::directory_iterator(dir_.path())) {
+      std::string name = f.path().filename();
+      if (name.rfind("wardline.db", 0) == 0) EXPECT_TRUE(no_phone(testing::read_file(f.path()))) << name;
+    }
+  } else {
+    auto rows = store_->query("SELECT phone_enc FROM users WHERE name = 'dr.who'");
+    EXPECT_TRUE(no_phone(rows->at(0).text(0)));
+  }
+  EXPECT_EQ(*identity_->find_user("dr.who")->phone, phone);
+}
+
+TEST_P(ApiTest, OpenApiDocumentListsEveryRegisteredRoute) {
+  auto served = client_->Get("/api/v1/openapi.yaml");
+  ASSERT_EQ(served->status, 200);
+  std::string source = std::getenv("WARDLINE_SOURCE_DIR") ? std::getenv("WARDLINE_SOURCE_DIR") : "";
+  EXPECT_EQ(served->body, testing::read_file(source + "/docs/api/openapi.yaml"));
+  YAML::Node doc = YAML::Load(served->body);
+  ASSERT_GT(server_->routes().size(), 5u);
+  for (const auto& r : server_->routes()) {
+    std::string method = r.method;
+    std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+    EXPECT_TRUE(doc["paths"][r.path] && doc["paths"][r.path][method])
+        << r.method << " " << r.path << " is served but missing from docs/api/openapi.yaml";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(BothStores, ApiTest, ::testing::ValuesIn(testing::kStoreKinds));
+
+}  // namespace
+}  // namespace wardline::api

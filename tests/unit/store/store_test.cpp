@@ -1,0 +1,129 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace wardline::store {
+namespace {
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = testing::open_test_store(GetParam(), dir_.path());
+    ASSERT_NE(store_, nullptr);
+    ASSERT_TRUE(store_->execute_script("CREATE TABLE notes (id TEXT PRIMARY KEY, n BIGINT, body TEXT)"));
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreTest, KindMatches) { EXPECT_EQ(store_->kind(), GetParam()); }
+
+TEST_P(StoreTest, MigrationsAreAppliedOnceAndReported) {
+  auto state = migration_status(*store_);
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  EXPECT_EQ(state->current_version, migrations().back().version);
+  EXPECT_TRUE(state->pending.empty());
+  auto again = migrate(*store_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+}
+
+TEST_P(StoreTest, ParametersRoundTripIncludingNullAndQuotes) {
+  ASSERT_TRUE(store_->execute("INSERT INTO notes VALUES (?, ?, ?)", {std::string("a"), int64_t{42}, nullptr}));
+  ASSERT_TRUE(store_->execute("INSERT INTO notes VALUES (?, ?, ?)",
+                              {std::string("b"), int64_t{-7}, std::string("it's ? a \"quote\"")}));
+  auto rows = store_->query("SELECT id, n, body FROM notes WHERE n < ? ORDER BY id", {int64_t{100}});
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].integer(1), 42);
+  EXPECT_TRUE((*rows)[0].is_null(2));
+  EXPECT_EQ((*rows)[1].text(2), "it's ? a \"quote\"");
+  auto n = store_->execute("UPDATE notes SET n = n + 1 WHERE id <> 'zzz?'");
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(*n, 2);
+}
+
+TEST_P(StoreTest, FailedTransactionRollsBack) {
+  Status s = store_->transaction([](Executor& tx) -> Status {
+    auto r = tx.execute("INSERT INTO notes VALUES ('x', 1, 'kept?')");
+    if (!r) return r.error();
+    return make_error("test_abort", "abort on purpose");
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "test_abort");
+  auto rows = store_->query("SELECT id FROM notes");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_TRUE(rows->empty());
+
+  ASSERT_TRUE(store_->transaction([](Executor& tx) -> Status {
+    auto r = tx.execute("INSERT INTO notes VALUES ('y', 1, 'kept')");
+    return r ? Status() : Status(r.error());
+  }));
+  EXPECT_EQ(store_->query("SELECT id FROM notes")->size(), 1u);
+}
+
+TEST_P(StoreTest, ErrorsAreValuesWithTheDatabaseMessage) {
+  auto r = store_->query("SELECT nope FROM notes");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "store_error");
+  EXPECT_NE(r.error().message.find("nope"), std::string::npos) << r.error().message;
+  ASSERT_TRUE(store_->execute("INSERT INTO notes VALUES ('dup', 1, '')"));
+  EXPECT_FALSE(store_->execute("INSERT INTO notes VALUES ('dup', 2, '')").ok());
+}
+
+TEST_P(StoreTest, ForeignKeysAreEnforced) {
+  auto r = store_->execute(
+      "INSERT INTO api_tokens (id, user_id, token_hash, created_at, expires_at) VALUES ('t', 'no-such-user', 'h', 0, 0)");
+  EXPECT_FALSE(r.ok());
+}
+
+TEST_P(StoreTest, ReencryptsAColumnWithTheActiveKey) {
+  auto ring = Keyring::open(dir_.path() + "/keys.json");
+  ASSERT_TRUE(ring.ok());
+  EncryptedColumn col{"notes", "id", "body", "notes.body"};
+  for (std::string id : {"1", "2", "3"})
+    ASSERT_TRUE(store_->execute("INSERT INTO notes VALUES (?, 0, ?)", {id, *(*ring)->seal(col.field, "secret " + id)}));
+  ASSERT_TRUE(store_->execute("INSERT INTO notes VALUES ('4', 0, NULL)"));
+  auto new_key = (*ring)->rotate();
+  ASSERT_TRUE(new_key.ok());
+  size_t calls = 0, reported_total = 0;
+  auto n = reencrypt_column(*store_, **ring, col, [&](size_t, size_t total) {
+    ++calls;
+    reported_total = total;
+  });
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(*n, 3u);
+  EXPECT_EQ(calls, 3u);
+  EXPECT_EQ(reported_total, 3u);
+  auto rows = store_->query("SELECT id, body FROM notes WHERE body IS NOT NULL ORDER BY id");
+  for (const auto& r : *rows) {
+    EXPECT_EQ(Keyring::key_id_of(r.text(1)), *new_key);
+    EXPECT_EQ(*(*ring)->open_value(col.field, r.text(1)), "secret " + r.text(0));
+  }
+  EXPECT_EQ(*reencrypt_column(*store_, **ring, col), 0u);  // nothing left to do
+}
+
+INSTANTIATE_TEST_SUITE_P(BothStores, StoreTest, ::testing::ValuesIn(testing::kStoreKinds));
+
+TEST(Store, UnreachablePostgresIsAClearError) {
+  testing::TempDir dir;
+  auto st = open_store("postgres://wardline@127.0.0.1:1/none", dir.path(), 1);
+  ASSERT_TRUE(st.ok());  // connections open lazily
+  Status s = (*st)->ping();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "store_unavailable");
+  EXPECT_NE(s.error().message.find("cannot connect to PostgreSQL"), std::string::npos) << s.error().message;
+}
+
+TEST(Store, UnsupportedUrlAndUnwritableSqlitePathAreErrors) {
+  testing::TempDir dir;
+  EXPECT_FALSE(open_store("mysql://x", dir.path()).ok());
+  auto st = open_store("sqlite:/proc/forbidden/w.db", dir.path());
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, "store_unavailable");
+}
+
+}  // namespace
+}  // namespace wardline::store
