@@ -12,7 +12,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # servers and tools the tests start: PostgreSQL, rsyslog, openssl s_client, curl
-  postgresql rsyslog openssl curl procps python3
+  postgresql rsyslog rsyslog-openssl openssl curl procps python3
 )
 
 missing=()
@@ -30,12 +30,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "setup-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+log=$(mktemp)
+$SUDO apt-get update -qq >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
 # --no-install-recommends keeps the install small; policy-rc.d stops Debian from
 # starting system services (postgresql, rsyslog): tests start their own.
 if [ ! -e /usr/sbin/policy-rc.d ] && [ "$(id -u)" -eq 0 ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+rm -f "$log"
 echo "setup-deps: done"

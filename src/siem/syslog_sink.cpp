@@ -1,6 +1,8 @@
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -84,7 +86,12 @@ Status SyslogSink::connect() {
   ssl_ = SSL_new(ctx_);
   SSL_set_fd(ssl_, fd_);
   SSL_set_tlsext_host_name(ssl_, config_.host.c_str());
-  SSL_set1_host(ssl_, config_.host.c_str());
+  // Verify the collector's name (or address) against its certificate.
+  in6_addr ip6{};
+  in_addr ip4{};
+  bool is_ip = inet_pton(AF_INET, config_.host.c_str(), &ip4) == 1 || inet_pton(AF_INET6, config_.host.c_str(), &ip6) == 1;
+  if (is_ip) X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), config_.host.c_str());
+  else SSL_set1_host(ssl_, config_.host.c_str());
   if (SSL_connect(ssl_) != 1) {
     std::string err = openssl_error();
     disconnect();

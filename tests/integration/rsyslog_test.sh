@@ -55,5 +55,47 @@ check "TCP: every event framed correctly (system.start to system.stop)" bash -c 
 check "UDP: CEF payload with escaped fields" bash -c "grep -F 'CEF:0|Wardline|Wardline|1.0|admin.user_created|' '$WORK/udp.log' | grep -q 'duser=nurse.lee'"
 check "UDP: CEF carries the source address" bash -c "grep -F 'auth.attempt' '$WORK/udp.log' | grep -q 'src=127.0.0.1'"
 check "rsyslog logged no parse errors" bash -c "! grep -qi 'error' '$WORK/rsyslogd.log'"
+# TLS (RFC 5425) into a second rsyslogd using its OpenSSL driver, with a CA of the test's own.
+tls_port=$(free_port)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.pem" \
+  -subj /CN=test-ca -days 1 >/dev/null 2>&1
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/srv.key" -out "$WORK/srv.csr" \
+  -subj /CN=localhost >/dev/null 2>&1
+printf 'subjectAltName=DNS:localhost\n' >"$WORK/san.ext"
+openssl x509 -req -in "$WORK/srv.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial -days 1 \
+  -extfile "$WORK/san.ext" -out "$WORK/srv.pem" >/dev/null 2>&1
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/other.key" -out "$WORK/other-ca.pem" \
+  -subj /CN=other-ca -days 1 >/dev/null 2>&1
+mkdir -p "$WORK/tlswork"
+cat >"$WORK/rsyslog-tls.conf" <<CONF
+global(workDirectory="$WORK/tlswork" defaultNetstreamDriver="ossl"
+       defaultNetstreamDriverCAFile="$WORK/ca.pem" defaultNetstreamDriverCertFile="$WORK/srv.pem"
+       defaultNetstreamDriverKeyFile="$WORK/srv.key")
+module(load="imtcp" streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="anon")
+template(name="fields" type="string" string="%msgid%|%app-name%|%syslogseverity%|%structured-data%|%msg%\n")
+ruleset(name="tls") { action(type="omfile" file="$WORK/tls.log" template="fields") }
+input(type="imtcp" address="127.0.0.1" port="$tls_port" ruleset="tls")
+CONF
+"$RSYSLOGD" -n -f "$WORK/rsyslog-tls.conf" -i "$WORK/rsyslog-tls.pid" >"$WORK/rsyslogd-tls.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 50); do
+  (exec 3<>/dev/tcp/127.0.0.1/$tls_port) 2>/dev/null && break
+  sleep 0.1
+done
+cat >"$WORK/wardline-tls.yaml" <<YAML
+siem:
+  sinks:
+    - {name: rsyslog-tls, type: syslog, transport: tls, host: localhost, port: $tls_port, ca_file: $WORK/ca.pem}
+    - {name: wrong-ca, type: syslog, transport: tls, host: localhost, port: $tls_port, ca_file: $WORK/other-ca.pem}
+YAML
+start_wardline "$WORK/serve-tls.log" --config "$WORK/wardline-tls.yaml" --data-dir "$D" --listen "127.0.0.1:$port" --insecure-http || exit 1
+curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/users"
+curl -s "http://127.0.0.1:$port/metrics" >"$WORK/metrics-tls"
+stop_wardline
+for _ in $(seq 1 50); do grep -q "system.stop" "$WORK/tls.log" 2>/dev/null && break; sleep 0.1; done
+check "TLS: events arrive over RFC 5425 with fields intact" bash -c "grep '^auth.attempt|wardline|' '$WORK/tls.log' | grep -q 'route=\"GET /api/v1/users\"'"
+check "TLS: a collector certificate from the wrong CA is refused" contains "$WORK/serve-tls.log" "siem sink 'wrong-ca': TLS handshake with syslog collector localhost:$tls_port failed"
+check "TLS: refused deliveries show in /metrics" bash -c "grep -qE '^wardline_siem_write_failures_total\{sink=\"wrong-ca\"\} [1-9]' '$WORK/metrics-tls'"
+
 [ "$FAILED" -eq 0 ] || { echo "--- tcp.log"; cat "$WORK/tcp.log"; echo "--- udp.log"; cat "$WORK/udp.log"; }
 check_summary

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make demo` as a new user meets it: the printed curl line works as pasted.
+source "$(dirname "$0")/lib.sh"
+port=$(free_port)
+WARDLINE_DEMO_DATA="$WORK/demo" WARDLINE_DEMO_LISTEN="127.0.0.1:$port" \
+  "$SRC/scripts/demo.sh" "$WARDLINE" >"$WORK/demo.out" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -sk -o /dev/null "https://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+
+check "demo prints the URL" contains "$WORK/demo.out" "URL:      https://127.0.0.1:$port"
+check "demo logs the CA fingerprint" contains "$WORK/demo.out" "SHA-256 fingerprint"
+users_cmd=$(grep -m1 "api/v1/users" "$WORK/demo.out")
+check "demo prints a curl command" test -n "$users_cmd"
+eval "$users_cmd" >"$WORK/users.json" 2>&1
+check "the printed curl command lists the demo users" bash -c "grep -q '\"name\":\"demo.admin\"' '$WORK/users.json' && grep -q '\"name\":\"nurse.demo\"' '$WORK/users.json'"
+metrics_cmd=$(grep -m1 "/metrics" "$WORK/demo.out")
+eval "$metrics_cmd" >"$WORK/metrics" 2>&1
+check "the printed metrics command works" contains "$WORK/metrics" "wardline_http_requests_total"
+check_summary
