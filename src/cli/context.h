@@ -47,5 +47,6 @@ void add_db_commands(CLI::App& app, int& rc);
 void add_user_commands(CLI::App& app, int& rc);
 void add_token_commands(CLI::App& app, int& rc);
 void add_keys_commands(CLI::App& app, int& rc);
+void add_merkle_commands(CLI::App& app, int& rc);
 
 }  // namespace wardline::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   add_user_commands(app, rc);
   add_token_commands(app, rc);
   add_keys_commands(app, rc);
+  add_merkle_commands(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,60 @@
+// RFC 6962 / RFC 9162 Merkle trees: hashing, roots, inclusion and
+// consistency proofs and their verification, over any source of
+// perfect-subtree hashes (in memory, or the ledger's stored tiles).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace wardline::audit {
+
+using Hash = std::array<uint8_t, 32>;
+
+Hash leaf_hash(std::string_view leaf_data);         // SHA-256(0x00 || data)
+Hash node_hash(const Hash& left, const Hash& right); // SHA-256(0x01 || left || right)
+Hash empty_root();                                   // SHA-256("")
+std::string to_hex(const Hash& h);
+Result<Hash> hash_from_hex(std::string_view hex);
+std::string as_bytes(const Hash& h);
+
+// Hashes of perfect subtrees: level L, index i covers leaves
+// [i * 2^L, (i + 1) * 2^L). Only complete subtrees are ever asked for.
+class SubtreeSource {
+ public:
+  virtual ~SubtreeSource() = default;
+  virtual Result<Hash> perfect(int level, uint64_t index) = 0;
+};
+
+// MTH(D[lo:hi]) from O(log n) perfect subtrees.
+Result<Hash> range_hash(SubtreeSource& src, uint64_t lo, uint64_t hi);
+Result<Hash> root(SubtreeSource& src, uint64_t size);
+// PATH(index, D[size]) (RFC 6962 §2.1.1), leaf-side first.
+Result<std::vector<Hash>> inclusion_proof(SubtreeSource& src, uint64_t index, uint64_t size);
+// PROOF(first, D[second]) (RFC 6962 §2.1.2).
+Result<std::vector<Hash>> consistency_proof(SubtreeSource& src, uint64_t first, uint64_t second);
+
+// RFC 9162 §2.1.3.2 and §2.1.4.2.
+bool verify_inclusion(const Hash& leaf, uint64_t index, uint64_t size, const std::vector<Hash>& proof,
+                      const Hash& root);
+bool verify_consistency(uint64_t first, uint64_t second, const Hash& first_root, const Hash& second_root,
+                        const std::vector<Hash>& proof);
+
+// A whole tree in memory: every perfect-subtree hash, appended leaf by leaf
+// in O(1) amortised time. For tools, archives and tests.
+class MemoryTree : public SubtreeSource {
+ public:
+  void append(const Hash& leaf);
+  uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+  Result<Hash> perfect(int level, uint64_t index) override;
+  Hash root() { return *audit::root(*this, size()); }
+
+ private:
+  std::vector<std::vector<Hash>> levels_;
+};
+
+}  // namespace wardline::audit
