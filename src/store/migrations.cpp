@@ -32,6 +32,43 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_user ON api_tokens(user_id);
 )sql"},
+      {2, "audit_log",
+       R"sql(
+CREATE TABLE audit_log (
+  seq BIGINT PRIMARY KEY,
+  time TEXT NOT NULL,
+  type TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  source_ip TEXT NOT NULL,
+  data TEXT NOT NULL,
+  leaf_hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_time ON audit_log(time);
+CREATE INDEX audit_log_type ON audit_log(type, seq);
+CREATE INDEX audit_log_actor ON audit_log(actor, seq);
+CREATE INDEX audit_log_subject ON audit_log(subject, seq);
+CREATE TABLE audit_subtrees (
+  level INTEGER NOT NULL,
+  idx BIGINT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (level, idx)
+);
+CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY,
+  tree_size BIGINT NOT NULL,
+  writer TEXT NOT NULL
+);
+INSERT INTO audit_head (id, tree_size, writer) VALUES (1, 0, '');
+CREATE TABLE audit_sth (
+  tree_size BIGINT PRIMARY KEY,
+  timestamp_ms BIGINT NOT NULL,
+  root_hash TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  key_id TEXT NOT NULL
+);
+)sql"},
   };
   return all;
 }

@@ -92,8 +92,9 @@ Result<std::unique_ptr<Connection>> open_sqlite_connection(const std::string& pa
   }
   sqlite3_busy_timeout(db, 5000);
   auto conn = std::make_unique<SqliteConnection>(db);
-  // WAL: readers never block the writer; foreign keys are off by default in SQLite.
-  if (Status s = conn->execute_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"); !s)
+  // WAL: readers never block the writer; foreign keys are off by default in
+  // SQLite; synchronous=FULL makes every commit durable (fsync) before it returns.
+  if (Status s = conn->execute_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"); !s)
     return s.error();
   return std::unique_ptr<Connection>(std::move(conn));
 }

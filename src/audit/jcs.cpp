@@ -1,0 +1,165 @@
+#include "audit/jcs.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+namespace wardline::audit {
+namespace {
+
+// UTF-8 -> UTF-16 code units, for member ordering.
+std::u16string utf16(const std::string& s) {
+  std::u16string out;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    uint32_t cp;
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+    for (int k = 1; k < len && i + static_cast<size_t>(k) < s.size(); ++k)
+      cp = cp << 6 | (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0x3f);
+    i += static_cast<size_t>(len);
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      out.push_back(static_cast<char16_t>(0xd800 + (cp >> 10)));
+      out.push_back(static_cast<char16_t>(0xdc00 + (cp & 0x3ff)));
+    } else {
+      out.push_back(static_cast<char16_t>(cp));
+    }
+  }
+  return out;
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if it is not valid.
+size_t utf8_sequence(const std::string& s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+  for (size_t k = 1; k < len; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xc0) != 0x80) return 0;
+    cp = cp << 6 | (cc & 0x3f);
+  }
+  static const uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min_for_len[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return len;
+}
+
+void write_string(const std::string& s, std::string& out) {
+  out.push_back('"');
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t len = utf8_sequence(s, i);
+      if (len == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      } else {
+        out.append(s, i, len);
+        i += len - 1;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static const char* hex = "0123456789abcdef";
+          out += "\\u00";
+          out.push_back(hex[c >> 4]);
+          out.push_back(hex[c & 15]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+// ECMAScript Number.prototype.toString for finite doubles (RFC 8785 §3.2.2.3).
+void write_double(double d, std::string& out) {
+  if (d == 0) {
+    out += "0";
+    return;
+  }
+  char digits[32];
+  // Shortest round-trip digits and exponent, from scientific form "d.ddde±x".
+  auto r = std::to_chars(digits, digits + sizeof digits, d, std::chars_format::scientific);
+  std::string sci(digits, r.ptr);
+  bool negative = sci[0] == '-';
+  if (negative) sci.erase(0, 1);
+  size_t e = sci.find('e');
+  std::string mantissa = sci.substr(0, e);
+  int exponent = std::stoi(sci.substr(e + 1));
+  mantissa.erase(std::remove(mantissa.begin(), mantissa.end(), '.'), mantissa.end());
+  int k = static_cast<int>(mantissa.size()), n = exponent + 1;
+  std::string s;
+  if (k <= n && n <= 21) {
+    s = mantissa + std::string(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    s = mantissa.substr(0, static_cast<size_t>(n)) + "." + mantissa.substr(static_cast<size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    s = "0." + std::string(static_cast<size_t>(-n), '0') + mantissa;
+  } else {
+    std::string exp = (n - 1 >= 0 ? "+" : "-") + std::to_string(std::abs(n - 1));
+    s = k == 1 ? mantissa + "e" + exp : mantissa.substr(0, 1) + "." + mantissa.substr(1) + "e" + exp;
+  }
+  if (negative) out.push_back('-');
+  out += s;
+}
+
+void write(const nlohmann::json& v, std::string& out) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::object: {
+      std::vector<std::pair<std::u16string, const std::string*>> keys;
+      for (auto it = v.begin(); it != v.end(); ++it) keys.emplace_back(utf16(it.key()), &it.key());
+      std::sort(keys.begin(), keys.end());
+      out.push_back('{');
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (i) out.push_back(',');
+        write_string(*keys[i].second, out);
+        out.push_back(':');
+        write(v.at(*keys[i].second), out);
+      }
+      out.push_back('}');
+      break;
+    }
+    case nlohmann::json::value_t::array:
+      out.push_back('[');
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (i) out.push_back(',');
+        write(v[i], out);
+      }
+      out.push_back(']');
+      break;
+    case nlohmann::json::value_t::string: write_string(v.get_ref<const std::string&>(), out); break;
+    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; break;
+    case nlohmann::json::value_t::number_integer: out += std::to_string(v.get<int64_t>()); break;
+    case nlohmann::json::value_t::number_unsigned: out += std::to_string(v.get<uint64_t>()); break;
+    case nlohmann::json::value_t::number_float: {
+      double d = v.get<double>();
+      if (!std::isfinite(d)) out += "null";  // JSON has no NaN or Infinity
+      else write_double(d, out);
+      break;
+    }
+    default: out += "null";
+  }
+}
+
+}  // namespace
+
+std::string canonical_json(const nlohmann::json& value) {
+  std::string out;
+  write(value, out);
+  return out;
+}
+
+}  // namespace wardline::audit

@@ -1,0 +1,101 @@
+#include "audit/leaf.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <vector>
+
+#include "audit/jcs.h"
+
+namespace wardline::audit {
+
+PreparedLeaf prepare_leaf(const siem::SecurityEvent& e) {
+  nlohmann::json head{{"actor", e.actor}, {"details", e.details}, {"id", e.id}, {"outcome", e.outcome}};
+  nlohmann::json tail{{"severity", e.severity}, {"source_ip", e.source_ip}, {"subject", e.subject},
+                      {"time", e.time}, {"type", e.type}};
+  std::string h = canonical_json(head), t = canonical_json(tail);
+  h.pop_back();    // drop '}'
+  t.erase(0, 1);   // drop '{'
+  return {std::move(h), std::move(t)};
+}
+
+std::string leaf_data(const PreparedLeaf& p, uint64_t seq) {
+  return p.head + ",\"seq\":" + std::to_string(seq) + "," + p.tail;
+}
+
+int64_t seq_of_leaf(const std::string& data) {
+  // Details are strings only, so an unquoted "seq": number is the top-level key.
+  size_t pos = data.find(",\"seq\":");
+  if (pos == std::string::npos) return -1;
+  pos += 7;
+  int64_t v = 0;
+  size_t digits = 0;
+  while (pos < data.size() && data[pos] >= '0' && data[pos] <= '9' && digits < 19) v = v * 10 + (data[pos++] - '0'), ++digits;
+  return digits ? v : -1;
+}
+
+Result<siem::SecurityEvent> event_from_leaf(const std::string& data) {
+  auto j = nlohmann::json::parse(data, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return make_error("audit_corrupt", "audit leaf is not a JSON object");
+  siem::SecurityEvent e;
+  auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+  e.id = str("id");
+  e.time = str("time");
+  e.type = str("type");
+  e.severity = str("severity");
+  e.actor = str("actor");
+  e.subject = str("subject");
+  e.source_ip = str("source_ip");
+  e.outcome = str("outcome");
+  if (j.contains("details") && j["details"].is_object())
+    for (auto& [k, v] : j["details"].items()) e.details[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  return e;
+}
+
+namespace {
+struct TypeSpec {
+  std::vector<std::string> required;
+  std::map<std::string, std::vector<std::string>> allowed;  // detail -> allowed values
+};
+
+const std::map<std::string, TypeSpec>& type_specs() {
+  static const std::map<std::string, TypeSpec> specs = {
+      {"auth.attempt", {{"method"}, {}}},
+      {"authz.denied", {{"route"}, {}}},
+      {"access.decision", {{"decision"}, {{"decision", {"allow", "step_up", "deny"}}}}},
+      {"device.app_installed", {{"app_id", "approved"}, {{"approved", {"true", "false"}}}}},
+      {"device.app_removed", {{"app_id"}, {}}},
+      {"device.network_access", {{"destination", "network"}, {}}},
+      {"device.wipe", {{"wipe_type", "reason"}, {{"wipe_type", {"selective", "full"}}}}},
+      {"device.lock", {{"reason"}, {}}},
+      {"smish.report", {{"channel"}, {}}},
+      {"intel.hit", {{"indicator"}, {}}},
+      {"telehealth.session", {{"platform"}, {}}},
+      {"posture.state_change", {{"from", "to"}, {}}},
+      {"system.start", {{}, {}}},
+      {"system.stop", {{}, {}}},
+  };
+  return specs;
+}
+}  // namespace
+
+Status validate_event(const siem::SecurityEvent& e) {
+  auto bad = [&](const std::string& why) { return make_error("invalid_event", "audit event '" + e.type + "': " + why); };
+  if (e.type.empty()) return make_error("invalid_event", "audit event has no type");
+  if (e.actor.empty()) return bad("actor is required (the user, service or 'system' that acted)");
+  if (e.outcome != "success" && e.outcome != "failure") return bad("outcome must be 'success' or 'failure'");
+  if (e.time.size() < 20 || e.time.back() != 'Z') return bad("time must be RFC 3339 UTC, e.g. 2026-11-28T12:00:00.000Z");
+  if (e.type.rfind("admin.", 0) == 0) return {};
+  auto spec = type_specs().find(e.type);
+  if (spec == type_specs().end()) return bad("unknown event type; see docs/audit-log-format.md for the list");
+  for (const auto& key : spec->second.required)
+    if (!e.details.count(key)) return bad("detail '" + key + "' is required");
+  for (const auto& [key, values] : spec->second.allowed) {
+    auto it = e.details.find(key);
+    if (it != e.details.end() && std::find(values.begin(), values.end(), it->second) == values.end())
+      return bad("detail '" + key + "' is '" + it->second + "'");
+  }
+  return {};
+}
+
+}  // namespace wardline::audit

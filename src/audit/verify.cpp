@@ -1,0 +1,150 @@
+// `audit verify`: recompute everything from the stored entries and trust
+// nothing else: each leaf against its data, every stored subtree, and every
+// signed tree head against the root recomputed at its size.
+#include <map>
+
+#include "audit/audit.h"
+#include "audit/leaf.h"
+#include "audit/tree_state.h"
+#include "core/crypto.h"
+#include "store/store.h"
+
+namespace wardline::audit {
+namespace {
+
+// The right edge of a growing tree: perfect subtrees of decreasing size.
+class CompactRange {
+ public:
+  // Appends a leaf; calls on_perfect(level, index, hash) for each subtree it completes.
+  template <class F>
+  void append(const Hash& leaf, F&& on_perfect) {
+    uint64_t index = size_++;
+    stack_.push_back({leaf, 0});
+    on_perfect(0, index, leaf);
+    while (stack_.size() >= 2 && stack_[stack_.size() - 2].level == stack_.back().level) {
+      int level = stack_.back().level + 1;
+      Hash h = node_hash(stack_[stack_.size() - 2].hash, stack_.back().hash);
+      stack_.pop_back();
+      stack_.back() = {h, level};
+      on_perfect(level, (size_ >> level) - 1, h);
+    }
+  }
+  Hash root() const {
+    if (stack_.empty()) return empty_root();
+    Hash r = stack_.back().hash;
+    for (size_t i = stack_.size() - 1; i-- > 0;) r = node_hash(stack_[i].hash, r);
+    return r;
+  }
+  uint64_t size() const { return size_; }
+
+ private:
+  struct Node {
+    Hash hash;
+    int level;
+  };
+  std::vector<Node> stack_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace
+
+Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_t)>& progress) {
+  store::Store& store = backing_store();
+  VerifyReport report;
+  auto fail = [&](uint64_t index, std::string problem) {
+    report.ok = false;
+    report.first_bad_index = index;
+    report.problem = std::move(problem);
+    return report;
+  };
+
+  auto head = store.query("SELECT tree_size FROM audit_head WHERE id = 1");
+  if (!head) return head.error();
+  uint64_t size = static_cast<uint64_t>(head->front().integer(0));
+
+  // Signed tree heads, checked against this log's public key.
+  auto sth_rows = store.query("SELECT tree_size, timestamp_ms, root_hash, signature, key_id FROM audit_sth ORDER BY tree_size");
+  if (!sth_rows) return sth_rows.error();
+  std::string pem = public_key_pem();
+  std::map<uint64_t, SignedTreeHead> heads;
+  for (const auto& r : *sth_rows) {
+    SignedTreeHead s;
+    s.tree_size = static_cast<uint64_t>(r.integer(0));
+    s.timestamp_ms = static_cast<uint64_t>(r.integer(1));
+    auto root_hash = hash_from_hex(r.text(2));
+    auto sig = crypto::hex_decode(r.text(3));
+    bool valid = root_hash && sig && sig->size() == 64;
+    if (valid) {
+      s.root = *root_hash;
+      s.signature = *sig;
+      auto v = verify_sth(s, pem);
+      valid = v && *v;
+    }
+    if (!valid) return fail(s.tree_size, "signed tree head for size " + std::to_string(s.tree_size) +
+                                             " does not verify with this log's signing key");
+    if (s.tree_size > size)
+      return fail(size, "a signed tree head covers " + std::to_string(s.tree_size) + " entries but the log holds " +
+                            std::to_string(size) + ": entries from index " + std::to_string(size) + " were removed");
+    heads[s.tree_size] = s;
+  }
+  report.tree_heads = heads.size();
+
+  // Stored subtrees, to compare with what the entries recompute to.
+  auto sub_rows = store.query("SELECT level, idx, hash FROM audit_subtrees ORDER BY level, idx");
+  if (!sub_rows) return sub_rows.error();
+  std::map<std::pair<int, uint64_t>, Hash> stored;
+  for (const auto& r : *sub_rows) {
+    auto h = hash_from_hex(r.text(2));
+    if (!h) return fail(static_cast<uint64_t>(r.integer(1)) << r.integer(0), "a stored subtree hash is not hex");
+    stored[{static_cast<int>(r.integer(0)), static_cast<uint64_t>(r.integer(1))}] = *h;
+  }
+
+  CompactRange range;
+  uint64_t expected = 0, last_good_head = 0;
+  std::optional<VerifyReport> bad;
+  constexpr int64_t kChunk = 20000;
+  for (;;) {
+    auto rows = store.query("SELECT seq, data, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?",
+                            {static_cast<int64_t>(expected), kChunk});
+    if (!rows) return rows.error();
+    if (rows->empty()) break;
+    for (const auto& r : *rows) {
+      uint64_t seq = static_cast<uint64_t>(r.integer(0));
+      if (seq != expected) return fail(expected, "entry " + std::to_string(expected) + " is missing (deleted?)");
+      if (seq >= size)
+        return fail(seq, "entry " + std::to_string(seq) + " is beyond the log's recorded size " + std::to_string(size) +
+                             " (inserted outside Wardline?)");
+      const std::string data = r.text(1);
+      if (seq_of_leaf(data) != static_cast<int64_t>(seq))
+        return fail(seq, "entry " + std::to_string(seq) + " holds the data of entry " + std::to_string(seq_of_leaf(data)) +
+                             " (moved or reordered)");
+      Hash h = leaf_hash(data);
+      if (to_hex(h) != r.text(2))
+        return fail(seq, "entry " + std::to_string(seq) + " was modified: its data no longer matches its leaf hash");
+      range.append(h, [&](int level, uint64_t index, const Hash& sub) {
+        if (bad || level < kStoredLevel) return;
+        auto it = stored.find({level, index});
+        if (it == stored.end() || it->second != sub) {
+          uint64_t first = index << level;
+          bad = fail(first, "entries " + std::to_string(first) + ".." + std::to_string(((index + 1) << level) - 1) +
+                                " do not match the stored subtree hash (level " + std::to_string(level) + ")");
+        }
+      });
+      if (bad) return *bad;
+      ++expected;
+      if (auto it = heads.find(expected); it != heads.end()) {
+        if (range.root() != it->second.root)
+          return fail(last_good_head, "the first " + std::to_string(expected) +
+                                          " entries do not match the signed tree head for that size; the change lies in entries " +
+                                          std::to_string(last_good_head) + ".." + std::to_string(expected - 1));
+        last_good_head = expected;
+      }
+    }
+    if (progress) progress(expected, size);
+  }
+  if (expected < size) return fail(expected, "entries from " + std::to_string(expected) + " on are missing (deleted?)");
+  report.entries = expected;
+  return report;
+}
+
+}  // namespace wardline::audit
