@@ -13,6 +13,7 @@ namespace wardline {
 class Identity;
 namespace store { class Store; }
 namespace siem { class EventBus; }
+namespace audit { class AuditLog; }
 
 namespace api {
 
@@ -40,7 +41,9 @@ Result<TlsInfo> prepare_tls(const Config& config);
 
 class Server {
  public:
-  Server(ServerOptions options, store::Store& store, Identity& identity, siem::EventBus& bus);
+  // Every security event goes to `audit` (durably, then on to the SIEM bus);
+  // a request whose audit record cannot be written fails with 503.
+  Server(ServerOptions options, store::Store& store, Identity& identity, siem::EventBus& bus, audit::AuditLog& audit);
   ~Server();
 
   // Binds the listen address (port 0 picks a free port). Returns the port.

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "api/api.h"
+#include "audit/audit.h"
 #include "identity/identity.h"
 
 namespace wardline::api {
@@ -52,9 +53,17 @@ struct Services {
   store::Store& store;
   Identity& identity;
   siem::EventBus& bus;
+  audit::AuditLog& audit;
 };
+
+// A security event about this call: actor, source address and request id filled in.
+siem::SecurityEvent call_event(const Call& call, const std::string& type, const std::string& subject,
+                               const std::string& outcome = "success");
+// Records an event durably. The error, if any, is the one to answer with (503).
+Status record(Services& s, siem::SecurityEvent e);
 
 // One function per module registers its routes.
 void add_user_routes(std::vector<Route>& routes, Services& s);
+void add_audit_routes(std::vector<Route>& routes, Services& s);
 
 }  // namespace wardline::api

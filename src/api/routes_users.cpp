@@ -1,7 +1,10 @@
 // /api/v1/users and /api/v1/me: Wardline's own identities.
+#include <spdlog/spdlog.h>
+
 #include "api/json_body.h"
 #include "api/router.h"
 #include "core/config.h"
+#include "core/redact.h"
 #include "core/time.h"
 #include "siem/siem.h"
 
@@ -27,16 +30,23 @@ nlohmann::json user_json(const User& u) {
   return j;
 }
 
-void publish_admin(Services& s, const Call& call, const std::string& type, const std::string& subject,
-                   std::map<std::string, std::string> details = {}) {
-  auto e = siem::make_event(type, "success");
-  e.severity = "notice";
-  e.actor = call.principal.user_name;
-  e.subject = subject;
-  e.source_ip = call.source_ip;
-  e.details = std::move(details);
-  e.details["request_id"] = call.request_id;
-  s.bus.publish(e);
+// Records an admin action that has just succeeded; if the record cannot be
+// written, `undo` reverts the action and the call fails.
+Status audit_or_undo(Services& s, siem::SecurityEvent e, const std::function<Status()>& undo) {
+  Status recorded = record(s, std::move(e));
+  if (recorded) return {};
+  if (Status u = undo(); !u) spdlog::error("could not undo an unaudited action: {}", u.error().message);
+  return recorded;
+}
+
+// A refused admin action is a security event too (best effort: the refusal stands).
+// The subject came from the request and was refused: it may hold anything,
+// PHI included, so it is redacted before it reaches the log.
+Error audited_refusal(Services& s, const Call& call, const std::string& type, const std::string& subject, Error e) {
+  auto ev = call_event(call, type, redact_text(subject), "failure");
+  ev.details["reason"] = e.code;
+  (void)record(s, ev);
+  return e;
 }
 
 }  // namespace
@@ -74,16 +84,19 @@ void add_user_routes(std::vector<Route>& routes, Services& s) {
     auto phone = optional_string(*body, "phone", 32);
     if (!phone) return phone.error();
     auto user = s.identity.add_user({*name, *role, display->value_or(""), *phone});
-    if (!user) return user.error();
-    publish_admin(s, call, "admin.user_created", user->name, {{"role", to_string(user->role)}});
+    if (!user) return audited_refusal(s, call, "admin.user_created", *name, user.error());
+    auto e = call_event(call, "admin.user_created", user->name);
+    e.details["role"] = to_string(user->role);
+    if (Status a = audit_or_undo(s, e, [&] { return s.identity.remove_user(user->name); }); !a) return a.error();
     return Reply{201, user_json(*user)};
   }});
 
   routes.push_back({"POST", "/api/v1/users/{name}/disable", Permission::users_write,
                     [&s](const Call& call) -> Result<Reply> {
     std::string name = call.path_param(0);
-    if (Status st = s.identity.disable_user(name); !st) return st.error();
-    publish_admin(s, call, "admin.user_disabled", name);
+    if (Status st = s.identity.disable_user(name); !st) return audited_refusal(s, call, "admin.user_disabled", name, st.error());
+    if (Status a = audit_or_undo(s, call_event(call, "admin.user_disabled", name), [&] { return s.identity.enable_user(name); }); !a)
+      return a.error();
     auto u = s.identity.find_user(name);
     if (!u) return u.error();
     return Reply{200, user_json(*u)};
@@ -105,8 +118,10 @@ void add_user_routes(std::vector<Route>& routes, Services& s) {
       }
     }
     auto token = s.identity.create_token(name, ttl);
-    if (!token) return token.error();
-    publish_admin(s, call, "admin.token_created", name, {{"token_id", token->id}});
+    if (!token) return audited_refusal(s, call, "admin.token_created", name, token.error());
+    auto e = call_event(call, "admin.token_created", name);
+    e.details["token_id"] = token->id;
+    if (Status a = audit_or_undo(s, e, [&] { return s.identity.revoke_token(token->id); }); !a) return a.error();
     return Reply{201, {{"id", token->id}, {"token", token->secret}, {"expires_at", to_rfc3339(token->expires_at)}}};
   }});
 }

@@ -17,6 +17,7 @@ const std::string& openapi_document();  // generated from docs/api/openapi.yaml
 
 int http_status_for(const Error& e) {
   const std::string& c = e.code;
+  if (c == "audit_unavailable") return 503;
   if (c == "unauthenticated") return 401;
   if (c == "forbidden") return 403;
   if (c == "not_found") return 404;
@@ -31,6 +32,25 @@ nlohmann::json error_body(const Error& e) {
   nlohmann::json err{{"code", e.code}, {"message", e.message}};
   if (!e.field.empty()) err["field"] = e.field;
   return {{"error", err}};
+}
+
+siem::SecurityEvent call_event(const Call& call, const std::string& type, const std::string& subject,
+                               const std::string& outcome) {
+  auto e = siem::make_event(type, outcome);
+  e.severity = outcome == "success" ? "notice" : "warning";
+  e.actor = call.principal.user_name;
+  e.subject = subject;
+  e.source_ip = call.source_ip;
+  e.details["request_id"] = call.request_id;
+  return e;
+}
+
+Status record(Services& s, siem::SecurityEvent e) {
+  auto r = s.audit.record(std::move(e));
+  if (r) return {};
+  spdlog::error("audit write failed, refusing the action: {}", redact_text(r.error().message));
+  return make_error("audit_unavailable", "the audit log cannot be written, so the action was not performed; "
+                                         "see the server log");
 }
 
 Result<int> page_limit(const Call& call) {
@@ -79,19 +99,21 @@ struct Server::Impl {
   std::atomic<bool> store_was_ready{true};
   HostPort listen;
 
-  Impl(ServerOptions o, store::Store& store, Identity& identity, siem::EventBus& bus)
-      : options(std::move(o)), services{options.config, store, identity, bus} {}
+  Impl(ServerOptions o, store::Store& store, Identity& identity, siem::EventBus& bus, audit::AuditLog& audit)
+      : options(std::move(o)), services{options.config, store, identity, bus, audit} {}
 
-  void publish_auth(const httplib::Request& req, const std::string& route, const Result<Principal>& p) {
+  Status record_auth(const httplib::Request& req, const std::string& rid, const std::string& route,
+                     const Result<Principal>& p) {
     auto e = siem::make_event("auth.attempt", p ? "success" : "failure");
     e.severity = p ? "info" : "warning";
     e.actor = p ? p->user_name : "anonymous";
     e.source_ip = req.remote_addr;
     e.details["method"] = "bearer_token";
     e.details["route"] = req.method + " " + route;
+    e.details["request_id"] = rid;
     if (p) e.details["token_id"] = p->token_id;
     else e.details["reason"] = redact_text(p.error().message);
-    services.bus.publish(e);
+    return record(services, e);
   }
 
   void add(const Route& r) {
@@ -104,8 +126,9 @@ struct Server::Impl {
       if (!principal && principal.error().code != "unauthenticated") {
         spdlog::error("request {}: cannot check token: {}", rid, principal.error().message);
         send_json(res, http_status_for(principal.error()), error_body(principal.error()));
+      } else if (Status a = record_auth(req, rid, r.path, principal); !a) {
+        send_json(res, 503, error_body(a.error()));
       } else {
-        publish_auth(req, r.path, principal);
         if (!principal) {
           res.set_header("WWW-Authenticate", "Bearer realm=\"wardline\"");
           send_json(res, 401, error_body(make_error("unauthenticated",
@@ -118,7 +141,8 @@ struct Server::Impl {
           e.source_ip = req.remote_addr;
           e.details["route"] = req.method + " " + r.path;
           e.details["role"] = to_string(principal->role);
-          services.bus.publish(e);
+          e.details["request_id"] = rid;
+          (void)record(services, e);  // refused either way
           send_json(res, 403, error_body(make_error("forbidden", "role '" + to_string(principal->role) +
                                                                      "' may not " + req.method + " " + r.path)));
         } else {
@@ -209,12 +233,14 @@ struct Server::Impl {
     add_operational_routes();
     std::vector<Route> routes;
     add_user_routes(routes, services);
+    add_audit_routes(routes, services);
     for (const auto& r : routes) add(r);
   }
 };
 
-Server::Server(ServerOptions options, store::Store& store, Identity& identity, siem::EventBus& bus)
-    : impl_(std::make_unique<Impl>(std::move(options), store, identity, bus)) {}
+Server::Server(ServerOptions options, store::Store& store, Identity& identity, siem::EventBus& bus,
+               audit::AuditLog& audit)
+    : impl_(std::make_unique<Impl>(std::move(options), store, identity, bus, audit)) {}
 Server::~Server() = default;
 
 const std::vector<RouteInfo>& Server::routes() const { return impl_->route_infos; }

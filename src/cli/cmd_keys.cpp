@@ -32,6 +32,8 @@ void add_keys_commands(CLI::App& app, int& rc) {
       if (!n) return void(rc = fail(n.error()));
       total += *n;
     }
+    if (Status a = record_local(**rt, "admin.keys_rotated", *id, {{"reencrypted", std::to_string(total)}}, {}); !a)
+      return void(rc = fail(a.error()));
     std::cout << "new active key " << *id << "; re-encrypted " << total << " value(s)\n";
     rc = kOk;
   });

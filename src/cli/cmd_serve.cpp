@@ -36,13 +36,13 @@ int serve(const ServeOptions& opts) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto rt = open_runtime(*config, true);
-  if (!rt) return fail(rt.error());
   auto bus = siem::make_event_bus(config->sinks);
   if (!bus) return fail(bus.error());
+  auto rt = open_runtime(*config, true, bus->get());
+  if (!rt) return fail(rt.error());
 
   api::ServerOptions options{*config, opts.insecure_http};
-  api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus);
+  api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());
 
@@ -62,7 +62,7 @@ int serve(const ServeOptions& opts) {
   auto start = siem::make_event("system.start", "success");
   start.actor = "system";
   start.details["listen"] = url;
-  (*bus)->publish(start);
+  if (auto r = (*rt)->audit->record(start); !r) return fail(r.error());
 
   std::thread waiter([&] {
     int sig = 0;
@@ -78,7 +78,8 @@ int serve(const ServeOptions& opts) {
   waiter.join();
   auto stop = siem::make_event("system.stop", "success");
   stop.actor = "system";
-  (*bus)->publish(stop);
+  if (auto r = (*rt)->audit->record(stop); !r) spdlog::error("cannot record system.stop: {}", r.error().message);
+  (*rt)->audit->shutdown();  // signs the final tree head
   (*bus)->shutdown();
   spdlog::info("wardline stopped");
   return s ? kOk : fail(s.error());

@@ -30,6 +30,10 @@ void add_token_commands(CLI::App& app, int& rc) {
     if (!rt) return void(rc = fail(rt.error()));
     auto t = (*rt)->identity->create_token(create->user, *ttl);
     if (!t) return void(rc = fail(t.error()));
+    if (Status a = record_local(**rt, "admin.token_created", create->user, {{"token_id", t->id}},
+                                [&] { return (*rt)->identity->revoke_token(t->id); });
+        !a)
+      return void(rc = fail(a.error()));
     std::cerr << "token " << t->id << " for " << create->user << " expires " << to_rfc3339(t->expires_at)
               << "; it is shown only now\n";
     std::cout << t->secret << "\n";
@@ -45,7 +49,9 @@ void add_token_commands(CLI::App& app, int& rc) {
     if (!c) return void(rc = fail(c.error()));
     auto rt = open_runtime(*c, true);
     if (!rt) return void(rc = fail(rt.error()));
+    // Revocation protects even when unaudited, so it stands; the failure is reported.
     if (Status s = (*rt)->identity->revoke_token(revoke->second); !s) return void(rc = fail(s.error()));
+    if (Status a = record_local(**rt, "admin.token_revoked", revoke->second, {}, {}); !a) return void(rc = fail(a.error()));
     std::cout << "revoked " << revoke->second << "\n";
     rc = kOk;
   });

@@ -35,6 +35,10 @@ void add_user_commands(CLI::App& app, int& rc) {
     if (!add->phone.empty()) phone = add->phone;
     auto u = (*rt)->identity->add_user({add->name, *role, add->display_name, phone});
     if (!u) return void(rc = fail(u.error()));
+    if (Status a = record_local(**rt, "admin.user_created", u->name, {{"role", to_string(u->role)}},
+                                [&] { return (*rt)->identity->remove_user(u->name); });
+        !a)
+      return void(rc = fail(a.error()));
     std::cout << "added user " << u->name << " (" << to_string(u->role) << ")\n";
     rc = kOk;
   });
@@ -49,6 +53,10 @@ void add_user_commands(CLI::App& app, int& rc) {
     auto rt = open_runtime(*c, true);
     if (!rt) return void(rc = fail(rt.error()));
     if (Status s = (*rt)->identity->disable_user(disable->second); !s) return void(rc = fail(s.error()));
+    if (Status a = record_local(**rt, "admin.user_disabled", disable->second, {},
+                                [&] { return (*rt)->identity->enable_user(disable->second); });
+        !a)
+      return void(rc = fail(a.error()));
     std::cout << "disabled user " << disable->second << "\n";
     rc = kOk;
   });

@@ -4,6 +4,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -34,7 +37,33 @@ std::string key_file_path(const Config& config) {
   return (std::filesystem::path(config.data_dir) / "keys" / "data-keys.json").string();
 }
 
-Result<std::unique_ptr<Runtime>> open_runtime(const Config& config, bool migrate) {
+std::string local_actor() {
+  const char* who = std::getenv("SUDO_USER");
+  if (!who || !*who) who = std::getenv("USER");
+  if (!who || !*who) {
+    struct passwd* pw = getpwuid(getuid());
+    who = pw ? pw->pw_name : "unknown";
+  }
+  return std::string("local:") + who;
+}
+
+Status record_local(Runtime& rt, const std::string& type, const std::string& subject,
+                    std::map<std::string, std::string> details, const std::function<Status()>& undo) {
+  auto e = siem::make_event(type, "success");
+  e.severity = "notice";
+  e.actor = local_actor();
+  e.subject = subject;
+  e.details = std::move(details);
+  e.details["via"] = "cli";
+  auto r = rt.audit->record(e);
+  if (r) return {};
+  if (undo)
+    if (Status u = undo(); !u) spdlog::error("could not undo the unaudited action: {}", u.error().message);
+  return make_error("audit_unavailable", "the audit log cannot be written (" + r.error().message + "); " +
+                                             (undo ? "the action was undone" : "the action stands but is unrecorded"));
+}
+
+Result<std::unique_ptr<Runtime>> open_runtime(const Config& config, bool migrate, siem::EventBus* bus) {
   auto rt = std::make_unique<Runtime>();
   rt->config = config;
   std::error_code ec;
@@ -52,6 +81,14 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config, bool migrate
     if (*n > 0) spdlog::info("applied {} database migration(s)", *n);
   }
   rt->identity = std::make_unique<Identity>(*rt->store, rt->keyring);
+  audit::AuditOptions options;
+  options.sth_every_entries = config.audit.sth_every_entries;
+  options.sth_every_seconds = config.audit.sth_every_seconds;
+  auto log = audit::AuditLog::open(*rt->store,
+                                   (std::filesystem::path(config.data_dir) / "keys" / "audit-signing-key.pem").string(),
+                                   options, bus);
+  if (!log) return log.error();
+  rt->audit = std::move(*log);
   return rt;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "audit/audit.h"
 #include "core/config.h"
 #include "core/keyring.h"
 #include "identity/identity.h"
@@ -30,10 +31,18 @@ struct Runtime {
   std::shared_ptr<Keyring> keyring;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<Identity> identity;
+  std::unique_ptr<audit::AuditLog> audit;  // declared last: shut down first
 };
 // Opens everything; applies pending migrations when `migrate` is set.
-Result<std::unique_ptr<Runtime>> open_runtime(const Config& config, bool migrate);
+// `bus` (optional) receives audited events and signed tree heads.
+Result<std::unique_ptr<Runtime>> open_runtime(const Config& config, bool migrate, siem::EventBus* bus = nullptr);
 std::string key_file_path(const Config& config);
+
+// The operator running a CLI command, as an audit actor: "local:<login>".
+std::string local_actor();
+// Records an action taken from the CLI; on failure runs `undo` and returns the error.
+Status record_local(Runtime& rt, const std::string& type, const std::string& subject,
+                    std::map<std::string, std::string> details, const std::function<Status()>& undo);
 
 // Prints "wardline: <message>" to stderr and returns kFailure.
 int fail(const Error& e);
@@ -48,5 +57,6 @@ void add_user_commands(CLI::App& app, int& rc);
 void add_token_commands(CLI::App& app, int& rc);
 void add_keys_commands(CLI::App& app, int& rc);
 void add_merkle_commands(CLI::App& app, int& rc);
+void add_audit_commands(CLI::App& app, int& rc);
 
 }  // namespace wardline::cli

@@ -192,7 +192,9 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   Config c;
   std::string ttl_text, listen_text;
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
-      siem(source, "siem");
+      siem(source, "siem"), audit(source, "audit");
+  audit.on("sth_every_entries", positive(source, c.audit.sth_every_entries))
+      .on("sth_every_seconds", positive(source, c.audit.sth_every_seconds));
   tls.on("cert_file", scalar(source, c.tls.cert_file, "a file path"))
       .on("key_file", scalar(source, c.tls.key_file, "a file path"))
       .on("min_version", choice(source, c.tls.min_version, {"1.2", "1.3"}));
@@ -240,7 +242,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("http", [&](const YAML::Node& n, const std::string&) { return http.apply(n); })
       .on("auth", [&](const YAML::Node& n, const std::string&) { return auth.apply(n); })
       .on("log", [&](const YAML::Node& n, const std::string&) { return log.apply(n); })
-      .on("siem", [&](const YAML::Node& n, const std::string&) { return siem.apply(n); });
+      .on("siem", [&](const YAML::Node& n, const std::string&) { return siem.apply(n); })
+      .on("audit", [&](const YAML::Node& n, const std::string&) { return audit.apply(n); });
   try {
     if (Status s = top.apply(root); !s) return s.error();
   } catch (const YAML::Exception& e) {

@@ -44,6 +44,11 @@ struct SinkConfig {
   std::string app_name = "wardline";
 };
 
+struct AuditConfig {
+  uint64_t sth_every_entries = 1000;  // sign a tree head after this many new entries...
+  int sth_every_seconds = 60;         // ...or this long after the last one
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = "./var";
@@ -54,6 +59,7 @@ struct Config {
   std::chrono::seconds token_default_ttl{30 * 24 * 3600};
   std::string log_level = "info";
   std::vector<SinkConfig> sinks;
+  AuditConfig audit;
 };
 
 // Parses YAML text; `source` names the file in error messages.

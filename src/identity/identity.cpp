@@ -93,6 +93,24 @@ Status Identity::disable_user(const std::string& name) {
   return {};
 }
 
+Status Identity::enable_user(const std::string& name) {
+  auto n = store_.execute("UPDATE users SET disabled = 0, disabled_at = NULL WHERE name = ?", {name});
+  if (!n) return n.error();
+  if (*n == 0) return make_error("not_found", "no user named '" + name + "'", "name");
+  return {};
+}
+
+Status Identity::remove_user(const std::string& name) {
+  return store_.transaction([&](store::Executor& tx) -> Status {
+    if (auto r = tx.execute("DELETE FROM api_tokens WHERE user_id IN (SELECT id FROM users WHERE name = ?)", {name}); !r)
+      return r.error();
+    auto n = tx.execute("DELETE FROM users WHERE name = ?", {name});
+    if (!n) return n.error();
+    if (*n == 0) return make_error("not_found", "no user named '" + name + "'", "name");
+    return {};
+  });
+}
+
 Result<UserPage> Identity::list_users(const std::string& cursor, int limit) {
   limit = std::clamp(limit, 1, 500);
   // Keyset pagination on the unique name: stable under concurrent inserts.

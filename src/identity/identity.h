@@ -26,6 +26,7 @@ enum class Permission {
   users_read,    // list users
   users_write,   // add, disable users; create tokens for others
   self_read,     // whoami
+  audit_read,    // tree heads, proofs, audit entries
 };
 bool role_allows(Role role, Permission p);
 
@@ -76,6 +77,9 @@ class Identity {
   Result<User> add_user(const NewUser& u);
   Result<User> find_user(const std::string& name);
   Status disable_user(const std::string& name);
+  Status enable_user(const std::string& name);
+  // Deletes a user and their tokens: only to undo an add whose audit record failed.
+  Status remove_user(const std::string& name);
   Result<UserPage> list_users(const std::string& cursor, int limit);
 
   Result<IssuedToken> create_token(const std::string& user_name, std::chrono::seconds ttl);

@@ -31,7 +31,8 @@ Result<Role> parse_role(const std::string& text) {
 bool role_allows(Role role, Permission p) {
   switch (p) {
     case Permission::self_read: return true;
-    case Permission::users_read: return role == Role::admin || role == Role::auditor;
+    case Permission::users_read:
+    case Permission::audit_read: return role == Role::admin || role == Role::auditor;
     case Permission::users_write: return role == Role::admin;
   }
   return false;

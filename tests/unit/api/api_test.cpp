@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "audit/audit.h"
 #include "core/keyring.h"
 #include "identity/identity.h"
 #include "siem/siem.h"
@@ -47,12 +48,15 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     keyring_ = *Keyring::open(dir_.path() + "/keys.json");
     identity_ = std::make_unique<Identity>(*store_, keyring_);
     bus_.add_sink(std::make_unique<CapturingSink>(events_, events_mu_), 10000);
+    auto log = audit::AuditLog::open(*store_, dir_.path() + "/audit.pem", {}, &bus_);
+    ASSERT_TRUE(log.ok()) << log.error().message;
+    audit_ = std::move(*log);
     Config c;
     c.listen = "127.0.0.1:0";
     c.data_dir = dir_.path();
     c.http.max_body_bytes = 4096;
     c.http.threads = 2;
-    server_ = std::make_unique<Server>(ServerOptions{c, true}, *store_, *identity_, bus_);
+    server_ = std::make_unique<Server>(ServerOptions{c, true}, *store_, *identity_, bus_, *audit_);
     auto port = server_->bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
     port_ = *port;
@@ -65,6 +69,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     if (server_) server_->stop();
     if (thread_.joinable()) thread_.join();
+    if (audit_) audit_->shutdown();
     bus_.shutdown();
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("null"));
   }
@@ -86,6 +91,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   static json error_of(const httplib::Result& r) { return json::parse(r->body)["error"]; }
 
   std::vector<siem::SecurityEvent> events() {
+    audit_->shutdown();
     bus_.shutdown();
     std::lock_guard lock(events_mu_);
     return events_;
@@ -99,6 +105,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   std::mutex events_mu_;
   std::vector<siem::SecurityEvent> events_;
   siem::EventBus bus_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
   int port_ = 0;
@@ -276,6 +283,64 @@ TEST_P(ApiTest, OpenApiDocumentListsEveryRegisteredRoute) {
     EXPECT_TRUE(doc["paths"][r.path] && doc["paths"][r.path][method])
         << r.method << " " << r.path << " is served but missing from docs/api/openapi.yaml";
   }
+}
+
+TEST_P(ApiTest, AuthenticationsAndAdminActionsLandInTheAuditLog) {
+  get("/api/v1/me", admin_);
+  client_->Get("/api/v1/me");
+  ASSERT_EQ(post("/api/v1/users", admin_, R"({"name":"nurse.z","role":"reporter"})")->status, 201);
+  audit::SearchFilter f;
+  f.type = "auth.attempt";
+  auto auths = audit_->search(f, "", 100);
+  ASSERT_TRUE(auths.ok());
+  EXPECT_EQ(auths->entries.size(), 3u);
+  f.type = "admin.*";
+  auto admin = audit_->search(f, "", 100);
+  ASSERT_EQ(admin->entries.size(), 1u);
+  EXPECT_EQ(admin->entries[0].event.subject, "nurse.z");
+  EXPECT_EQ(admin->entries[0].event.actor, "root.admin");
+  EXPECT_TRUE(audit_->verify()->ok);
+}
+
+TEST_P(ApiTest, AuditorReadsTreeHeadsAndProofsAndOthersMayNot) {
+  std::string auditor = token_for("aud.itor", Role::auditor);
+  get("/api/v1/me", admin_);
+  auto sth = get("/api/v1/audit/sth", auditor);
+  ASSERT_EQ(sth->status, 200) << sth->body;
+  auto head = json::parse(sth->body);
+  auto parsed = audit::sth_from_json(sth->body);
+  ASSERT_TRUE(parsed.ok());
+  auto pub = json::parse(get("/api/v1/audit/pubkey", auditor)->body);
+  EXPECT_TRUE(*audit::verify_sth(*parsed, pub["public_key_pem"]));
+  uint64_t size = head["tree_size"];
+  ASSERT_GE(size, 1u);
+  auto proof = json::parse(get("/api/v1/audit/proofs/inclusion?index=0&size=" + std::to_string(size), auditor)->body);
+  std::vector<audit::Hash> path;
+  for (const auto& h : proof["proof"]) path.push_back(*audit::hash_from_hex(h.get<std::string>()));
+  EXPECT_TRUE(audit::verify_inclusion(*audit::hash_from_hex(proof["leaf_hash"].get<std::string>()), 0, size, path,
+                                      parsed->root));
+  auto events = json::parse(get("/api/v1/audit/events?type=auth.attempt&limit=1", auditor)->body);
+  ASSERT_EQ(events["items"].size(), 1u);
+  EXPECT_EQ(get("/api/v1/audit/events/0", auditor)->status, 200);
+  EXPECT_EQ(get("/api/v1/audit/events/999999", auditor)->status, 404);
+  EXPECT_EQ(get("/api/v1/audit/proofs/inclusion?index=abc", auditor)->status, 400);
+  EXPECT_EQ(get("/api/v1/audit/sth", analyst_)->status, 403);
+}
+
+TEST_P(ApiTest, WhenTheAuditLogCannotBeWrittenTheActionFails) {
+  if (GetParam() == "sqlite")
+    ASSERT_TRUE(store_->execute_script(
+        "CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'read-only'); END;"));
+  else
+    ASSERT_TRUE(store_->execute_script(
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'read-only'; END $$ LANGUAGE plpgsql; "
+        "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse();"));
+  auto me = get("/api/v1/me", admin_);
+  EXPECT_EQ(me->status, 503);
+  EXPECT_EQ(error_of(me)["code"], "audit_unavailable");
+  auto add = post("/api/v1/users", admin_, R"({"name":"ghost","role":"admin"})");
+  EXPECT_EQ(add->status, 503);
+  EXPECT_FALSE(identity_->find_user("ghost").ok());  // not created
 }
 
 INSTANTIATE_TEST_SUITE_P(BothStores, ApiTest, ::testing::ValuesIn(testing::kStoreKinds));

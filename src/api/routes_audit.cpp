@@ -1,0 +1,93 @@
+// /api/v1/audit: tree heads, proofs, entries and search for auditors.
+#include "api/router.h"
+#include "audit/audit.h"
+#include "core/crypto.h"
+
+namespace wardline::api {
+namespace {
+
+Result<uint64_t> number_param(const Call& call, const char* name, std::optional<uint64_t> fallback = std::nullopt) {
+  std::string text = call.query(name);
+  if (text.empty()) {
+    if (fallback) return *fallback;
+    return make_error("missing_field", std::string("query parameter '") + name + "' is required", name);
+  }
+  if (text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    return make_error("invalid_field", std::string("'") + name + "' must be a non-negative integer", name);
+  return static_cast<uint64_t>(std::stoull(text));
+}
+
+nlohmann::json hashes_json(const std::vector<audit::Hash>& hs) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& h : hs) arr.push_back(audit::to_hex(h));
+  return arr;
+}
+
+nlohmann::json entry_json(const audit::AuditEntry& e) {
+  return {{"index", e.seq}, {"leaf", e.data}, {"leaf_hash", audit::to_hex(audit::leaf_hash(e.data))},
+          {"event", nlohmann::json::parse(e.data)}};
+}
+
+}  // namespace
+
+void add_audit_routes(std::vector<Route>& routes, Services& s) {
+  routes.push_back({"GET", "/api/v1/audit/sth", Permission::audit_read, [&s](const Call&) -> Result<Reply> {
+    auto sth = s.audit.latest_sth();
+    if (!sth) return sth.error();
+    return Reply{200, nlohmann::json::parse(audit::sth_to_json(*sth))};
+  }});
+
+  routes.push_back({"GET", "/api/v1/audit/pubkey", Permission::audit_read, [&s](const Call&) -> Result<Reply> {
+    return Reply{200, {{"algorithm", "Ed25519"}, {"public_key_pem", s.audit.public_key_pem()}}};
+  }});
+
+  routes.push_back({"GET", "/api/v1/audit/proofs/inclusion", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {
+    auto size_now = s.audit.size();
+    if (!size_now) return size_now.error();
+    auto index = number_param(call, "index");
+    if (!index) return index.error();
+    auto size = number_param(call, "size", *size_now);
+    if (!size) return size.error();
+    auto proof = s.audit.inclusion_proof(*index, *size);
+    if (!proof) return proof.error();
+    auto entry = s.audit.entry(*index);
+    if (!entry) return entry.error();
+    return Reply{200, {{"index", *index}, {"tree_size", *size}, {"leaf_hash", audit::to_hex(audit::leaf_hash(entry->data))},
+                       {"root_hash", audit::to_hex(*s.audit.root_at(*size))}, {"proof", hashes_json(*proof)}}};
+  }});
+
+  routes.push_back({"GET", "/api/v1/audit/proofs/consistency", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {
+    auto from = number_param(call, "from");
+    if (!from) return from.error();
+    auto to = number_param(call, "to");
+    if (!to) return to.error();
+    auto proof = s.audit.consistency_proof(*from, *to);
+    if (!proof) return proof.error();
+    return Reply{200, {{"from", *from}, {"to", *to}, {"first_root", audit::to_hex(*s.audit.root_at(*from))},
+                       {"second_root", audit::to_hex(*s.audit.root_at(*to))}, {"proof", hashes_json(*proof)}}};
+  }});
+
+  routes.push_back({"GET", "/api/v1/audit/events", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {
+    auto limit = page_limit(call);
+    if (!limit) return limit.error();
+    audit::SearchFilter f{call.query("type"), call.query("actor"), call.query("subject"), call.query("since"),
+                          call.query("until")};
+    auto page = s.audit.search(f, call.query("cursor"), *limit);
+    if (!page) return page.error();
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& e : page->entries) items.push_back(entry_json(e));
+    return Reply{200, {{"items", items},
+                       {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page->next_cursor)}}};
+  }});
+
+  routes.push_back({"GET", "/api/v1/audit/events/{index}", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {
+    std::string text = call.path_param(0);
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+      return make_error("invalid_field", "the entry index must be a non-negative integer", "index");
+    auto e = s.audit.entry(std::stoull(text));
+    if (!e) return e.error();
+    return Reply{200, entry_json(*e)};
+  }});
+}
+
+}  // namespace wardline::api
