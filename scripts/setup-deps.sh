@@ -12,7 +12,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # servers and tools the tests start: PostgreSQL, rsyslog, openssl s_client, curl
-  postgresql rsyslog rsyslog-openssl openssl curl procps python3
+  postgresql rsyslog rsyslog-openssl sqlite3 openssl curl procps python3
 )
 
 missing=()
