@@ -4,10 +4,12 @@
 // docs/audit-log-format.md. Merkle primitives are in merkle.h.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/merkle.h"
@@ -52,6 +54,23 @@ struct VerifyReport {
   std::string problem;  // empty when ok
 };
 
+// A sealed archive of entries [first_index, end_index): zstd-compressed JSON
+// lines with the tree edge before first_index and a signed tree head at
+// end_index, so it verifies on its own (docs/audit-log-format.md).
+struct ArchiveInfo {
+  uint64_t first_index = 0;
+  uint64_t end_index = 0;
+  SignedTreeHead sth;
+  std::string public_key_pem;
+  std::string sha256;  // of the archive file
+};
+
+// Checks an archive without any database: every leaf, the edge, the tree
+// head's root and signature. With `trusted_public_key_pem` empty the key
+// inside the archive is used (and only proves self-consistency).
+Result<ArchiveInfo> verify_archive_file(const std::string& path, const std::string& trusted_public_key_pem);
+Result<ArchiveInfo> verify_archive_bytes(std::string_view compressed, const std::string& trusted_public_key_pem);
+
 // Anything that records security events durably (the daemon's actions use this).
 class Recorder {
  public:
@@ -68,6 +87,9 @@ class AuditLog : public Recorder {
   ~AuditLog() override;
 
   Result<uint64_t> record(siem::SecurityEvent e) override;
+  // Records several events in one group commit; returns the first index
+  // (the others follow consecutively). All or none are recorded.
+  Result<uint64_t> record_batch(std::vector<siem::SecurityEvent> events);
   // Entries committed by this or any other daemon sharing the store.
   Result<uint64_t> size();
   Result<SignedTreeHead> latest_sth();      // newest stored tree head
@@ -80,12 +102,23 @@ class AuditLog : public Recorder {
   // Recomputes every leaf, subtree and tree head from the stored entries.
   Result<VerifyReport> verify(const std::function<void(uint64_t done, uint64_t total)>& progress = {});
   std::string public_key_pem() const;
+
+  // Retention. Entries before purged_before() have been archived and removed.
+  Result<uint64_t> purged_before();
+  // Writes entries [purged_before(), end_index) to `path`; end_index must be
+  // a multiple of 16. Recorded in the log as admin.audit_archived.
+  Result<ArchiveInfo> export_archive(uint64_t end_index, const std::string& path, const std::string& actor);
+  // Removes entries [purged_before(), end_index) once they are archived and
+  // all older than `retention`. Returns how many were removed.
+  Result<uint64_t> purge(uint64_t end_index, std::chrono::seconds retention, const std::string& actor);
+  // Puts back the entries of the most recent purge from its archive.
+  Result<uint64_t> import_archive(const std::string& path, const std::string& actor);
+
   // Commits what is queued and stops the committer. Idempotent.
   void shutdown();
 
  private:
   AuditLog() = default;
-  store::Store& backing_store();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

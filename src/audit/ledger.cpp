@@ -1,250 +1,13 @@
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <future>
-#include <mutex>
-#include <shared_mutex>
-#include <thread>
-
-#include "audit/audit.h"
-#include "audit/leaf.h"
-#include "audit/tree_state.h"
+#include "audit/ledger_impl.h"
 #include "core/crypto.h"
 #include "core/ids.h"
 #include "core/time.h"
-#include "store/store.h"
 
 namespace wardline::audit {
-namespace {
 
-using namespace std::chrono;
-
-struct Pending {
-  PreparedLeaf leaf;
-  siem::SecurityEvent event;
-  std::promise<Result<uint64_t>> done;
-};
-
-constexpr size_t kRowsPerInsert = 400;  // 9 parameters each: well under SQLite's and PostgreSQL's limits
-
-uint64_t now_ms() { return static_cast<uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()); }
-
-std::string insert_sql(const char* head, size_t rows, size_t cols) {
-  std::string tuple = "(";
-  for (size_t c = 0; c < cols; ++c) tuple += c ? ",?" : "?";
-  tuple += ")";
-  std::string sql = head;
-  for (size_t r = 0; r < rows; ++r) sql += (r ? "," : " VALUES ") + tuple;
-  return sql;
-}
-
-// Runs one multi-row INSERT per chunk of rows.
-Status insert_rows(store::Executor& tx, const char* head, size_t cols, const store::Params& all) {
-  size_t total = all.size() / cols;
-  for (size_t start = 0; start < total; start += kRowsPerInsert) {
-    size_t n = std::min(kRowsPerInsert, total - start);
-    store::Params chunk(all.begin() + static_cast<long>(start * cols), all.begin() + static_cast<long>((start + n) * cols));
-    auto r = tx.execute(insert_sql(head, n, cols), chunk);
-    if (!r) return r.error();
-  }
-  return {};
-}
-
-}  // namespace
-
-struct AuditLog::Impl {
-  store::Store& store;
-  std::shared_ptr<SigningKey> key;
-  AuditOptions options;
-  siem::EventBus* bus;
-  std::string writer_id = new_id("wr");
-
-  std::shared_mutex tree_mu;
-  TreeState tree;
-
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Pending*> queue;
-  bool stopping = false;
-  std::thread committer;
-
-  uint64_t last_sth_size = 0;
-  steady_clock::time_point last_sth_time = steady_clock::now();
-
-  Impl(store::Store& s, std::shared_ptr<SigningKey> k, AuditOptions o, siem::EventBus* b)
-      : store(s), key(std::move(k)), options(o), bus(b), tree(s) {}
-
-  Status load() {
-    auto head = store.query("SELECT tree_size FROM audit_head WHERE id = 1");
-    if (!head) return head.error();
-    if (head->empty()) return make_error("audit_corrupt", "audit_head row is missing; run 'wardline db migrate'");
-    uint64_t size = static_cast<uint64_t>(head->front().integer(0));
-    auto subtrees = store.query("SELECT level, idx, hash FROM audit_subtrees ORDER BY level, idx");
-    if (!subtrees) return subtrees.error();
-    for (const auto& r : *subtrees) {
-      auto h = hash_from_hex(r.text(2));
-      if (!h) return make_error("audit_corrupt", "stored subtree hash is not hex");
-      if (Status s = tree.load_subtree(static_cast<int>(r.integer(0)), static_cast<uint64_t>(r.integer(1)), *h); !s) return s;
-    }
-    std::vector<Hash> tail;
-    auto rows = store.query("SELECT leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq",
-                            {static_cast<int64_t>(size - size % kBlock), static_cast<int64_t>(size)});
-    if (!rows) return rows.error();
-    for (const auto& r : *rows) {
-      auto h = hash_from_hex(r.text(0));
-      if (!h) return make_error("audit_corrupt", "stored leaf hash is not hex");
-      tail.push_back(*h);
-    }
-    if (Status s = tree.set_loaded(size, std::move(tail)); !s) return s;
-    auto sth = store.query("SELECT MAX(tree_size) FROM audit_sth");
-    if (!sth) return sth.error();
-    last_sth_size = sth->empty() ? 0 : static_cast<uint64_t>(sth->front().integer(0));
-    return {};
-  }
-
-  // Brings the in-memory tree up to `head` entries written by other daemons.
-  // The tree lock must be held exclusively.
-  Status catch_up(store::Executor& reader, uint64_t head) {
-    if (head < tree.size())
-      return make_error("audit_corrupt", "the stored audit log has " + std::to_string(head) + " entries, fewer than the " +
-                                             std::to_string(tree.size()) + " this daemon has seen");
-    while (tree.size() < head) {
-      auto rows = reader.query("SELECT seq, leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq",
-                               {static_cast<int64_t>(tree.size()), static_cast<int64_t>(std::min(head, tree.size() + 50000))});
-      if (!rows) return rows.error();
-      if (rows->empty()) return make_error("audit_corrupt", "audit entry " + std::to_string(tree.size()) + " is missing");
-      for (const auto& r : *rows) {
-        auto h = hash_from_hex(r.text(1));
-        if (static_cast<uint64_t>(r.integer(0)) != tree.size() || !h)
-          return make_error("audit_corrupt", "audit entry " + std::to_string(tree.size()) + " is missing or damaged");
-        tree.append(*h, nullptr);
-      }
-    }
-    return {};
-  }
-
-  Status refresh() {
-    auto head = store.query("SELECT tree_size FROM audit_head WHERE id = 1");
-    if (!head) return head.error();
-    uint64_t n = static_cast<uint64_t>(head->front().integer(0));
-    {
-      std::shared_lock lock(tree_mu);
-      if (n == tree.size()) return {};
-    }
-    std::unique_lock lock(tree_mu);
-    return catch_up(store, n);
-  }
-
-  Status commit(const std::vector<Pending*>& batch, uint64_t& first_seq) {
-    std::unique_lock lock(tree_mu);
-    std::optional<TreeState::Mark> mark;
-    Status s = store.transaction([&](store::Executor& tx) -> Status {
-      // Taking the head row's lock first serialises writers across daemons.
-      if (auto r = tx.execute("UPDATE audit_head SET writer = ? WHERE id = 1", {writer_id}); !r) return r.error();
-      auto head = tx.query("SELECT tree_size FROM audit_head WHERE id = 1");
-      if (!head) return head.error();
-      uint64_t n = static_cast<uint64_t>(head->front().integer(0));
-      if (Status c = catch_up(tx, n); !c) return c;
-      mark = tree.mark();
-      first_seq = n;
-      std::vector<CompletedSubtree> completed;
-      store::Params rows;
-      rows.reserve(batch.size() * 9);
-      for (size_t i = 0; i < batch.size(); ++i) {
-        const auto& e = batch[i]->event;
-        std::string data = leaf_data(batch[i]->leaf, n + i);
-        Hash h = leaf_hash(data);
-        tree.append(h, &completed);
-        rows.insert(rows.end(), {static_cast<int64_t>(n + i), e.time, e.type, e.actor, e.subject, e.outcome,
-                                 e.source_ip, std::move(data), to_hex(h)});
-      }
-      if (Status r = insert_rows(tx, "INSERT INTO audit_log (seq, time, type, actor, subject, outcome, source_ip, data, leaf_hash)",
-                                 9, rows); !r)
-        return r;
-      store::Params subtrees;
-      for (const auto& c : completed)
-        subtrees.insert(subtrees.end(), {int64_t{c.level}, static_cast<int64_t>(c.index), to_hex(c.hash)});
-      if (Status r = insert_rows(tx, "INSERT INTO audit_subtrees (level, idx, hash)", 3, subtrees); !r) return r;
-      auto u = tx.execute("UPDATE audit_head SET tree_size = ? WHERE id = 1", {static_cast<int64_t>(tree.size())});
-      return u ? Status() : Status(u.error());
-    });
-    if (!s && mark) tree.rollback(*mark);
-    return s;
-  }
-
-  Result<SignedTreeHead> sign_now() {
-    SignedTreeHead sth;
-    {
-      std::shared_lock lock(tree_mu);
-      auto r = root(tree, tree.size());
-      if (!r) return r.error();
-      sth = key->sign(tree.size(), *r, now_ms());
-    }
-    auto ins = store.execute(
-        "INSERT INTO audit_sth (tree_size, timestamp_ms, root_hash, signature, key_id) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (tree_size) DO NOTHING",
-        {static_cast<int64_t>(sth.tree_size), static_cast<int64_t>(sth.timestamp_ms), to_hex(sth.root),
-         crypto::hex_encode(sth.signature), sth.key_id});
-    if (!ins) return ins.error();
-    last_sth_size = sth.tree_size;
-    last_sth_time = steady_clock::now();
-    if (bus) {
-      // A copy of the log's state outside Wardline's database.
-      auto e = siem::make_event("audit.sth", "success");
-      e.actor = "system";
-      e.details = {{"tree_size", std::to_string(sth.tree_size)}, {"sth", sth_to_json(sth)}};
-      bus->publish(e);
-    }
-    return sth;
-  }
-
-  void maybe_sign() {
-    uint64_t size;
-    {
-      std::shared_lock lock(tree_mu);
-      size = tree.size();
-    }
-    if (size <= last_sth_size) return;
-    bool due = size - last_sth_size >= options.sth_every_entries ||
-               steady_clock::now() - last_sth_time >= seconds(options.sth_every_seconds);
-    if (!due) return;
-    if (auto s = sign_now(); !s) spdlog::error("audit: cannot store a signed tree head: {}", s.error().message);
-  }
-
-  void run() {
-    for (;;) {
-      std::vector<Pending*> batch;
-      {
-        std::unique_lock lock(mu);
-        cv.wait_for(lock, seconds(options.sth_every_seconds), [&] { return stopping || !queue.empty(); });
-        if (queue.empty() && stopping) break;
-        while (!queue.empty() && batch.size() < options.max_batch) {
-          batch.push_back(queue.front());
-          queue.pop_front();
-        }
-      }
-      if (!batch.empty()) {
-        uint64_t first = 0;
-        Status s = commit(batch, first);
-        if (!s) spdlog::error("audit: cannot append {} event(s): {}", batch.size(), s.error().message);
-        for (size_t i = 0; i < batch.size(); ++i) {
-          if (s && bus) bus->publish(batch[i]->event);
-          batch[i]->done.set_value(s ? Result<uint64_t>(first + i) : Result<uint64_t>(s.error()));
-        }
-      }
-      maybe_sign();
-    }
-    uint64_t size;
-    {
-      std::shared_lock lock(tree_mu);
-      size = tree.size();
-    }
-    if (size > last_sth_size)
-      if (auto s = sign_now(); !s) spdlog::error("audit: cannot store the final signed tree head: {}", s.error().message);
-  }
-};
+using namespace detail;
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(store::Store& store, const std::string& signing_key_path,
                                                  AuditOptions options, siem::EventBus* bus) {
@@ -268,10 +31,22 @@ void AuditLog::shutdown() {
 }
 
 Result<uint64_t> AuditLog::record(siem::SecurityEvent e) {
-  if (e.id.empty()) e.id = new_id("evt");
-  if (e.time.empty()) e.time = now_rfc3339();
-  if (Status s = validate_event(e); !s) return s.error();
-  Pending p{prepare_leaf(e), std::move(e), {}};
+  std::vector<siem::SecurityEvent> one;
+  one.push_back(std::move(e));
+  return record_batch(std::move(one));
+}
+
+Result<uint64_t> AuditLog::record_batch(std::vector<siem::SecurityEvent> events) {
+  if (events.empty()) return make_error("invalid_event", "no events to record");
+  Pending p;
+  p.leaves.reserve(events.size());
+  for (auto& e : events) {
+    if (e.id.empty()) e.id = new_id("evt");
+    if (e.time.empty()) e.time = now_rfc3339();
+    if (Status s = validate_event(e); !s) return s.error();
+    p.leaves.push_back(prepare_leaf(e));  // canonical JSON off the commit path
+  }
+  p.events = std::move(events);
   auto done = p.done.get_future();
   {
     std::lock_guard lock(impl_->mu);
@@ -323,6 +98,9 @@ Result<Hash> AuditLog::root_at(uint64_t size) {
 
 Result<std::vector<Hash>> AuditLog::inclusion_proof(uint64_t index, uint64_t size) {
   if (Status s = impl_->refresh(); !s) return s.error();
+  if (index < impl_->purged)
+    return make_error("not_found", "entry " + std::to_string(index) + " was archived and purged from the live log; "
+                                       "prove it from its archive", "index");
   std::shared_lock lock(impl_->tree_mu);
   if (size > impl_->tree.size())
     return make_error("invalid_size", "tree size " + std::to_string(size) + " is beyond the log's " +
@@ -390,8 +168,6 @@ Result<EntryPage> AuditLog::search(const SearchFilter& f, const std::string& cur
   if (rows->size() > static_cast<size_t>(limit)) page.next_cursor = std::to_string(page.entries.back().seq);
   return page;
 }
-
-store::Store& AuditLog::backing_store() { return impl_->store; }
 
 std::string AuditLog::public_key_pem() const { return impl_->key->public_key_pem(); }
 

@@ -178,6 +178,49 @@ bool verify_consistency(uint64_t first, uint64_t second, const Hash& first_root,
   return fr == first_root && sr == second_root && sn == 0;
 }
 
+Result<CompactRange> CompactRange::from_edge(uint64_t size, const std::vector<Hash>& edge) {
+  CompactRange r;
+  size_t next = 0;
+  for (int level = 63; level >= 0; --level) {
+    if (!(size >> level & 1)) continue;
+    if (next == edge.size())
+      return make_error("invalid_edge", "a tree of " + std::to_string(size) + " leaves needs " +
+                                            std::to_string(std::popcount(size)) + " edge hashes, got " + std::to_string(edge.size()));
+    r.stack_.push_back({edge[next++], level});
+  }
+  if (next != edge.size())
+    return make_error("invalid_edge", "a tree of " + std::to_string(size) + " leaves needs " +
+                                          std::to_string(std::popcount(size)) + " edge hashes, got " + std::to_string(edge.size()));
+  r.size_ = size;
+  return r;
+}
+
+void CompactRange::append(const Hash& leaf, const std::function<void(int, uint64_t, const Hash&)>& on_perfect) {
+  ++size_;
+  stack_.push_back({leaf, 0});
+  if (on_perfect) on_perfect(0, size_ - 1, leaf);
+  while (stack_.size() >= 2 && stack_[stack_.size() - 2].level == stack_.back().level) {
+    int level = stack_.back().level + 1;
+    Hash h = node_hash(stack_[stack_.size() - 2].hash, stack_.back().hash);
+    stack_.pop_back();
+    stack_.back() = {h, level};
+    if (on_perfect) on_perfect(level, (size_ >> level) - 1, h);
+  }
+}
+
+Hash CompactRange::root() const {
+  if (stack_.empty()) return empty_root();
+  Hash r = stack_.back().hash;
+  for (size_t i = stack_.size() - 1; i-- > 0;) r = node_hash(stack_[i].hash, r);
+  return r;
+}
+
+std::vector<Hash> CompactRange::edge() const {
+  std::vector<Hash> out;
+  for (const auto& n : stack_) out.push_back(n.hash);
+  return out;
+}
+
 void MemoryTree::append(const Hash& leaf) {
   if (levels_.empty()) levels_.emplace_back();
   levels_[0].push_back(leaf);

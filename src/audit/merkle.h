@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -43,6 +44,31 @@ bool verify_inclusion(const Hash& leaf, uint64_t index, uint64_t size, const std
                       const Hash& root);
 bool verify_consistency(uint64_t first, uint64_t second, const Hash& first_root, const Hash& second_root,
                         const std::vector<Hash>& proof);
+
+// The right edge of a growing tree: the perfect subtrees (largest first)
+// whose concatenation is the tree so far. O(log n) memory; the tool for
+// streaming verification and for archives, which carry the edge of the
+// entries before them instead of the entries themselves.
+class CompactRange {
+ public:
+  CompactRange() = default;
+  // Starts after `size` leaves whose perfect-subtree decomposition is
+  // `edge` (one hash per set bit of size, largest first).
+  static Result<CompactRange> from_edge(uint64_t size, const std::vector<Hash>& edge);
+  // Appends a leaf; reports each perfect subtree it completes (level, index, hash).
+  void append(const Hash& leaf, const std::function<void(int, uint64_t, const Hash&)>& on_perfect = {});
+  Hash root() const;
+  uint64_t size() const { return size_; }
+  std::vector<Hash> edge() const;
+
+ private:
+  struct Node {
+    Hash hash;
+    int level;
+  };
+  std::vector<Node> stack_;
+  uint64_t size_ = 0;
+};
 
 // A whole tree in memory: every perfect-subtree hash, appended leaf by leaf
 // in O(1) amortised time. For tools, archives and tests.

@@ -69,19 +69,33 @@ Result<Hash> TreeState::perfect(int level, uint64_t index) {
   if (start + n > size_) return make_error("internal", "subtree beyond the tree");
   uint64_t tail_start = size_ - tail_.size();
   if (start >= tail_start) return fold_perfect(tail_.data() + (start - tail_start), n);
-  auto rows = reader_->query("SELECT leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq",
-                             {static_cast<int64_t>(start), static_cast<int64_t>(start + n)});
-  if (!rows) return rows.error();
-  if (rows->size() != n)
-    return make_error("audit_corrupt", "audit entries " + std::to_string(start) + ".." + std::to_string(start + n - 1) +
-                                           " are missing; run 'wardline audit verify'");
-  std::vector<Hash> leaves;
-  for (const auto& r : *rows) {
-    auto h = hash_from_hex(r.text(0));
-    if (!h) return make_error("audit_corrupt", "stored leaf hash is not hex: " + h.error().message);
-    leaves.push_back(*h);
+  auto leaves = block(start / kBlock);
+  if (!leaves) return leaves.error();
+  return fold_perfect(leaves->data() + start % kBlock, n);
+}
+
+Result<TreeState::Block> TreeState::block(uint64_t block_index) {
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = cache_.find(block_index); it != cache_.end()) return it->second;
   }
-  return fold_perfect(leaves.data(), n);
+  uint64_t start = block_index * kBlock;
+  auto rows = reader_->query("SELECT leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq",
+                             {static_cast<int64_t>(start), static_cast<int64_t>(start + kBlock)});
+  if (!rows) return rows.error();
+  if (rows->size() != kBlock)
+    return make_error("audit_corrupt", "audit entries " + std::to_string(start) + ".." + std::to_string(start + kBlock - 1) +
+                                           " are missing; run 'wardline audit verify'");
+  Block b;
+  for (size_t i = 0; i < kBlock; ++i) {
+    auto h = hash_from_hex((*rows)[i].text(0));
+    if (!h) return make_error("audit_corrupt", "stored leaf hash is not hex: " + h.error().message);
+    b[i] = *h;
+  }
+  std::lock_guard lock(cache_mu_);
+  if (cache_.size() >= 4096) cache_.clear();  // 512 KiB at most
+  cache_.emplace(block_index, b);
+  return b;
 }
 
 }  // namespace wardline::audit

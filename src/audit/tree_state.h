@@ -5,6 +5,9 @@
 // costs O(log n) memory lookups plus one bounded range read.
 #pragma once
 
+#include <array>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "audit/merkle.h"
@@ -45,7 +48,15 @@ class TreeState : public SubtreeSource {
   void set_reader(store::Executor& reader) { reader_ = &reader; }
 
  private:
+  using Block = std::array<Hash, kBlock>;
+  // The 16 leaf hashes of a complete block, from the cache or the store.
+  Result<Block> block(uint64_t block_index);
+
   store::Executor* reader_;
+  // Complete blocks never change, so recently read ones are kept: one proof
+  // asks for up to four subtrees of the same block.
+  std::mutex cache_mu_;
+  std::unordered_map<uint64_t, Block> cache_;
   uint64_t size_ = 0;
   std::vector<std::vector<Hash>> upper_;  // upper_[j]: level kStoredLevel + j
   std::vector<Hash> tail_;                // leaf hashes after the last full block

@@ -3,53 +3,19 @@
 // signed tree head against the root recomputed at its size.
 #include <map>
 
-#include "audit/audit.h"
-#include "audit/leaf.h"
-#include "audit/tree_state.h"
+#include <nlohmann/json.hpp>
+
+#include "audit/ledger_impl.h"
 #include "core/crypto.h"
 #include "store/store.h"
 
 namespace wardline::audit {
 namespace {
 
-// The right edge of a growing tree: perfect subtrees of decreasing size.
-class CompactRange {
- public:
-  // Appends a leaf; calls on_perfect(level, index, hash) for each subtree it completes.
-  template <class F>
-  void append(const Hash& leaf, F&& on_perfect) {
-    uint64_t index = size_++;
-    stack_.push_back({leaf, 0});
-    on_perfect(0, index, leaf);
-    while (stack_.size() >= 2 && stack_[stack_.size() - 2].level == stack_.back().level) {
-      int level = stack_.back().level + 1;
-      Hash h = node_hash(stack_[stack_.size() - 2].hash, stack_.back().hash);
-      stack_.pop_back();
-      stack_.back() = {h, level};
-      on_perfect(level, (size_ >> level) - 1, h);
-    }
-  }
-  Hash root() const {
-    if (stack_.empty()) return empty_root();
-    Hash r = stack_.back().hash;
-    for (size_t i = stack_.size() - 1; i-- > 0;) r = node_hash(stack_[i].hash, r);
-    return r;
-  }
-  uint64_t size() const { return size_; }
-
- private:
-  struct Node {
-    Hash hash;
-    int level;
-  };
-  std::vector<Node> stack_;
-  uint64_t size_ = 0;
-};
-
 }  // namespace
 
 Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_t)>& progress) {
-  store::Store& store = backing_store();
+  store::Store& store = impl_->store;
   VerifyReport report;
   auto fail = [&](uint64_t index, std::string problem) {
     report.ok = false;
@@ -99,8 +65,27 @@ Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_
     stored[{static_cast<int>(r.integer(0)), static_cast<uint64_t>(r.integer(1))}] = *h;
   }
 
+  // After a purge the tree resumes from the edge kept at the boundary, which
+  // must add up to the signed tree head at that size.
   CompactRange range;
   uint64_t expected = 0, last_good_head = 0;
+  auto purge = store.query("SELECT before_index, edge FROM audit_purges ORDER BY before_index DESC LIMIT 1");
+  if (!purge) return purge.error();
+  if (!purge->empty()) {
+    uint64_t boundary = static_cast<uint64_t>(purge->front().integer(0));
+    auto list = nlohmann::json::parse(purge->front().text(1), nullptr, false);
+    std::vector<Hash> edge;
+    if (list.is_array())
+      for (const auto& x : list)
+        if (auto h = x.is_string() ? hash_from_hex(x.get<std::string>()) : Result<Hash>(make_error("", ""))) edge.push_back(*h);
+    auto seeded = CompactRange::from_edge(boundary, edge);
+    auto head_at = heads.find(boundary);
+    if (!seeded || head_at == heads.end() || seeded->root() != head_at->second.root)
+      return fail(boundary, "the tree edge kept at the purge boundary " + std::to_string(boundary) +
+                                " does not match the signed tree head for that size");
+    range = *seeded;
+    expected = last_good_head = boundary;
+  }
   std::optional<VerifyReport> bad;
   constexpr int64_t kChunk = 20000;
   for (;;) {

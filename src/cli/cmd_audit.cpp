@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 
 #include "cli/context.h"
@@ -127,6 +129,52 @@ int search(const AuditOptions& o) {
   return kOk;
 }
 
+int archive_export(const AuditOptions& o, const std::string& out) {
+  auto rt = open_for_audit(o.common);
+  if (!rt) return fail(rt.error());
+  auto info = (*rt)->audit->export_archive(o.to, out, local_actor());
+  if (!info) return fail(info.error());
+  std::cout << "archived entries " << info->first_index << ".." << info->end_index - 1 << " to " << out
+            << " (sha256 " << info->sha256 << ")\n";
+  return kOk;
+}
+
+int archive_verify(const std::string& file, const std::string& pubkey_file) {
+  std::string key;
+  if (!pubkey_file.empty()) {
+    std::ifstream in(pubkey_file);
+    if (!in) return fail(make_error("unreadable", "cannot read public key '" + pubkey_file + "'"));
+    key.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto info = audit::verify_archive_file(file, key);
+  if (!info) {
+    std::cout << "INVALID: " << info.error().message << "\n";
+    return kFailure;
+  }
+  std::cout << "OK: entries " << info->first_index << ".." << info->end_index - 1 << ", signed tree head at size "
+            << info->sth.tree_size << (key.empty() ? " (checked with the key inside the archive; pass --pubkey to check against a trusted key)" : "")
+            << "\n";
+  return kOk;
+}
+
+int archive_import(const AuditOptions& o, const std::string& file) {
+  auto rt = open_for_audit(o.common);
+  if (!rt) return fail(rt.error());
+  auto n = (*rt)->audit->import_archive(file, local_actor());
+  if (!n) return fail(n.error());
+  std::cout << "restored " << *n << " entries from " << file << "\n";
+  return kOk;
+}
+
+int purge(const AuditOptions& o) {
+  auto rt = open_for_audit(o.common);
+  if (!rt) return fail(rt.error());
+  auto n = (*rt)->audit->purge(o.to, (*rt)->config.audit.retention, local_actor());
+  if (!n) return fail(n.error());
+  std::cout << "purged " << *n << " archived entries before index " << o.to << "\n";
+  return kOk;
+}
+
 }  // namespace
 
 void add_audit_commands(CLI::App& app, int& rc) {
@@ -171,6 +219,29 @@ void add_audit_commands(CLI::App& app, int& rc) {
   find->add_option("--cursor", o->cursor, "continue after a previous page");
   add_common_options(*find, o->common, true);
   find->callback([o, &rc] { rc = search(*o); });
+
+  auto* archive = group->add_subcommand("archive", "Sealed archives of old entries (zstd JSON lines + signed tree head)");
+  archive->require_subcommand(1);
+  auto file = std::make_shared<std::string>();
+  auto trusted_key = std::make_shared<std::string>();
+  auto* exp = archive->add_subcommand("export", "Write entries from the last purge up to --end-index to --out");
+  exp->add_option("--end-index", o->to, "first entry NOT archived; a multiple of 16")->required();
+  exp->add_option("--out", *file, "archive file to write (.jsonl.zst)")->required();
+  add_common_options(*exp, o->common);
+  exp->callback([o, file, &rc] { rc = archive_export(*o, *file); });
+  auto* ver_arch = archive->add_subcommand("verify", "Check an archive without any database (exit 0 valid, 1 invalid)");
+  ver_arch->add_option("FILE", *file, "archive file")->required();
+  ver_arch->add_option("--pubkey", *trusted_key, "trusted public key (PEM, from 'wardline audit pubkey')");
+  ver_arch->callback([file, trusted_key, &rc] { rc = archive_verify(*file, *trusted_key); });
+  auto* imp = archive->add_subcommand("import", "Put back the entries of the most recent purge from its archive");
+  imp->add_option("FILE", *file, "archive file")->required();
+  add_common_options(*imp, o->common);
+  imp->callback([o, file, &rc] { rc = archive_import(*o, *file); });
+
+  auto* purge_cmd = group->add_subcommand("purge", "Remove archived entries older than audit.retention (default 6y)");
+  purge_cmd->add_option("--end-index", o->to, "remove entries before this index (must match an exported archive)")->required();
+  add_common_options(*purge_cmd, o->common);
+  purge_cmd->callback([o, &rc] { rc = purge(*o); });
 }
 
 }  // namespace wardline::cli

@@ -152,12 +152,12 @@ Status parse_sink(const YAML::Node& n, const std::string& source, const std::str
 }  // namespace
 
 Result<std::chrono::seconds> parse_duration(const std::string& text) {
-  static const std::map<char, long> units = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
+  static const std::map<char, long> units = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}, {'y', 31536000}};
   if (text.size() < 2 || !units.count(text.back()) ||
       !std::all_of(text.begin(), text.end() - 1, [](char c) { return c >= '0' && c <= '9'; }) ||
       text.size() > 10)
     return make_error("invalid_duration", "'" + text +
-                                              "' is not a duration; use a number and a unit s, m, h, d or w, e.g. 30d");
+                                              "' is not a duration; use a number and a unit s, m, h, d, w or y (365 days), e.g. 30d");
   long n = std::stol(text.substr(0, text.size() - 1));
   if (n <= 0) return make_error("invalid_duration", "duration '" + text + "' must be positive");
   return std::chrono::seconds(n * units.at(text.back()));
@@ -194,7 +194,15 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
       siem(source, "siem"), audit(source, "audit");
   audit.on("sth_every_entries", positive(source, c.audit.sth_every_entries))
-      .on("sth_every_seconds", positive(source, c.audit.sth_every_seconds));
+      .on("sth_every_seconds", positive(source, c.audit.sth_every_seconds))
+      .on("retention", [&](const YAML::Node& n, const std::string& p) -> Status {
+        std::string text;
+        if (Status s = read_scalar(n, source, p, "a duration like 6y", text); !s) return s;
+        auto d = parse_duration(text);
+        if (!d) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "': " + d.error().message, p);
+        c.audit.retention = *d;
+        return {};
+      });
   tls.on("cert_file", scalar(source, c.tls.cert_file, "a file path"))
       .on("key_file", scalar(source, c.tls.key_file, "a file path"))
       .on("min_version", choice(source, c.tls.min_version, {"1.2", "1.3"}));

@@ -47,6 +47,7 @@ struct SinkConfig {
 struct AuditConfig {
   uint64_t sth_every_entries = 1000;  // sign a tree head after this many new entries...
   int sth_every_seconds = 60;         // ...or this long after the last one
+  std::chrono::seconds retention{6 * 365 * 24 * 3600};  // HIPAA: six years
 };
 
 struct Config {

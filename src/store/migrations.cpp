@@ -69,6 +69,23 @@ CREATE TABLE audit_sth (
   key_id TEXT NOT NULL
 );
 )sql"},
+      {3, "audit_retention",
+       R"sql(
+CREATE TABLE audit_archives (
+  end_index BIGINT PRIMARY KEY,
+  first_index BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  file TEXT NOT NULL,
+  exported_at BIGINT NOT NULL
+);
+CREATE TABLE audit_purges (
+  before_index BIGINT PRIMARY KEY,
+  first_index BIGINT NOT NULL,
+  edge TEXT NOT NULL,
+  archive_sha256 TEXT NOT NULL,
+  purged_at BIGINT NOT NULL
+);
+)sql"},
   };
   return all;
 }

@@ -68,4 +68,26 @@ check "a deleted row: verify names index 4" grep -q 'FAILED at index 4:' "$WORK/
 cp "$WORK/pristine.db" "$D/wardline.db"
 "$WARDLINE" audit verify --json --data-dir "$D" >"$WORK/verify.json" 2>&1
 check "restored copy verifies again (--json)" grep -q '"ok":true' "$WORK/verify.json"
+# Retention: archive, refuse a purge inside six years, purge with a short retention, restore.
+"$WARDLINE" audit archive export --end-index 16 --out "$WORK/a.jsonl.zst" --data-dir "$D" >"$WORK/out" 2>&1
+check "archive export" contains "$WORK/out" "archived entries 0..15"
+"$WARDLINE" audit archive verify "$WORK/a.jsonl.zst" --pubkey "$WORK/pub.pem" >"$WORK/out" 2>&1
+check "archive verify (no database, trusted key): exit 0" bash -c "[ $? -eq 0 ] && grep -q '^OK: entries 0..15' '$WORK/out'"
+check "the archive is a zstd frame" python3 -c 'import sys; sys.exit(open(sys.argv[1], "rb").read(4) != bytes([0x28, 0xb5, 0x2f, 0xfd]))' "$WORK/a.jsonl.zst"
+head -c 300 "$WORK/a.jsonl.zst" >"$WORK/cut.zst"
+"$WARDLINE" audit archive verify "$WORK/cut.zst" >"$WORK/out" 2>&1
+check "a truncated archive is INVALID (exit 1)" bash -c "[ $? -eq 1 ] && grep -q '^INVALID' '$WORK/out'"
+"$WARDLINE" audit purge --end-index 16 --data-dir "$D" >"$WORK/out" 2>&1
+check "purge refused within the six-year retention" bash -c "[ $? -eq 1 ] && grep -q 'within the retention period' '$WORK/out'"
+printf 'audit:\n  retention: 1s\n' >"$WORK/short.yaml"
+sleep 1.2
+"$WARDLINE" audit purge --end-index 16 --config "$WORK/short.yaml" --data-dir "$D" >"$WORK/out" 2>&1
+check "purge after archiving with a 1s retention" contains "$WORK/out" "purged 16 archived entries before index 16"
+check "purged rows are gone" test "$(sqlite3 "$D/wardline.db" 'SELECT count(*) FROM audit_log WHERE seq < 16')" = 0
+"$WARDLINE" audit verify --data-dir "$D" >"$WORK/out" 2>&1
+check "verify still passes after the purge" bash -c "[ $? -eq 0 ] && grep -q '^OK' '$WORK/out'"
+"$WARDLINE" audit archive import "$WORK/a.jsonl.zst" --data-dir "$D" >"$WORK/out" 2>&1
+check "archive import restores the entries" contains "$WORK/out" "restored 16 entries"
+"$WARDLINE" audit verify --data-dir "$D" >"$WORK/out" 2>&1
+check "verify passes after the import" bash -c "[ $? -eq 0 ] && grep -q '^OK' '$WORK/out'"
 check_summary

@@ -63,6 +63,17 @@ TEST_P(LedgerTest, AppendsAssignSequenceNumbersAndLeavesAreCanonicalJson) {
   EXPECT_EQ(canonical_json(j), e->data);  // the leaf is exactly its own canonical form
 }
 
+TEST_P(LedgerTest, BatchesGetConsecutiveIndicesAllOrNothing) {
+  std::vector<siem::SecurityEvent> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(event(i));
+  EXPECT_EQ(*log_->record_batch(batch), 0u);
+  EXPECT_EQ(*log_->record(event(10)), 10u);
+  batch.push_back(event(1, "made.up"));
+  EXPECT_FALSE(log_->record_batch(batch).ok());
+  EXPECT_EQ(*log_->size(), 11u);
+  EXPECT_EQ(log_->entry(9)->event.subject, "user9");
+}
+
 TEST_P(LedgerTest, RootsAndProofsAgreeWithAnIndependentTree) {
   append(100);
   MemoryTree t = independent_tree();
@@ -266,6 +277,71 @@ TEST_P(LedgerTest, AFailedAuditWriteIsReportedNotSwallowed) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("read-only"), std::string::npos) << r.error().message;
   EXPECT_EQ(*log_->size(), 0u);
+}
+
+TEST_P(LedgerTest, ArchiveExportVerifyPurgeAndImport) {
+  append(40);
+  Hash root40 = *log_->root_at(40);
+  std::string file = dir_.path() + "/a.zst";
+  EXPECT_FALSE(log_->export_archive(30, file, "tester").ok());  // not a multiple of 16
+  EXPECT_FALSE(log_->purge(32, std::chrono::seconds(-60), "tester").ok());  // not archived yet
+  auto info = log_->export_archive(32, file, "tester");
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ(info->first_index, 0u);
+  EXPECT_EQ(info->end_index, 32u);
+  auto checked = verify_archive_file(file, log_->public_key_pem());
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  EXPECT_EQ(checked->sha256, info->sha256);
+
+  // Six-year retention refuses to purge entries written seconds ago.
+  auto young = log_->purge(32, std::chrono::hours(24 * 365 * 6), "tester");
+  ASSERT_FALSE(young.ok());
+  EXPECT_EQ(young.error().code, "retention");
+
+  auto removed = log_->purge(32, std::chrono::seconds(-60), "tester");
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_EQ(*removed, 32u);
+  EXPECT_EQ(*log_->purged_before(), 32u);
+  EXPECT_EQ(*log_->root_at(40), root40);  // the tree is unchanged
+  EXPECT_FALSE(log_->inclusion_proof(3, 40).ok());
+  EXPECT_EQ(*log_->size(), 42u);  // plus admin.audit_archived and admin.audit_purged
+  auto p = log_->inclusion_proof(35, 42);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  auto r = verify();
+  EXPECT_TRUE(r.ok) << r.problem;
+
+  // Restart after the purge, keep appending, verify again.
+  log_.reset();
+  log_ = open_log();
+  ASSERT_TRUE(log_->record(event(77)).ok());
+  r = verify();
+  EXPECT_TRUE(r.ok) << r.problem;
+
+  auto back = log_->import_archive(file, "tester");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, 32u);
+  EXPECT_EQ(*log_->purged_before(), 0u);
+  r = verify();
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.entries, *log_->size());
+}
+
+TEST_P(LedgerTest, DamagedOrForeignArchivesAreRejected) {
+  append(20);
+  std::string file = dir_.path() + "/a.zst";
+  ASSERT_TRUE(log_->export_archive(16, file, "tester").ok());
+  std::string bytes = testing::read_file(file);
+  EXPECT_FALSE(verify_archive_bytes(bytes.substr(0, bytes.size() / 2), "").ok());  // truncated
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 0x40;
+  EXPECT_FALSE(verify_archive_bytes(flipped, "").ok());
+  EXPECT_FALSE(verify_archive_bytes("not zstd at all", "").ok());
+  testing::TempDir other;
+  auto foreign = SigningKey::open_or_create(other.path() + "/k.pem");
+  auto wrong_key = verify_archive_bytes(bytes, (*foreign)->public_key_pem());
+  ASSERT_FALSE(wrong_key.ok());
+  EXPECT_NE(wrong_key.error().message.find("different key"), std::string::npos);
+  EXPECT_TRUE(verify_archive_bytes(bytes, "").ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(BothStores, LedgerTest, ::testing::ValuesIn(testing::kStoreKinds));
