@@ -88,6 +88,14 @@ Hash empty_root() {
 std::string as_bytes(const Hash& h) { return std::string(h.begin(), h.end()); }
 std::string to_hex(const Hash& h) { return crypto::hex_encode(as_bytes(h)); }
 
+bool hex_equals(const Hash& h, std::string_view hex) {
+  static const char* digits = "0123456789abcdef";
+  if (hex.size() != 64) return false;
+  for (size_t i = 0; i < 32; ++i)
+    if (hex[2 * i] != digits[h[i] >> 4] || hex[2 * i + 1] != digits[h[i] & 15]) return false;
+  return true;
+}
+
 Result<Hash> hash_from_hex(std::string_view hex) {
   auto raw = crypto::hex_decode(hex);
   if (!raw || raw->size() != 32)
@@ -193,19 +201,6 @@ Result<CompactRange> CompactRange::from_edge(uint64_t size, const std::vector<Ha
                                           std::to_string(std::popcount(size)) + " edge hashes, got " + std::to_string(edge.size()));
   r.size_ = size;
   return r;
-}
-
-void CompactRange::append(const Hash& leaf, const std::function<void(int, uint64_t, const Hash&)>& on_perfect) {
-  ++size_;
-  stack_.push_back({leaf, 0});
-  if (on_perfect) on_perfect(0, size_ - 1, leaf);
-  while (stack_.size() >= 2 && stack_[stack_.size() - 2].level == stack_.back().level) {
-    int level = stack_.back().level + 1;
-    Hash h = node_hash(stack_[stack_.size() - 2].hash, stack_.back().hash);
-    stack_.pop_back();
-    stack_.back() = {h, level};
-    if (on_perfect) on_perfect(level, (size_ >> level) - 1, h);
-  }
 }
 
 Hash CompactRange::root() const {

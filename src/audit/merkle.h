@@ -20,6 +20,7 @@ Hash leaf_hash(std::string_view leaf_data);         // SHA-256(0x00 || data)
 Hash node_hash(const Hash& left, const Hash& right); // SHA-256(0x01 || left || right)
 Hash empty_root();                                   // SHA-256("")
 std::string to_hex(const Hash& h);
+bool hex_equals(const Hash& h, std::string_view hex);  // no allocation
 Result<Hash> hash_from_hex(std::string_view hex);
 std::string as_bytes(const Hash& h);
 
@@ -55,8 +56,23 @@ class CompactRange {
   // Starts after `size` leaves whose perfect-subtree decomposition is
   // `edge` (one hash per set bit of size, largest first).
   static Result<CompactRange> from_edge(uint64_t size, const std::vector<Hash>& edge);
+  void append(const Hash& leaf) {
+    append(leaf, [](int, uint64_t, const Hash&) {});
+  }
   // Appends a leaf; reports each perfect subtree it completes (level, index, hash).
-  void append(const Hash& leaf, const std::function<void(int, uint64_t, const Hash&)>& on_perfect = {});
+  template <class OnPerfect>
+  void append(const Hash& leaf, OnPerfect&& on_perfect) {
+    ++size_;
+    stack_.push_back({leaf, 0});
+    on_perfect(0, size_ - 1, leaf);
+    while (stack_.size() >= 2 && stack_[stack_.size() - 2].level == stack_.back().level) {
+      int level = stack_.back().level + 1;
+      Hash h = node_hash(stack_[stack_.size() - 2].hash, stack_.back().hash);
+      stack_.pop_back();
+      stack_.back() = {h, level};
+      on_perfect(level, (size_ >> level) - 1, h);
+    }
+  }
   Hash root() const;
   uint64_t size() const { return size_; }
   std::vector<Hash> edge() const;
