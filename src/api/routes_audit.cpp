@@ -17,12 +17,6 @@ Result<uint64_t> number_param(const Call& call, const char* name, std::optional<
   return static_cast<uint64_t>(std::stoull(text));
 }
 
-nlohmann::json hashes_json(const std::vector<audit::Hash>& hs) {
-  nlohmann::json arr = nlohmann::json::array();
-  for (const auto& h : hs) arr.push_back(audit::to_hex(h));
-  return arr;
-}
-
 nlohmann::json entry_json(const audit::AuditEntry& e) {
   return {{"index", e.seq}, {"leaf", e.data}, {"leaf_hash", audit::to_hex(audit::leaf_hash(e.data))},
           {"event", nlohmann::json::parse(e.data)}};
@@ -53,7 +47,7 @@ void add_audit_routes(std::vector<Route>& routes, Services& s) {
     auto entry = s.audit.entry(*index);
     if (!entry) return entry.error();
     return Reply{200, {{"index", *index}, {"tree_size", *size}, {"leaf_hash", audit::to_hex(audit::leaf_hash(entry->data))},
-                       {"root_hash", audit::to_hex(*s.audit.root_at(*size))}, {"proof", hashes_json(*proof)}}};
+                       {"root_hash", audit::to_hex(*s.audit.root_at(*size))}, {"proof", audit::to_hex(*proof)}}};
   }});
 
   routes.push_back({"GET", "/api/v1/audit/proofs/consistency", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {
@@ -64,7 +58,7 @@ void add_audit_routes(std::vector<Route>& routes, Services& s) {
     auto proof = s.audit.consistency_proof(*from, *to);
     if (!proof) return proof.error();
     return Reply{200, {{"from", *from}, {"to", *to}, {"first_root", audit::to_hex(*s.audit.root_at(*from))},
-                       {"second_root", audit::to_hex(*s.audit.root_at(*to))}, {"proof", hashes_json(*proof)}}};
+                       {"second_root", audit::to_hex(*s.audit.root_at(*to))}, {"proof", audit::to_hex(*proof)}}};
   }});
 
   routes.push_back({"GET", "/api/v1/audit/events", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {

@@ -84,12 +84,6 @@ Result<std::string> decompress(std::string_view compressed) {
   return out;
 }
 
-std::vector<std::string> hex_list(const std::vector<Hash>& hs) {
-  std::vector<std::string> out;
-  for (const auto& h : hs) out.push_back(to_hex(h));
-  return out;
-}
-
 Result<std::vector<Hash>> hashes_from_json(const nlohmann::json& arr, const char* what) {
   if (!arr.is_array()) return make_error("invalid_archive", std::string(what) + " must be an array of hex hashes");
   std::vector<Hash> out;
@@ -202,23 +196,13 @@ Result<ArchiveInfo> AuditLog::export_archive(uint64_t end, const std::string& pa
                                            " and at most the log's size " + std::to_string(*n), "end_index");
   auto sth = impl_->sign_at(end);
   if (!sth) return sth.error();
-  std::vector<Hash> edge;
-  {
-    std::shared_lock lock(impl_->tree_mu);
-    uint64_t offset = 0;
-    for (int level = 63; level >= kStoredLevel; --level) {
-      if (!(*first >> level & 1)) continue;
-      auto h = impl_->tree.perfect(level, offset >> level);
-      if (!h) return h.error();
-      edge.push_back(*h);
-      offset += uint64_t{1} << level;
-    }
-  }
+  auto edge = impl_->edge_of(*first);
+  if (!edge) return edge.error();
   ZstdWriter out(path);
   if (!out.ok()) return make_error("archive_unwritable", "cannot write archive '" + path + "'");
   nlohmann::json header{{"format", kFormat},        {"version", kVersion},
                         {"first_index", *first},    {"end_index", end},
-                        {"prefix_edge", hex_list(edge)}, {"sth", nlohmann::json::parse(sth_to_json(*sth))},
+                        {"prefix_edge", to_hex(*edge)}, {"sth", nlohmann::json::parse(sth_to_json(*sth))},
                         {"public_key_pem", public_key_pem()}, {"created_at", now_rfc3339()}};
   out.write(header.dump() + "\n");
   for (uint64_t from = *first; from < end; from += 10000) {
@@ -268,18 +252,8 @@ Result<uint64_t> AuditLog::purge(uint64_t end, std::chrono::seconds retention, c
     return make_error("retention", "entries up to " + std::to_string(end - 1) + " include one from " + youngest +
                                        ", within the retention period (nothing before " + cutoff + " may be removed)",
                       "end_index");
-  std::vector<Hash> edge;
-  {
-    std::shared_lock lock(impl_->tree_mu);
-    uint64_t offset = 0;
-    for (int level = 63; level >= kStoredLevel; --level) {
-      if (!(end >> level & 1)) continue;
-      auto h = impl_->tree.perfect(level, offset >> level);
-      if (!h) return h.error();
-      edge.push_back(*h);
-      offset += uint64_t{1} << level;
-    }
-  }
+  auto edge = impl_->edge_of(end);
+  if (!edge) return edge.error();
   auto e = siem::make_event("admin.audit_purged", "success");
   e.actor = actor;
   e.subject = std::to_string(*first) + ".." + std::to_string(end - 1);
@@ -292,7 +266,7 @@ Result<uint64_t> AuditLog::purge(uint64_t end, std::chrono::seconds retention, c
     if (!n) return n.error();
     removed = static_cast<uint64_t>(*n);
     auto ins = tx.execute("INSERT INTO audit_purges (before_index, first_index, edge, archive_sha256, purged_at) VALUES (?, ?, ?, ?, ?)",
-                          {static_cast<int64_t>(end), static_cast<int64_t>(*first), nlohmann::json(hex_list(edge)).dump(),
+                          {static_cast<int64_t>(end), static_cast<int64_t>(*first), nlohmann::json(to_hex(*edge)).dump(),
                            archived->front().text(0), unix_now()});
     return ins ? Status() : Status(ins.error());
   });

@@ -70,21 +70,10 @@ Result<SignedTreeHead> AuditLog::sign_tree_head() {
 }
 
 Result<SignedTreeHead> AuditLog::latest_sth() {
-  auto rows = impl_->store.query(
-      "SELECT tree_size, timestamp_ms, root_hash, signature, key_id FROM audit_sth ORDER BY tree_size DESC LIMIT 1");
+  auto rows = impl_->store.query(std::string("SELECT ") + kSthColumns + " FROM audit_sth ORDER BY tree_size DESC LIMIT 1");
   if (!rows) return rows.error();
   if (rows->empty()) return sign_tree_head();
-  const auto& r = rows->front();
-  SignedTreeHead sth;
-  sth.tree_size = static_cast<uint64_t>(r.integer(0));
-  sth.timestamp_ms = static_cast<uint64_t>(r.integer(1));
-  auto root_hash = hash_from_hex(r.text(2));
-  auto sig = crypto::hex_decode(r.text(3));
-  if (!root_hash || !sig) return make_error("audit_corrupt", "stored tree head " + r.text(0) + " is damaged");
-  sth.root = *root_hash;
-  sth.signature = *sig;
-  sth.key_id = r.text(4);
-  return sth;
+  return sth_from_row(rows->front());
 }
 
 Result<Hash> AuditLog::root_at(uint64_t size) {

@@ -57,6 +57,23 @@ inline Status insert_rows(store::Executor& tx, const char* head, size_t cols, co
   return {};
 }
 
+// A stored tree head from (tree_size, timestamp_ms, root_hash, signature, key_id).
+inline Result<SignedTreeHead> sth_from_row(const store::Row& r) {
+  SignedTreeHead sth;
+  sth.tree_size = static_cast<uint64_t>(r.integer(0));
+  sth.timestamp_ms = static_cast<uint64_t>(r.integer(1));
+  auto root_hash = hash_from_hex(r.text(2));
+  auto sig = crypto::hex_decode(r.text(3));
+  if (!root_hash || !sig || sig->size() != 64)
+    return make_error("audit_corrupt", "stored tree head for size " + r.text(0) + " is damaged");
+  sth.root = *root_hash;
+  sth.signature = *sig;
+  sth.key_id = r.text(4);
+  return sth;
+}
+
+constexpr const char* kSthColumns = "tree_size, timestamp_ms, root_hash, signature, key_id";
+
 }  // namespace detail
 
 struct AuditLog::Impl {
@@ -113,6 +130,21 @@ struct AuditLog::Impl {
     if (!sth) return sth.error();
     last_sth_size = sth->empty() ? 0 : static_cast<uint64_t>(sth->front().integer(0));
     return {};
+  }
+
+  // The perfect subtrees covering [0, size), largest first (size a multiple of 16).
+  Result<std::vector<Hash>> edge_of(uint64_t size) {
+    std::shared_lock lock(tree_mu);
+    std::vector<Hash> edge;
+    uint64_t offset = 0;
+    for (int level = 63; level >= 0; --level) {
+      if (!(size >> level & 1)) continue;
+      auto h = tree.perfect(level, offset >> level);
+      if (!h) return h.error();
+      edge.push_back(*h);
+      offset += uint64_t{1} << level;
+    }
+    return edge;
   }
 
   // Brings the in-memory tree up to `head` entries written by other daemons.

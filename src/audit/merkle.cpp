@@ -88,6 +88,13 @@ Hash empty_root() {
 std::string as_bytes(const Hash& h) { return std::string(h.begin(), h.end()); }
 std::string to_hex(const Hash& h) { return crypto::hex_encode(as_bytes(h)); }
 
+std::vector<std::string> to_hex(const std::vector<Hash>& hashes) {
+  std::vector<std::string> out;
+  out.reserve(hashes.size());
+  for (const auto& h : hashes) out.push_back(to_hex(h));
+  return out;
+}
+
 bool hex_equals(const Hash& h, std::string_view hex) {
   static const char* digits = "0123456789abcdef";
   if (hex.size() != 64) return false;

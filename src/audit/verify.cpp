@@ -33,29 +33,21 @@ Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_
   uint64_t size = static_cast<uint64_t>(head->front().integer(0));
 
   // Signed tree heads, checked against this log's public key.
-  auto sth_rows = store.query("SELECT tree_size, timestamp_ms, root_hash, signature, key_id FROM audit_sth ORDER BY tree_size");
+  auto sth_rows = store.query(std::string("SELECT ") + detail::kSthColumns + " FROM audit_sth ORDER BY tree_size");
   if (!sth_rows) return sth_rows.error();
   std::string pem = public_key_pem();
   std::map<uint64_t, SignedTreeHead> heads;
   for (const auto& r : *sth_rows) {
-    SignedTreeHead s;
-    s.tree_size = static_cast<uint64_t>(r.integer(0));
-    s.timestamp_ms = static_cast<uint64_t>(r.integer(1));
-    auto root_hash = hash_from_hex(r.text(2));
-    auto sig = crypto::hex_decode(r.text(3));
-    bool valid = root_hash && sig && sig->size() == 64;
-    if (valid) {
-      s.root = *root_hash;
-      s.signature = *sig;
-      auto v = verify_sth(s, pem);
-      valid = v && *v;
-    }
-    if (!valid) return fail(s.tree_size, "signed tree head for size " + std::to_string(s.tree_size) +
-                                             " does not verify with this log's signing key");
-    if (s.tree_size > size)
-      return fail(size, "a signed tree head covers " + std::to_string(s.tree_size) + " entries but the log holds " +
+    auto s = detail::sth_from_row(r);
+    auto valid = s ? verify_sth(*s, pem) : Result<bool>(false);
+    uint64_t tree_size = static_cast<uint64_t>(r.integer(0));
+    if (!valid || !*valid)
+      return fail(tree_size, "signed tree head for size " + std::to_string(tree_size) +
+                                 " does not verify with this log's signing key");
+    if (tree_size > size)
+      return fail(size, "a signed tree head covers " + std::to_string(tree_size) + " entries but the log holds " +
                             std::to_string(size) + ": entries from index " + std::to_string(size) + " were removed");
-    heads[s.tree_size] = s;
+    heads[tree_size] = *s;
   }
   report.tree_heads = heads.size();
 

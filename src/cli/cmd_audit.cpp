@@ -13,12 +13,6 @@
 namespace wardline::cli {
 namespace {
 
-nlohmann::json hashes_json(const std::vector<audit::Hash>& hs) {
-  nlohmann::json arr = nlohmann::json::array();
-  for (const auto& h : hs) arr.push_back(audit::to_hex(h));
-  return arr;
-}
-
 // Opens the runtime for a read-mostly audit command.
 Result<std::unique_ptr<Runtime>> open_for_audit(const CommonOptions& opts) {
   auto c = effective_config(opts);
@@ -66,7 +60,7 @@ int prove(const AuditOptions& o) {
                               {"tree_size", size},
                               {"leaf_hash", audit::to_hex(audit::leaf_hash(entry->data))},
                               {"root_hash", audit::to_hex(*log.root_at(size))},
-                              {"proof", hashes_json(*proof)}}
+                              {"proof", audit::to_hex(*proof)}}
                    .dump()
             << "\n";
   return kOk;
@@ -82,7 +76,7 @@ int consistency(const AuditOptions& o) {
                               {"to", o.to},
                               {"first_root", audit::to_hex(*log.root_at(o.from))},
                               {"second_root", audit::to_hex(*log.root_at(o.to))},
-                              {"proof", hashes_json(*proof)}}
+                              {"proof", audit::to_hex(*proof)}}
                    .dump()
             << "\n";
   return kOk;

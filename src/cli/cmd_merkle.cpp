@@ -39,11 +39,7 @@ Result<audit::MemoryTree> read_leaves(std::istream& in) {
   return tree;
 }
 
-std::string json_hashes(const std::vector<Hash>& hashes) {
-  nlohmann::json arr = nlohmann::json::array();
-  for (const auto& h : hashes) arr.push_back(audit::to_hex(h));
-  return arr.dump();
-}
+std::string json_hashes(const std::vector<Hash>& hashes) { return nlohmann::json(audit::to_hex(hashes)).dump(); }
 
 // A proof given as a JSON array (as `merkle inclusion` prints it), or as
 // comma- or space-separated hex hashes. CLI11 may already have split a JSON

@@ -26,6 +26,15 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+void refuse_audit_writes(store::Store& store) {
+  Status s = store.kind() == "sqlite"
+                 ? store.execute_script("CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'read-only'); END;")
+                 : store.execute_script(
+                       "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'read-only'; END $$ LANGUAGE plpgsql; "
+                       "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse();");
+  if (!s) ADD_FAILURE() << s.error().message;
+}
+
 std::string postgres_url() {
   const char* file = std::getenv("WARDLINE_TEST_PG_URL_FILE");
   std::string url = file ? read_file(file) : "";

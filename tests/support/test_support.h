@@ -34,4 +34,8 @@ std::unique_ptr<store::Store> open_test_store(const std::string& kind, const std
 
 std::string read_file(const std::string& path);
 
+// Makes every insert into audit_log fail with "read-only", as a store that
+// turned read-only would (a trigger: works on both stores and any role).
+void refuse_audit_writes(store::Store& store);
+
 }  // namespace wardline::testing

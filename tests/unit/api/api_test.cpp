@@ -328,13 +328,7 @@ TEST_P(ApiTest, AuditorReadsTreeHeadsAndProofsAndOthersMayNot) {
 }
 
 TEST_P(ApiTest, WhenTheAuditLogCannotBeWrittenTheActionFails) {
-  if (GetParam() == "sqlite")
-    ASSERT_TRUE(store_->execute_script(
-        "CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'read-only'); END;"));
-  else
-    ASSERT_TRUE(store_->execute_script(
-        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'read-only'; END $$ LANGUAGE plpgsql; "
-        "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse();"));
+  testing::refuse_audit_writes(*store_);
   auto me = get("/api/v1/me", admin_);
   EXPECT_EQ(me->status, 503);
   EXPECT_EQ(error_of(me)["code"], "audit_unavailable");

@@ -266,13 +266,7 @@ TEST_P(LedgerTest, ConcurrentWritersAcrossTwoLogInstancesStayConsistent) {
 
 TEST_P(LedgerTest, AFailedAuditWriteIsReportedNotSwallowed) {
   // Make the store refuse audit writes.
-  if (GetParam() == "sqlite")
-    ASSERT_TRUE(store_->execute_script(
-        "CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is read-only'); END;"));
-  else
-    ASSERT_TRUE(store_->execute_script(
-                                       "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit_log is read-only'; END $$ LANGUAGE plpgsql; "
-                                       "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse();"));
+  testing::refuse_audit_writes(*store_);
   auto r = log_->record(event(1));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("read-only"), std::string::npos) << r.error().message;
