@@ -11,7 +11,7 @@ namespace wardline::audit {
 namespace {
 
 // UTF-8 -> UTF-16 code units, for member ordering.
-std::u16string utf16(const std::string& s) {
+std::u16string utf16(std::string_view s) {
   std::u16string out;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -33,7 +33,7 @@ std::u16string utf16(const std::string& s) {
 }
 
 // Length of the valid UTF-8 sequence at s[i], or 0 if it is not valid.
-size_t utf8_sequence(const std::string& s, size_t i) {
+size_t utf8_sequence(std::string_view s, size_t i) {
   unsigned char c = static_cast<unsigned char>(s[i]);
   size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
   if (len == 0 || i + len > s.size()) return 0;
@@ -48,7 +48,7 @@ size_t utf8_sequence(const std::string& s, size_t i) {
   return len;
 }
 
-void write_string(const std::string& s, std::string& out) {
+void write_string(std::string_view s, std::string& out) {
   out.push_back('"');
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -57,7 +57,7 @@ void write_string(const std::string& s, std::string& out) {
       if (len == 0) {
         out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
       } else {
-        out.append(s, i, len);
+        out.append(s.substr(i, len));
         i += len - 1;
       }
       continue;
@@ -119,15 +119,15 @@ void write_double(double d, std::string& out) {
 void write(const nlohmann::json& v, std::string& out) {
   switch (v.type()) {
     case nlohmann::json::value_t::object: {
-      std::vector<std::pair<std::u16string, const std::string*>> keys;
-      for (auto it = v.begin(); it != v.end(); ++it) keys.emplace_back(utf16(it.key()), &it.key());
-      std::sort(keys.begin(), keys.end());
+      std::vector<const std::string*> keys;
+      for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(&it.key());
+      std::sort(keys.begin(), keys.end(), [](const std::string* a, const std::string* b) { return canonical_key_less(*a, *b); });
       out.push_back('{');
       for (size_t i = 0; i < keys.size(); ++i) {
         if (i) out.push_back(',');
-        write_string(*keys[i].second, out);
+        write_string(*keys[i], out);
         out.push_back(':');
-        write(v.at(*keys[i].second), out);
+        write(v.at(*keys[i]), out);
       }
       out.push_back('}');
       break;
@@ -155,6 +155,17 @@ void write(const nlohmann::json& v, std::string& out) {
 }
 
 }  // namespace
+
+void append_canonical_string(std::string& out, std::string_view s) { write_string(s, out); }
+
+bool canonical_key_less(std::string_view a, std::string_view b) {
+  auto ascii = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  };
+  // For ASCII, UTF-16 code-unit order is byte order.
+  if (ascii(a) && ascii(b)) return a < b;
+  return utf16(a) < utf16(b);
+}
 
 std::string canonical_json(const nlohmann::json& value) {
   std::string out;

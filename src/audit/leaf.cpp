@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -9,18 +10,59 @@
 
 namespace wardline::audit {
 
+// Written member by member in JCS order (the top-level names are fixed and
+// ASCII); the unit tests check the result against canonical_json().
 PreparedLeaf prepare_leaf(const siem::SecurityEvent& e) {
-  nlohmann::json head{{"actor", e.actor}, {"details", e.details}, {"id", e.id}, {"outcome", e.outcome}};
-  nlohmann::json tail{{"severity", e.severity}, {"source_ip", e.source_ip}, {"subject", e.subject},
-                      {"time", e.time}, {"type", e.type}};
-  std::string h = canonical_json(head), t = canonical_json(tail);
-  h.pop_back();    // drop '}'
-  t.erase(0, 1);   // drop '{'
-  return {std::move(h), std::move(t)};
+  PreparedLeaf p;
+  std::string& h = p.head;
+  h.reserve(256);
+  h += "{\"actor\":";
+  append_canonical_string(h, e.actor);
+  h += ",\"details\":{";
+  std::vector<const std::pair<const std::string, std::string>*> details;
+  for (const auto& kv : e.details) details.push_back(&kv);
+  std::sort(details.begin(), details.end(), [](auto* a, auto* b) { return canonical_key_less(a->first, b->first); });
+  for (size_t i = 0; i < details.size(); ++i) {
+    if (i) h.push_back(',');
+    append_canonical_string(h, details[i]->first);
+    h.push_back(':');
+    append_canonical_string(h, details[i]->second);
+  }
+  h += "},\"id\":";
+  append_canonical_string(h, e.id);
+  h += ",\"outcome\":";
+  append_canonical_string(h, e.outcome);
+  std::string& t = p.tail;
+  t += "\"severity\":";
+  append_canonical_string(t, e.severity);
+  t += ",\"source_ip\":";
+  append_canonical_string(t, e.source_ip);
+  t += ",\"subject\":";
+  append_canonical_string(t, e.subject);
+  t += ",\"time\":";
+  append_canonical_string(t, e.time);
+  t += ",\"type\":";
+  append_canonical_string(t, e.type);
+  t += "}";
+  const unsigned char leaf_prefix = 0x00;
+  SHA256_Init(&p.head_state);
+  SHA256_Update(&p.head_state, &leaf_prefix, 1);
+  SHA256_Update(&p.head_state, h.data(), h.size());
+  return p;
 }
 
 std::string leaf_data(const PreparedLeaf& p, uint64_t seq) {
   return p.head + ",\"seq\":" + std::to_string(seq) + "," + p.tail;
+}
+
+Hash prepared_leaf_hash(const PreparedLeaf& p, uint64_t seq) {
+  SHA256_CTX ctx = p.head_state;
+  std::string middle = ",\"seq\":" + std::to_string(seq) + ",";
+  SHA256_Update(&ctx, middle.data(), middle.size());
+  SHA256_Update(&ctx, p.tail.data(), p.tail.size());
+  Hash h;
+  SHA256_Final(h.data(), &ctx);
+  return h;
 }
 
 int64_t seq_of_leaf(const std::string& data) {

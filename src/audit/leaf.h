@@ -4,19 +4,26 @@
 //    "source_ip":..,"subject":..,"time":..,"type":..}
 #pragma once
 
+#include <openssl/sha.h>
+
 #include <string>
 
+#include "audit/merkle.h"
 #include "siem/siem.h"
 
 namespace wardline::audit {
 
-// The canonical text around "seq", computed off the commit path.
+// The canonical text around "seq", and the SHA-256 state after the leaf
+// prefix and the head, computed by the caller's thread off the commit path.
 struct PreparedLeaf {
   std::string head;  // "{...,"outcome":"..."
   std::string tail;  // ""severity":...}"
+  SHA256_CTX head_state;
 };
 PreparedLeaf prepare_leaf(const siem::SecurityEvent& e);
 std::string leaf_data(const PreparedLeaf& p, uint64_t seq);
+// leaf_hash(leaf_data(p, seq)), finishing from the prepared state.
+Hash prepared_leaf_hash(const PreparedLeaf& p, uint64_t seq);
 
 Result<siem::SecurityEvent> event_from_leaf(const std::string& data);
 // The "seq" a leaf names, or -1 if it names none.

@@ -201,7 +201,7 @@ struct AuditLog::Impl {
         for (size_t i = 0; i < p->events.size(); ++i, ++seq) {
           const auto& e = p->events[i];
           std::string data = leaf_data(p->leaves[i], seq);
-          Hash h = leaf_hash(data);
+          Hash h = prepared_leaf_hash(p->leaves[i], seq);
           tree.append(h, &completed);
           rows.insert(rows.end(), {static_cast<int64_t>(seq), e.time, e.type, e.actor, e.subject, e.outcome,
                                    e.source_ip, std::move(data), to_hex(h)});

@@ -91,6 +91,18 @@ CREATE TABLE audit_purges (
 }
 
 namespace {
+
+// The one dialect difference the migrations need: in SQLite only "INTEGER
+// PRIMARY KEY" makes the key the table's rowid; "BIGINT PRIMARY KEY" would
+// add a second B-tree to every insert. (SQLite integers are 64-bit anyway.)
+std::string dialect(std::string sql, const std::string& kind) {
+  if (kind != "sqlite") return sql;
+  const std::string from = "BIGINT PRIMARY KEY", to = "INTEGER PRIMARY KEY";
+  for (size_t pos = sql.find(from); pos != std::string::npos; pos = sql.find(from, pos + to.size()))
+    sql.replace(pos, from.size(), to);
+  return sql;
+}
+
 Status ensure_migrations_table(Store& store) {
   return store.execute_script(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
@@ -123,7 +135,7 @@ Result<int> migrate(Store& store) {
       auto done = tx.query("SELECT 1 FROM schema_migrations WHERE version = ?", {int64_t{m.version}});
       if (!done) return done.error();
       if (!done->empty()) return {};
-      std::string sql = m.sql;
+      std::string sql = dialect(m.sql, store.kind());
       size_t start = 0;
       while (start < sql.size()) {
         size_t end = sql.find(';', start);

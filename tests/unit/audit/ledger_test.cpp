@@ -5,6 +5,7 @@
 
 #include "audit/audit.h"
 #include "audit/jcs.h"
+#include "audit/leaf.h"
 #include "core/time.h"
 #include "support/test_support.h"
 
@@ -352,6 +353,29 @@ TEST(Jcs, Rfc8785NumberSamples) {
   EXPECT_EQ(canonical_json(nlohmann::json(4.50)), "4.5");
   EXPECT_EQ(canonical_json(nlohmann::json(2e-3)), "0.002");
   EXPECT_EQ(canonical_json(nlohmann::json(0.000000000000000000000000001)), "1e-27");
+}
+
+}  // namespace
+}  // namespace wardline::audit
+
+namespace wardline::audit {
+namespace {
+
+TEST(Leaf, PreparedLeavesAreExactlyTheCanonicalJsonAndHash) {
+  auto e = siem::make_event("admin.user_created", "success");
+  e.actor = "dr.\xc3\xa9lise";                      // é
+  e.subject = "tab\there \"quoted\" \x01 \xff";     // control char, invalid UTF-8
+  e.details = {{"\xee\x80\x80", "private use"},       // U+E000: after the emoji in UTF-16 order
+               {"\xf0\x9f\x98\x80", "emoji"},         // U+1F600
+               {"b", "2"}, {"a", "1"}};
+  PreparedLeaf p = prepare_leaf(e);
+  std::string data = leaf_data(p, 12345);
+  nlohmann::json j = nlohmann::json::parse(data);
+  EXPECT_EQ(canonical_json(j), data);
+  EXPECT_EQ(j["seq"], 12345);
+  EXPECT_LT(data.find("emoji"), data.find("private use"));
+  EXPECT_EQ(prepared_leaf_hash(p, 12345), leaf_hash(data));
+  EXPECT_EQ(seq_of_leaf(data), 12345);
 }
 
 }  // namespace
