@@ -52,6 +52,7 @@ check "TCP: structured data intact (actor, reason, route)" bash -c "grep -F 'act
 check "TCP: severity warning (4) for a failure" bash -c "cut -d'|' -f3 <<<'$failure_line' | grep -qx 4"
 check "TCP: admin action arrived" bash -c "grep '^admin.user_created|wardline|' '$WORK/tcp.log' | grep -q 'subject=\"nurse.lee\"'"
 check "TCP: every event framed correctly (system.start to system.stop)" bash -c "grep -q '^system.start|' '$WORK/tcp.log' && grep -q '^system.stop|' '$WORK/tcp.log'"
+check "TCP: signed tree heads reach the SIEM (audit.sth with the head's JSON)" bash -c "grep '^audit.sth|wardline|' '$WORK/tcp.log' | grep -q 'tree_head_signature'"
 check "UDP: CEF payload with escaped fields" bash -c "grep -F 'CEF:0|Wardline|Wardline|1.0|admin.user_created|' '$WORK/udp.log' | grep -q 'duser=nurse.lee'"
 check "UDP: CEF carries the source address" bash -c "grep -F 'auth.attempt' '$WORK/udp.log' | grep -q 'src=127.0.0.1'"
 check "rsyslog logged no parse errors" bash -c "! grep -qi 'error' '$WORK/rsyslogd.log'"
