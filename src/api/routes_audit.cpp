@@ -46,8 +46,10 @@ void add_audit_routes(std::vector<Route>& routes, Services& s) {
     if (!proof) return proof.error();
     auto entry = s.audit.entry(*index);
     if (!entry) return entry.error();
+    auto root = s.audit.root_at(*size);
+    if (!root) return root.error();
     return Reply{200, {{"index", *index}, {"tree_size", *size}, {"leaf_hash", audit::to_hex(audit::leaf_hash(entry->data))},
-                       {"root_hash", audit::to_hex(*s.audit.root_at(*size))}, {"proof", audit::to_hex(*proof)}}};
+                       {"root_hash", audit::to_hex(*root)}, {"proof", audit::to_hex(*proof)}}};
   }});
 
   routes.push_back({"GET", "/api/v1/audit/proofs/consistency", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {
@@ -57,8 +59,12 @@ void add_audit_routes(std::vector<Route>& routes, Services& s) {
     if (!to) return to.error();
     auto proof = s.audit.consistency_proof(*from, *to);
     if (!proof) return proof.error();
-    return Reply{200, {{"from", *from}, {"to", *to}, {"first_root", audit::to_hex(*s.audit.root_at(*from))},
-                       {"second_root", audit::to_hex(*s.audit.root_at(*to))}, {"proof", audit::to_hex(*proof)}}};
+    auto first_root = s.audit.root_at(*from);
+    if (!first_root) return first_root.error();
+    auto second_root = s.audit.root_at(*to);
+    if (!second_root) return second_root.error();
+    return Reply{200, {{"from", *from}, {"to", *to}, {"first_root", audit::to_hex(*first_root)},
+                       {"second_root", audit::to_hex(*second_root)}, {"proof", audit::to_hex(*proof)}}};
   }});
 
   routes.push_back({"GET", "/api/v1/audit/events", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {

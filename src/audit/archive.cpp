@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
+#include <optional>
 
 #include "audit/ledger_impl.h"
 #include "core/time.h"
@@ -59,29 +61,32 @@ class ZstdWriter {
   EVP_MD_CTX* md_ = nullptr;
 };
 
-Result<std::string> decompress(std::string_view compressed) {
-  std::string out;
-  ZSTD_DCtx* ctx = ZSTD_createDCtx();
+// Decompresses a zstd stream and hands over one line at a time, so memory is
+// bounded by the longest line, not by what the archive expands to.
+Status for_each_line(std::string_view compressed, const std::function<Status(std::string_view)>& on_line) {
+  constexpr size_t kMaxLine = 16 << 20;
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
   ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
-  std::string buf(ZSTD_DStreamOutSize(), '\0');
+  std::string buf(ZSTD_DStreamOutSize(), '\0'), pending;
   size_t last = 1;
   while (in.pos < in.size) {
     ZSTD_outBuffer o{buf.data(), buf.size(), 0};
-    last = ZSTD_decompressStream(ctx, &o, &in);
-    if (ZSTD_isError(last)) {
-      ZSTD_freeDCtx(ctx);
+    last = ZSTD_decompressStream(ctx.get(), &o, &in);
+    if (ZSTD_isError(last))
       return make_error("invalid_archive", std::string("archive is not valid zstd data: ") + ZSTD_getErrorName(last));
+    pending.append(buf.data(), o.pos);
+    size_t start = 0;
+    for (size_t nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
+      if (Status s = on_line(std::string_view(pending).substr(start, nl - start)); !s) return s;
+      start = nl + 1;
     }
-    out.append(buf.data(), o.pos);
-    if (out.size() > (size_t{8} << 30)) {
-      ZSTD_freeDCtx(ctx);
-      return make_error("invalid_archive", "archive decompresses to more than 8 GiB; refusing");
-    }
+    pending.erase(0, start);
+    if (pending.size() > kMaxLine) return make_error("invalid_archive", "archive holds a line longer than 16 MiB");
     if (o.pos == 0 && in.pos == in.size) break;
   }
-  ZSTD_freeDCtx(ctx);
   if (last != 0) return make_error("invalid_archive", "archive is truncated (the zstd frame does not end)");
-  return out;
+  if (!pending.empty()) return on_line(pending);
+  return {};
 }
 
 Result<std::vector<Hash>> hashes_from_json(const nlohmann::json& arr, const char* what) {
@@ -97,68 +102,77 @@ Result<std::vector<Hash>> hashes_from_json(const nlohmann::json& arr, const char
 
 }  // namespace
 
-Result<ArchiveInfo> verify_archive_bytes(std::string_view compressed, const std::string& trusted_key) {
-  auto text = decompress(compressed);
-  if (!text) return text.error();
-  auto bad = [](size_t line, const std::string& why) {
-    return make_error("invalid_archive", "archive line " + std::to_string(line) + ": " + why);
-  };
-  size_t pos = 0, line_no = 0;
-  auto next_line = [&](std::string_view& line) {
-    if (pos >= text->size()) return false;
-    size_t end = text->find('\n', pos);
-    if (end == std::string::npos) end = text->size();
-    line = std::string_view(*text).substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    return true;
-  };
-  std::string_view line;
-  if (!next_line(line)) return bad(1, "the archive is empty");
-  auto header = nlohmann::json::parse(line, nullptr, false);
-  if (header.is_discarded() || !header.is_object() || header.value("format", "") != kFormat)
-    return bad(1, std::string("not a header of format '") + kFormat + "'");
-  if (header.value("version", 0) != kVersion) return bad(1, "unsupported archive version");
-  ArchiveInfo info;
-  if (!header["first_index"].is_number_unsigned() || !header["end_index"].is_number_unsigned())
-    return bad(1, "first_index and end_index must be non-negative integers");
-  info.first_index = header["first_index"];
-  info.end_index = header["end_index"];
-  if (info.end_index < info.first_index) return bad(1, "end_index is before first_index");
-  auto edge = hashes_from_json(header["prefix_edge"], "prefix_edge");
-  if (!edge) return bad(1, edge.error().message);
-  auto range = CompactRange::from_edge(info.first_index, *edge);
-  if (!range) return bad(1, range.error().message);
-  if (!header["sth"].is_object()) return bad(1, "sth is missing");
-  auto sth = sth_from_json(header["sth"].dump());
-  if (!sth) return bad(1, sth.error().message);
-  info.sth = *sth;
-  info.public_key_pem = header.value("public_key_pem", "");
-  std::string key = trusted_key.empty() ? info.public_key_pem : trusted_key;
-  if (!trusted_key.empty() && !info.public_key_pem.empty() && info.public_key_pem != trusted_key)
-    return bad(1, "the archive was signed with a different key than the trusted one");
+namespace {
 
-  uint64_t expected = info.first_index;
+// Checks an archive; with `entries` set, also hands back (index, leaf) pairs.
+Result<ArchiveInfo> check_archive(std::string_view compressed, const std::string& trusted_key,
+                                  std::vector<std::pair<uint64_t, std::string>>* entries) {
+  ArchiveInfo info;
+  std::optional<CompactRange> range;
+  std::string key;
+  uint64_t expected = 0;
+  size_t line_no = 0;
   bool ended = false;
-  while (next_line(line)) {
-    if (line.empty()) continue;
+  auto bad = [&](const std::string& why) {
+    return make_error("invalid_archive", "archive line " + std::to_string(line_no) + ": " + why);
+  };
+  auto str = [](const nlohmann::json& j, const char* k) {
+    return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+  };
+  Status s = for_each_line(compressed, [&](std::string_view line) -> Status {
+    ++line_no;
+    if (ended) return line.empty() ? Status() : bad("data after the trailer");
+    if (line.empty()) return {};
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return bad(line_no, "not a JSON object");
-    if (j.contains("end")) {
-      if (!j["entries"].is_number_unsigned() || j["entries"].get<uint64_t>() != info.end_index - info.first_index)
-        return bad(line_no, "the trailer's entry count does not match the header");
-      ended = true;
-      break;
+    if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+    if (!range) {  // the header
+      if (str(j, "format") != kFormat) return bad(std::string("not a header of format '") + kFormat + "'");
+      if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != kVersion)
+        return bad("unsupported archive version");
+      if (!j.contains("first_index") || !j["first_index"].is_number_unsigned() || !j.contains("end_index") ||
+          !j["end_index"].is_number_unsigned())
+        return bad("first_index and end_index must be non-negative integers");
+      info.first_index = j["first_index"];
+      info.end_index = j["end_index"];
+      if (info.end_index < info.first_index) return bad("end_index is before first_index");
+      auto edge = j.contains("prefix_edge") ? hashes_from_json(j["prefix_edge"], "prefix_edge")
+                                            : Result<std::vector<Hash>>(bad("prefix_edge is missing"));
+      if (!edge) return bad(edge.error().message);
+      auto r = CompactRange::from_edge(info.first_index, *edge);
+      if (!r) return bad(r.error().message);
+      if (!j.contains("sth") || !j["sth"].is_object()) return bad("sth is missing");
+      auto sth = sth_from_json(j["sth"].dump());
+      if (!sth) return bad(sth.error().message);
+      info.sth = *sth;
+      info.public_key_pem = str(j, "public_key_pem");
+      if (!trusted_key.empty() && !info.public_key_pem.empty() && info.public_key_pem != trusted_key)
+        return bad("the archive was signed with a different key than the trusted one");
+      key = trusted_key.empty() ? info.public_key_pem : trusted_key;
+      range = *r;
+      expected = info.first_index;
+      return {};
     }
-    if (!j["index"].is_number_unsigned() || !j["leaf"].is_string()) return bad(line_no, "an entry needs index and leaf");
+    if (j.contains("end")) {
+      if (!j.contains("entries") || !j["entries"].is_number_unsigned() ||
+          j["entries"].get<uint64_t>() != info.end_index - info.first_index)
+        return bad("the trailer's entry count does not match the header");
+      ended = true;
+      return {};
+    }
+    if (!j.contains("index") || !j["index"].is_number_unsigned() || !j.contains("leaf") || !j["leaf"].is_string())
+      return bad("an entry needs index and leaf");
     uint64_t index = j["index"];
-    if (index != expected) return bad(line_no, "entry " + std::to_string(expected) + " is missing (found " + std::to_string(index) + ")");
-    if (index >= info.end_index) return bad(line_no, "entry " + std::to_string(index) + " is beyond end_index");
+    if (index != expected) return bad("entry " + std::to_string(expected) + " is missing (found " + std::to_string(index) + ")");
+    if (index >= info.end_index) return bad("entry " + std::to_string(index) + " is beyond end_index");
     const std::string& leaf = j["leaf"].get_ref<const std::string&>();
-    if (seq_of_leaf(leaf) != static_cast<int64_t>(index)) return bad(line_no, "entry " + std::to_string(index) + " holds another entry's data");
+    if (seq_of_leaf(leaf) != static_cast<int64_t>(index)) return bad("entry " + std::to_string(index) + " holds another entry's data");
     range->append(leaf_hash(leaf));
+    if (entries) entries->emplace_back(index, leaf);
     ++expected;
-  }
+    return {};
+  });
+  if (!s) return s.error();
+  if (!range) return make_error("invalid_archive", "the archive is empty");
   if (!ended) return make_error("invalid_archive", "archive is truncated: no trailer after entry " + std::to_string(expected));
   if (expected != info.end_index) return make_error("invalid_archive", "archive ends at entry " + std::to_string(expected));
   if (info.sth.tree_size != info.end_index || info.sth.root != range->root())
@@ -172,11 +186,22 @@ Result<ArchiveInfo> verify_archive_bytes(std::string_view compressed, const std:
   return info;
 }
 
-Result<ArchiveInfo> verify_archive_file(const std::string& path, const std::string& trusted_key) {
+Result<std::string> read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error("archive_unreadable", "cannot read archive '" + path + "'");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return verify_archive_bytes(bytes, trusted_key);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+Result<ArchiveInfo> verify_archive_bytes(std::string_view compressed, const std::string& trusted_key) {
+  return check_archive(compressed, trusted_key, nullptr);
+}
+
+Result<ArchiveInfo> verify_archive_file(const std::string& path, const std::string& trusted_key) {
+  auto bytes = read_all(path);
+  if (!bytes) return bytes.error();
+  return verify_archive_bytes(*bytes, trusted_key);
 }
 
 Result<uint64_t> AuditLog::purged_before() {
@@ -276,7 +301,11 @@ Result<uint64_t> AuditLog::purge(uint64_t end, std::chrono::seconds retention, c
 }
 
 Result<uint64_t> AuditLog::import_archive(const std::string& path, const std::string& actor) {
-  auto info = verify_archive_file(path, public_key_pem());
+  // The bytes that are verified are the bytes that are imported.
+  auto bytes = read_all(path);
+  if (!bytes) return bytes.error();
+  std::vector<std::pair<uint64_t, std::string>> entries;
+  auto info = check_archive(*bytes, public_key_pem(), &entries);
   if (!info) return info.error();
   auto last = impl_->store.query("SELECT first_index, before_index FROM audit_purges ORDER BY before_index DESC LIMIT 1");
   if (!last) return last.error();
@@ -286,22 +315,12 @@ Result<uint64_t> AuditLog::import_archive(const std::string& path, const std::st
                                              (last->empty() ? std::string("none") : last->front().text(0) + ".." +
                                                                                         std::to_string(last->front().integer(1) - 1)) +
                                              ")");
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto text = decompress(bytes);
-  if (!text) return text.error();
   store::Params rows;
-  size_t pos = text->find('\n') + 1;  // after the header
-  while (pos < text->size()) {
-    size_t end = text->find('\n', pos);
-    auto j = nlohmann::json::parse(text->substr(pos, end - pos), nullptr, false);
-    pos = end == std::string::npos ? text->size() : end + 1;
-    if (!j.is_object() || j.contains("end")) continue;
-    std::string leaf = j["leaf"];
+  for (const auto& [index, leaf] : entries) {
     auto e = event_from_leaf(leaf);
     if (!e) return e.error();
-    rows.insert(rows.end(), {j["index"].get<int64_t>(), e->time, e->type, e->actor, e->subject, e->outcome, e->source_ip,
-                             leaf, to_hex(leaf_hash(leaf))});
+    rows.insert(rows.end(), {static_cast<int64_t>(index), e->time, e->type, e->actor, e->subject, e->outcome,
+                             e->source_ip, leaf, to_hex(leaf_hash(leaf))});
   }
   Status s = impl_->store.transaction([&](store::Executor& tx) -> Status {
     if (Status r = detail::insert_rows(tx, "INSERT INTO audit_log (seq, time, type, actor, subject, outcome, source_ip, data, leaf_hash)", 9, rows); !r)

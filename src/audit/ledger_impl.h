@@ -2,6 +2,7 @@
 // verify.cpp and archive.cpp.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -94,7 +95,8 @@ struct AuditLog::Impl {
   bool stopping = false;
   std::thread committer;
 
-  uint64_t purged = 0;  // entries before this index were archived and removed
+  std::atomic<uint64_t> purged{0};  // entries before this index were archived and removed
+  std::mutex sth_mu;                 // guards the two fields below
   uint64_t last_sth_size = 0;
   steady_clock::time_point last_sth_time = steady_clock::now();
 
@@ -168,16 +170,23 @@ struct AuditLog::Impl {
     return {};
   }
 
+  // Catches up with entries other daemons (or the CLI) committed. The head
+  // read here may be older than this daemon's own latest commit: only a
+  // larger head means there is something to read.
   Status refresh() {
     auto head = store.query("SELECT tree_size FROM audit_head WHERE id = 1");
     if (!head) return head.error();
+    if (head->empty()) return make_error("audit_corrupt", "audit_head row is missing; run 'wardline db migrate'");
+    auto purges = store.query("SELECT MAX(before_index) FROM audit_purges");
+    if (!purges) return purges.error();
+    purged = purges->empty() ? 0 : static_cast<uint64_t>(purges->front().integer(0));
     uint64_t n = static_cast<uint64_t>(head->front().integer(0));
     {
       std::shared_lock lock(tree_mu);
-      if (n == tree.size()) return {};
+      if (n <= tree.size()) return {};
     }
     std::unique_lock lock(tree_mu);
-    return catch_up(store, n);
+    return n <= tree.size() ? Status() : catch_up(store, n);
   }
 
   // Commits every pending batch in one transaction; firsts[i] is batch i's first index.
@@ -189,6 +198,7 @@ struct AuditLog::Impl {
       if (auto r = tx.execute("UPDATE audit_head SET writer = ? WHERE id = 1", {writer_id}); !r) return r.error();
       auto head = tx.query("SELECT tree_size FROM audit_head WHERE id = 1");
       if (!head) return head.error();
+      if (head->empty()) return make_error("audit_corrupt", "audit_head row is missing; run 'wardline db migrate'");
       uint64_t n = static_cast<uint64_t>(head->front().integer(0));
       if (Status c = catch_up(tx, n); !c) return c;
       mark = tree.mark();
@@ -246,9 +256,12 @@ struct AuditLog::Impl {
         {static_cast<int64_t>(sth.tree_size), static_cast<int64_t>(sth.timestamp_ms), to_hex(sth.root),
          crypto::hex_encode(sth.signature), sth.key_id});
     if (!ins) return ins.error();
-    if (sth.tree_size < last_sth_size) return sth;  // a past size, for an archive
-    last_sth_size = sth.tree_size;
-    last_sth_time = steady_clock::now();
+    {
+      std::lock_guard lock(sth_mu);
+      if (sth.tree_size < last_sth_size) return sth;  // a past size, for an archive
+      last_sth_size = sth.tree_size;
+      last_sth_time = steady_clock::now();
+    }
     if (bus) {
       // A copy of the log's state outside Wardline's database.
       auto e = siem::make_event("audit.sth", "success");
@@ -265,10 +278,13 @@ struct AuditLog::Impl {
       std::shared_lock lock(tree_mu);
       size = tree.size();
     }
-    if (size <= last_sth_size) return;
-    bool due = size - last_sth_size >= options.sth_every_entries ||
-               steady_clock::now() - last_sth_time >= std::chrono::seconds(options.sth_every_seconds);
-    if (!due) return;
+    {
+      std::lock_guard lock(sth_mu);
+      if (size <= last_sth_size) return;
+      bool due = size - last_sth_size >= options.sth_every_entries ||
+                 steady_clock::now() - last_sth_time >= std::chrono::seconds(options.sth_every_seconds);
+      if (!due) return;
+    }
     if (auto s = sign_now(); !s) spdlog::error("audit: cannot store a signed tree head: {}", s.error().message);
   }
 
@@ -304,7 +320,12 @@ struct AuditLog::Impl {
       std::shared_lock lock(tree_mu);
       size = tree.size();
     }
-    if (size > last_sth_size)
+    bool unsigned_entries;
+    {
+      std::lock_guard lock(sth_mu);
+      unsigned_entries = size > last_sth_size;
+    }
+    if (unsigned_entries)
       if (auto s = sign_now(); !s) spdlog::error("audit: cannot store the final signed tree head: {}", s.error().message);
   }
 };

@@ -28,13 +28,21 @@ Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_
     return report;
   };
 
-  auto head = store.query("SELECT tree_size FROM audit_head WHERE id = 1");
-  if (!head) return head.error();
-  uint64_t size = static_cast<uint64_t>(head->front().integer(0));
 
   // Signed tree heads, checked against this log's public key.
+  // Tree heads are read before the head row: a head is stored only after the
+  // entries it covers, so on a live log every head read here is <= size.
   auto sth_rows = store.query(std::string("SELECT ") + detail::kSthColumns + " FROM audit_sth ORDER BY tree_size");
   if (!sth_rows) return sth_rows.error();
+  auto read_size = [&store]() -> Result<uint64_t> {
+    auto head = store.query("SELECT tree_size FROM audit_head WHERE id = 1");
+    if (!head) return head.error();
+    if (head->empty()) return make_error("audit_corrupt", "audit_head row is missing");
+    return static_cast<uint64_t>(head->front().integer(0));
+  };
+  auto size_now = read_size();
+  if (!size_now) return size_now.error();
+  uint64_t size = *size_now;
   std::string pem = public_key_pem();
   std::map<uint64_t, SignedTreeHead> heads;
   for (const auto& r : *sth_rows) {
@@ -85,9 +93,10 @@ Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_
   std::optional<VerifyReport> bad;
   // Reading the next chunk and hashing this one's leaves (on both cores)
   // overlap; the checks themselves run in order.
-  auto fetch = [&store](uint64_t from) {
-    return store.query("SELECT seq, data, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?",
-                       {static_cast<int64_t>(from), kChunk});
+  // Entries appended while verify runs are beyond `size` and left for next time.
+  auto fetch = [&store, size](uint64_t from) {
+    return store.query("SELECT seq, data, leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?",
+                       {static_cast<int64_t>(from), static_cast<int64_t>(size), kChunk});
   };
   auto next = std::async(std::launch::async, fetch, expected);
   std::vector<Hash> hashes;
@@ -108,9 +117,6 @@ Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_
       const auto& r = (*rows)[i];
       uint64_t seq = static_cast<uint64_t>(r.integer(0));
       if (seq != expected) return fail(expected, "entry " + std::to_string(expected) + " is missing (deleted?)");
-      if (seq >= size)
-        return fail(seq, "entry " + std::to_string(seq) + " is beyond the log's recorded size " + std::to_string(size) +
-                             " (inserted outside Wardline?)");
       if (r.is_null(1)) return fail(seq, "entry " + std::to_string(seq) + " has no data");
       const std::string& data = *r.cols[1];
       if (seq_of_leaf(data) != static_cast<int64_t>(seq))
@@ -141,6 +147,15 @@ Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_
     if (progress) progress(expected, size);
   }
   if (expected < size) return fail(expected, "entries from " + std::to_string(expected) + " on are missing (deleted?)");
+  // Rows past the head as it is now were not written by Wardline.
+  auto size_after = read_size();
+  if (!size_after) return size_after.error();
+  auto extra = store.query("SELECT MIN(seq) FROM audit_log WHERE seq >= ?", {static_cast<int64_t>(*size_after)});
+  if (!extra) return extra.error();
+  if (!extra->empty() && !extra->front().is_null(0))
+    return fail(static_cast<uint64_t>(extra->front().integer(0)),
+                "entry " + extra->front().text(0) + " is beyond the log's recorded size " + std::to_string(*size_after) +
+                    " (inserted outside Wardline?)");
   report.entries = expected;
   return report;
 }

@@ -56,10 +56,12 @@ int prove(const AuditOptions& o) {
   if (!proof) return fail(proof.error());
   auto entry = log.entry(o.index);
   if (!entry) return fail(entry.error());
+  auto root = log.root_at(size);
+  if (!root) return fail(root.error());
   std::cout << nlohmann::json{{"index", o.index},
                               {"tree_size", size},
                               {"leaf_hash", audit::to_hex(audit::leaf_hash(entry->data))},
-                              {"root_hash", audit::to_hex(*log.root_at(size))},
+                              {"root_hash", audit::to_hex(*root)},
                               {"proof", audit::to_hex(*proof)}}
                    .dump()
             << "\n";
@@ -72,10 +74,14 @@ int consistency(const AuditOptions& o) {
   auto& log = *(*rt)->audit;
   auto proof = log.consistency_proof(o.from, o.to);
   if (!proof) return fail(proof.error());
+  auto first_root = log.root_at(o.from);
+  if (!first_root) return fail(first_root.error());
+  auto second_root = log.root_at(o.to);
+  if (!second_root) return fail(second_root.error());
   std::cout << nlohmann::json{{"from", o.from},
                               {"to", o.to},
-                              {"first_root", audit::to_hex(*log.root_at(o.from))},
-                              {"second_root", audit::to_hex(*log.root_at(o.to))},
+                              {"first_root", audit::to_hex(*first_root)},
+                              {"second_root", audit::to_hex(*second_root)},
                               {"proof", audit::to_hex(*proof)}}
                    .dump()
             << "\n";

@@ -29,6 +29,8 @@ int serve(const ServeOptions& opts) {
   }
   spdlog::set_level(spdlog::level::from_str(config->log_level));
 
+  // A peer that hangs up mid-write must cost one connection, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
   // Signals go to one waiting thread only, never to workers mid-request.
   sigset_t signals;
   sigemptyset(&signals);

@@ -134,6 +134,8 @@ Result<IssuedToken> Identity::create_token(const std::string& user_name, std::ch
   if (user->disabled)
     return make_error("user_disabled", "user '" + user_name + "' is disabled; tokens cannot be issued", "user");
   if (ttl.count() <= 0) return make_error("invalid_ttl", "token lifetime must be positive", "ttl");
+  if (ttl > std::chrono::hours(24 * 366 * 10))
+    return make_error("invalid_ttl", "token lifetime is over ten years; issue shorter-lived tokens and rotate them", "ttl");
   IssuedToken t{new_id("tok"), kTokenPrefix + crypto::base64url_encode(crypto::random_bytes(32)),
                 unix_now() + ttl.count()};
   auto r = store_.execute(

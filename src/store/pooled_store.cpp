@@ -82,12 +82,17 @@ Status PooledStore::transaction(const std::function<Status(Executor&)>& fn) {
   if (!c) return c.error();
   Lease lease(*this, std::move(*c));
   if (Status s = lease->execute_script("BEGIN"); !s) return s;
-  Status result = fn(*lease);
-  if (!result) {
-    (void)lease->execute_script("ROLLBACK");
-    return result;
+  // However fn ends (error, exception) or COMMIT fails, the connection goes
+  // back to the pool outside any transaction.
+  Status result;
+  try {
+    result = fn(*lease);
+  } catch (const std::exception& e) {
+    result = make_error("internal", std::string("transaction aborted: ") + e.what());
   }
-  return lease->execute_script("COMMIT");
+  if (result) result = lease->execute_script("COMMIT");
+  if (!result) (void)lease->execute_script("ROLLBACK");
+  return result;
 }
 
 }  // namespace wardline::store

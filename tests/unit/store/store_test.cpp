@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "support/test_support.h"
 
 namespace wardline::store {
@@ -59,6 +61,23 @@ TEST_P(StoreTest, FailedTransactionRollsBack) {
 
   ASSERT_TRUE(store_->transaction([](Executor& tx) -> Status {
     auto r = tx.execute("INSERT INTO notes VALUES ('y', 1, 'kept')");
+    return r ? Status() : Status(r.error());
+  }));
+  EXPECT_EQ(store_->query("SELECT id FROM notes")->size(), 1u);
+}
+
+TEST_P(StoreTest, ATransactionThatThrowsIsRolledBackAndTheConnectionReused) {
+  for (int i = 0; i < 4; ++i) {  // more rounds than pooled connections
+    Status s = store_->transaction([&](Executor& tx) -> Status {
+      (void)tx.execute("INSERT INTO notes VALUES (?, 1, 'x')", {std::to_string(i)});
+      throw std::runtime_error("boom");
+    });
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("boom"), std::string::npos);
+  }
+  EXPECT_TRUE(store_->query("SELECT id FROM notes")->empty());
+  ASSERT_TRUE(store_->transaction([](Executor& tx) -> Status {
+    auto r = tx.execute("INSERT INTO notes VALUES ('ok', 1, 'x')");
     return r ? Status() : Status(r.error());
   }));
   EXPECT_EQ(store_->query("SELECT id FROM notes")->size(), 1u);
