@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build test demo bench fuzz clean
+.PHONY: deps configure build test demo bench fuzz model clean
 
 deps:
 	@scripts/setup-deps.sh
@@ -27,7 +27,7 @@ demo: deps
 bench: deps
 	cmake -S . -B $(BUILD)-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DWARDLINE_BENCH=ON
 	ninja -C $(BUILD)-bench -j$(JOBS)
-	@for b in $(BUILD)-bench/bench/bench_*; do echo "== $$b"; $$b; done
+	@for b in $(BUILD)-bench/bench/bench_*; do echo "== $$b"; WARDLINE_SOURCE_DIR=$(CURDIR) $$b; done
 
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
@@ -39,6 +39,14 @@ fuzz: deps
 	  echo "== $$name ($(FUZZ_SECONDS)s)"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)-fuzz/corpus/$$name fuzz/corpus/$$name || exit 1; \
 	done
+
+# Rebuilds the shipped smishing classifier from the shared training data
+# (fixed seed, one thread: the same data gives the same model).
+TRAIN_DATA ?= ../shared/data/sms_train.tsv
+model: deps
+	@$(MAKE) --no-print-directory build
+	$(BUILD)/wardline model train --data $(TRAIN_DATA) --out models/smish.ftz
+	$(BUILD)/wardline model eval --data ../shared/data/sms_dev.tsv --model models/smish.ftz
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-bench $(BUILD)-fuzz

@@ -58,5 +58,6 @@ void add_token_commands(CLI::App& app, int& rc);
 void add_keys_commands(CLI::App& app, int& rc);
 void add_merkle_commands(CLI::App& app, int& rc);
 void add_audit_commands(CLI::App& app, int& rc);
+void add_smish_commands(CLI::App& app, int& rc);
 
 }  // namespace wardline::cli

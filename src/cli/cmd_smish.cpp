@@ -1,0 +1,158 @@
+// wardline smish classify; wardline model train|eval
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "cli/context.h"
+#include "cli/resources.h"
+#include "smish/smish.h"
+
+namespace wardline::cli {
+namespace {
+
+struct SmishOptions {
+  std::string input, org, rules, model, out;
+};
+
+Result<std::unique_ptr<smish::Analyzer>> make_analyzer(const SmishOptions& o) {
+  auto rules = smish::load_rules(o.rules.empty() ? resource_path("rules") : o.rules);
+  if (!rules) return rules.error();
+  auto org = smish::load_organization(o.org.empty() ? resource_path("examples/organization.yaml") : o.org);
+  if (!org) return org.error();
+  auto model = smish::Classifier::load(o.model.empty() ? resource_path("models/smish.ftz") : o.model);
+  if (!model) return model.error();
+  return std::make_unique<smish::Analyzer>(std::move(*rules), std::move(*org), std::shared_ptr<const smish::Classifier>(std::move(*model)));
+}
+
+// TSV with a header (id, text, optional sender) or JSON lines with those keys.
+Result<std::vector<smish::LabeledText>> read_messages(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error("unreadable", "cannot read '" + path + "'");
+  int first = in.peek();
+  while (first == ' ' || first == '\n') {
+    in.get();
+    first = in.peek();
+  }
+  if (first != '{') return smish::read_labeled_tsv(path, false);
+  std::vector<smish::LabeledText> out;
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string())
+      return make_error("invalid_jsonl", path + ":" + std::to_string(n) + ": expected a JSON object with a string 'text'");
+    smish::LabeledText r;
+    r.id = j.contains("id") ? (j["id"].is_string() ? j["id"].get<std::string>() : j["id"].dump()) : std::to_string(n);
+    r.text = j["text"];
+    if (j.contains("sender") && j["sender"].is_string()) r.sender = j["sender"];
+    if (j.contains("label") && j["label"].is_string()) r.label = j["label"];
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+int classify(const SmishOptions& o) {
+  auto analyzer = make_analyzer(o);
+  if (!analyzer) return fail(analyzer.error());
+  auto messages = read_messages(o.input);
+  if (!messages) return fail(messages.error());
+  std::string out;
+  for (const auto& m : *messages) {
+    auto v = (*analyzer)->analyze(m.text, m.sender);
+    nlohmann::ordered_json j;
+    j["id"] = m.id;
+    j["verdict"] = v.verdict;
+    j["class"] = v.cls;
+    j["score"] = v.score;
+    j["categories"] = v.categories;
+    j["reasons"] = v.reasons;
+    j["urls"] = v.urls;
+    out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += '\n';
+    if (out.size() > (1 << 20)) std::cout << out, out.clear();
+  }
+  std::cout << out;
+  return kOk;
+}
+
+int train(const SmishOptions& o) {
+  auto data = smish::read_labeled_tsv(o.input, true);
+  if (!data) return fail(data.error());
+  if (Status s = smish::train_model(*data, o.out); !s) return fail(s.error());
+  std::cout << "trained on " << data->size() << " messages; model written to " << o.out << "\n";
+  return kOk;
+}
+
+void print_metrics(const std::string& title, const std::vector<std::string>& labels,
+                   const std::map<std::pair<std::string, std::string>, int>& confusion) {
+  std::cout << title << "\n";
+  std::cout << "  class        precision  recall  f1      support\n";
+  for (const auto& l : labels) {
+    int tp = confusion.count({l, l}) ? confusion.at({l, l}) : 0, predicted = 0, actual = 0;
+    for (const auto& [k, n] : confusion) {
+      if (k.second == l) predicted += n;
+      if (k.first == l) actual += n;
+    }
+    double p = predicted ? double(tp) / predicted : 0, r = actual ? double(tp) / actual : 0;
+    double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
+    std::printf("  %-12s %9.3f  %6.3f  %6.3f  %7d\n", l.c_str(), p, r, f1, actual);
+  }
+  std::cout << "  confusion (rows: true, columns: predicted):\n  " << std::string(12, ' ');
+  for (const auto& l : labels) std::printf("%10s", l.c_str());
+  std::cout << "\n";
+  for (const auto& t : labels) {
+    std::printf("  %-12s", t.c_str());
+    for (const auto& p : labels) std::printf("%10d", confusion.count({t, p}) ? confusion.at({t, p}) : 0);
+    std::cout << "\n";
+  }
+}
+
+int eval(const SmishOptions& o) {
+  auto analyzer = make_analyzer(o);
+  if (!analyzer) return fail(analyzer.error());
+  auto data = smish::read_labeled_tsv(o.input, true);
+  if (!data) return fail(data.error());
+  std::map<std::pair<std::string, std::string>, int> classes, binary;
+  for (const auto& m : *data) {
+    auto v = (*analyzer)->analyze(m.text, m.sender);
+    ++classes[{m.label, v.cls}];
+    ++binary[{m.label == "ham" ? "ham" : "malicious", v.verdict == "benign" ? "ham" : "malicious"}];
+  }
+  print_metrics("class (" + std::to_string(data->size()) + " messages)", {"ham", "spam", "smishing"}, classes);
+  print_metrics("malicious (verdict malicious or suspicious) vs ham", {"ham", "malicious"}, binary);
+  return kOk;
+}
+
+}  // namespace
+
+void add_smish_commands(CLI::App& app, int& rc) {
+  auto o = std::make_shared<SmishOptions>();
+  auto* smish_group = app.add_subcommand("smish", "Smishing analysis of reported messages");
+  smish_group->require_subcommand(1);
+  auto* cls = smish_group->add_subcommand("classify", "Classify messages from a TSV (id, text[, sender]) or JSON-lines file");
+  cls->add_option("--input", o->input, "input file")->required();
+  cls->add_option("--org", o->org, "organisation profile YAML (default: the demo profile)");
+  cls->add_option("--rules", o->rules, "rules directory (default: rules/)");
+  cls->add_option("--model", o->model, "classifier model (default: models/smish.ftz)");
+  cls->callback([o, &rc] { rc = classify(*o); });
+
+  auto* model = app.add_subcommand("model", "Train and evaluate the message classifier");
+  model->require_subcommand(1);
+  auto* tr = model->add_subcommand("train", "Train a fastText model from a labelled TSV (label, text)");
+  tr->add_option("--data", o->input, "training TSV")->required();
+  tr->add_option("--out", o->out, "model file to write (.ftz)")->required();
+  tr->callback([o, &rc] { rc = train(*o); });
+  auto* ev = model->add_subcommand("eval", "Per-class precision, recall, F1 and confusion matrix on a labelled TSV");
+  ev->add_option("--data", o->input, "labelled TSV")->required();
+  ev->add_option("--model", o->model, "model (default: models/smish.ftz)");
+  ev->add_option("--org", o->org, "organisation profile YAML (default: the demo profile)");
+  ev->add_option("--rules", o->rules, "rules directory (default: rules/)");
+  ev->callback([o, &rc] { rc = eval(*o); });
+}
+
+}  // namespace wardline::cli

@@ -1,0 +1,208 @@
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "smish/smish.h"
+#include "smish/tokens.h"
+
+namespace wardline::smish {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), ::tolower);
+  return out;
+}
+
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80; }
+
+// A negation just before a phrase ("never share the code") turns it into advice.
+bool negated(const std::string& text, size_t pos) {
+  std::string before = text.substr(pos >= 10 ? pos - 10 : 0, pos >= 10 ? 10 : pos);
+  for (const char* n : {"not ", "never ", "n't ", "dont ", "do not "})
+    if (before.find(n) != std::string::npos) return true;
+  return false;
+}
+
+// `phrase` occurs in `text` with no letter or digit right before or after it.
+bool contains_phrase(const std::string& text, const std::string& phrase) {
+  for (size_t pos = text.find(phrase); pos != std::string::npos; pos = text.find(phrase, pos + 1)) {
+    bool left = pos == 0 || !word_char(text[pos - 1]);
+    size_t end = pos + phrase.size();
+    bool right = end >= text.size() || !word_char(text[end]);
+    if (left && right && !negated(text, pos)) return true;
+  }
+  return false;
+}
+
+// Approximates the registrable domain without the public suffix list: the
+// last two labels, or three under common second-level suffixes (co.uk ...).
+std::string registrable(const std::string& host) {
+  static const std::set<std::string> second_level = {"co", "com", "org", "net", "gov", "edu", "ac", "or", "ne", "go"};
+  std::vector<std::string> labels;
+  size_t start = 0;
+  while (start <= host.size()) {
+    size_t dot = host.find('.', start);
+    if (dot == std::string::npos) dot = host.size();
+    labels.push_back(host.substr(start, dot - start));
+    start = dot + 1;
+  }
+  size_t keep = 2;
+  if (labels.size() >= 3 && labels.back().size() == 2 && second_level.count(labels[labels.size() - 2])) keep = 3;
+  if (labels.size() <= keep) return host;
+  std::string out;
+  for (size_t i = labels.size() - keep; i < labels.size(); ++i) out += (out.empty() ? "" : ".") + labels[i];
+  return out;
+}
+
+bool on_domain(const std::string& host, const std::string& domain) {
+  return host == domain || (host.size() > domain.size() && host.compare(host.size() - domain.size(), domain.size(), domain) == 0 &&
+                            host[host.size() - domain.size() - 1] == '.');
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// The words a host is made of: its labels and their hyphen-separated parts.
+std::vector<std::string> host_words(const std::string& host) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : host + ".") {
+    if (c == '.' || c == '-') {
+      if (!word.empty()) out.push_back(word);
+      word.clear();
+    } else {
+      word.push_back(c);
+    }
+  }
+  return out;
+}
+
+void add_unique(std::vector<std::string>& v, const std::string& s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+}  // namespace
+
+Analyzer::Analyzer(Rules rules, Organization org, std::shared_ptr<const Classifier> model)
+    : rules_(std::move(rules)), org_(std::move(org)), model_(std::move(model)) {}
+
+Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const {
+  Verdict v;
+  std::string norm = normalize(text);
+  Extracted ex = extract(norm);
+  ClassScores p = model_ ? model_->predict(model_tokens(norm)) : ClassScores{};
+  std::string low = lower(norm);
+  for (const auto& u : ex.urls) v.urls.push_back(defang(u));
+
+  // Links.
+  int link_points = 0;
+  bool only_own_links = !ex.domains.empty();
+  for (const auto& host : ex.domains) {
+    std::string reg = registrable(host);
+    bool own = std::any_of(org_.domains.begin(), org_.domains.end(), [&](const auto& d) { return on_domain(host, d); });
+    if (own) continue;
+    only_own_links = false;
+    if (std::find(rules_.shorteners.begin(), rules_.shorteners.end(), reg) != rules_.shorteners.end() ||
+        std::find(rules_.shorteners.begin(), rules_.shorteners.end(), host) != rules_.shorteners.end()) {
+      add_unique(v.categories, "link_shortener");
+      v.reasons.push_back("the link uses the shortener " + host + ", which hides where it really goes");
+      link_points += 12;
+      continue;
+    }
+    Link parsed;
+    if (parse_link(host, parsed) && parsed.is_ip) {
+      add_unique(v.categories, "ip_link");
+      v.reasons.push_back("the link points to a bare IP address (" + host + ") instead of a named site");
+      link_points += 25;
+      continue;
+    }
+    auto words = host_words(host);
+    for (const auto& own_domain : org_.domains) {
+      std::string own_name = own_domain.substr(0, own_domain.find('.'));
+      std::string reg_name = reg.substr(0, reg.find('.'));
+      bool used_inside = std::find(words.begin(), words.end(), own_name) != words.end() || host.find(own_name) != std::string::npos;
+      bool near = own_name.size() >= 5 && edit_distance(reg_name, own_name) <= 2;
+      if (used_inside || near) {
+        add_unique(v.categories, "lookalike_domain");
+        v.reasons.push_back("the link goes to " + host + ", which imitates " + own_domain + " but is not ours");
+        link_points += 45;
+        break;
+      }
+    }
+    for (const auto& brand : rules_.brands) {
+      bool legit = std::any_of(brand.domains.begin(), brand.domains.end(), [&](const auto& d) { return on_domain(host, d); });
+      if (legit) break;
+      bool named = std::any_of(brand.keywords.begin(), brand.keywords.end(), [&](const auto& k) {
+        return std::find(words.begin(), words.end(), k) != words.end() ||
+               (k.size() >= 5 && host.find(k) != std::string::npos);
+      });
+      if (named) {
+        add_unique(v.categories, "brand_impersonation");
+        v.reasons.push_back("the link goes to " + host + ", which uses the name " + brand.name + " but is not " +
+                            brand.name + "'s site");
+        link_points += 35;
+        break;
+      }
+    }
+  }
+
+  // Lures.
+  int lure_points = 0;
+  for (const auto& rule : rules_.lures) {
+    for (const auto& phrase : rule.phrases) {
+      if (contains_phrase(low, phrase)) {
+        add_unique(v.categories, rule.category);
+        v.reasons.push_back(rule.reason + " (\"" + phrase + "\")");
+        lure_points += rule.weight;
+        break;
+      }
+    }
+  }
+  lure_points = std::min(lure_points, 50);
+
+  // Executive impersonation: a VIP's name in a message with a pretext.
+  for (const auto& vip : org_.vips) {
+    if (contains_phrase(low, lower(vip)) &&
+        std::find(v.categories.begin(), v.categories.end(), "executive_impersonation") != v.categories.end()) {
+      v.reasons.push_back("it claims to come from " + vip + ", from a number we cannot confirm");
+      lure_points += 30;
+    }
+  }
+  (void)sender;
+
+  double model_score = 100.0 * (p.smishing + 0.6 * p.spam);
+  int score = static_cast<int>(model_score * 0.7 + link_points + lure_points + (ex.urls.empty() ? 0 : 5));
+  if (only_own_links && link_points == 0) score -= 25;
+  score = std::clamp(score, 0, 100);
+  v.score = score;
+
+  v.cls = p.smishing >= p.spam && p.smishing >= p.ham ? "smishing" : p.spam >= p.ham ? "spam" : "ham";
+  bool strong_signal = link_points >= 35 || lure_points >= 40 || (lure_points >= 15 && !ex.urls.empty());
+  // Thresholds: below 35 benign unless the model sees spam or smishing;
+  // smishing at 55 and up, or anything at 75 and up, is malicious.
+  if (v.cls != "smishing" && score >= 35 && strong_signal) v.cls = "smishing";
+  if (v.cls == "smishing" && score >= 55) v.verdict = "malicious";
+  else if (score >= 75) v.verdict = "malicious";
+  else if (v.cls != "ham" || score >= 35) v.verdict = "suspicious";
+  else v.verdict = "benign";
+  if (v.cls == "ham" && v.verdict != "benign") v.cls = score >= 70 ? "smishing" : "spam";
+  if (v.verdict == "benign") {
+    v.categories.clear();
+    v.reasons.clear();
+  }
+  if (v.reasons.empty() && v.verdict != "benign")
+    v.reasons.push_back("its wording resembles known " + v.cls + " messages");
+  return v;
+}
+
+}  // namespace wardline::smish

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `wardline smish classify` exactly as analysts (and the evaluation harness)
+# call it: TSV or JSON lines in, one JSON object per record out, in order.
+source "$(dirname "$0")/lib.sh"
+printf 'id\tsender\ttext\tnote\n' >"$WORK/in.tsv"
+printf 'm1\t+15550100\tYour Epic session expired. Sign in to restore access: hxxps://lakesidemed-epic[.]com/login\tx\n' >>"$WORK/in.tsv"
+printf 'm2\t\tRunning late, save me a seat at grand rounds\t\n' >>"$WORK/in.tsv"
+printf 'm3\t\tThis is IT. Reply with the code we just sent to keep your account active\t\n' >>"$WORK/in.tsv"
+"$WARDLINE" smish classify --input "$WORK/in.tsv" >"$WORK/out.jsonl" 2>"$WORK/err"
+check "classify exits 0" test $? -eq 0
+check "one line per record, in order" bash -c "[ \$(wc -l <'$WORK/out.jsonl') -eq 3 ] && python3 -c '
+import json,sys
+ids=[json.loads(l)[\"id\"] for l in open(sys.argv[1])]
+sys.exit(ids != [\"m1\",\"m2\",\"m3\"])' '$WORK/out.jsonl'"
+check "keys in the documented order" bash -c "head -1 '$WORK/out.jsonl' | grep -q '^{\"id\":\"m1\",\"verdict\":\"[a-z]*\",\"class\":\"[a-z]*\",\"score\":[0-9]*,\"categories\":\[.*\],\"reasons\":\[.*\],\"urls\":\[.*\]}$'"
+check "the look-alike EHR lure is malicious" bash -c "sed -n 1p '$WORK/out.jsonl' | grep -q '\"verdict\":\"malicious\"'"
+check "its link is shown defanged" bash -c "sed -n 1p '$WORK/out.jsonl' | grep -qF 'hxxps://lakesidemed-epic[.]com/login'"
+check "its reason names the imitated domain" bash -c "sed -n 1p '$WORK/out.jsonl' | grep -q 'imitates lakesidemed.org'"
+check "the ordinary message is benign" bash -c "sed -n 2p '$WORK/out.jsonl' | grep -q '\"verdict\":\"benign\"'"
+check "the code-theft message is flagged" bash -c "sed -n 3p '$WORK/out.jsonl' | grep -qE '\"verdict\":\"(malicious|suspicious)\"'"
+
+printf '{"id": 7, "text": "USPS: parcel held, pay fee at usps-redelivery.top/pay"}\n{"id":"b","text":"see you at 5"}\n' >"$WORK/in.jsonl"
+"$WARDLINE" smish classify --input "$WORK/in.jsonl" >"$WORK/out2.jsonl"
+check "JSON lines input works too" bash -c "[ \$(wc -l <'$WORK/out2.jsonl') -eq 2 ] && head -1 '$WORK/out2.jsonl' | grep -q 'brand_impersonation'"
+printf 'id\tbody\n1\thello\n' >"$WORK/bad.tsv"
+"$WARDLINE" smish classify --input "$WORK/bad.tsv" >/dev/null 2>"$WORK/err"
+check "a TSV without a text column is a clear error (exit 1)" bash -c "[ $? -eq 1 ] && grep -q \"must name the columns 'text'\" '$WORK/err'"
+"$WARDLINE" smish classify --input "$WORK/in.tsv" --org /nonexistent.yaml >/dev/null 2>"$WORK/err"
+check "a missing organisation profile is a clear error" grep -q "nonexistent.yaml" "$WORK/err"
+check_summary

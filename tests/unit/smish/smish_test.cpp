@@ -1,0 +1,131 @@
+#include "smish/smish.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+namespace wardline::smish {
+namespace {
+
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+std::string source_dir() {
+  const char* d = std::getenv("WARDLINE_SOURCE_DIR");
+  return d ? d : ".";
+}
+
+TEST(Normalize, RemovesInvisibleCharactersAndRestoresDefangedLinks) {
+  // zero-width space, soft hyphen, RTL override, BOM, no-break space
+  EXPECT_EQ(normalize("pay\xe2\x80\x8broll up\xc2\xad""date \xe2\x80\xae\xef\xbb\xbfnow\xc2\xa0ok"), "payroll update now ok");
+  EXPECT_EQ(normalize("go to hxxps://lakesidemed-epic[.]com/login"), "go to https://lakesidemed-epic.com/login");
+  EXPECT_EQ(normalize("HXXP://evil(dot)example(.)com"), "http://evil.example.com");
+  EXPECT_EQ(normalize("  many   spaces\t\tand\nlines  "), "many spaces and lines");
+  EXPECT_EQ(normalize("bad utf8 \xff\xfe kept"), "bad utf8 \xff\xfe kept");
+  std::string long_text(200000, 'a');
+  EXPECT_EQ(normalize(long_text).size(), long_text.size());
+}
+
+TEST(Extract, FindsLinksDomainsPhonesAndEmails) {
+  auto ex = extract(normalize("Verify at https://Login.Lakesidemed-Epic.com/x?a=1, or www.bit.ly/abc. Call +1 (617) 555-0142 "
+                              "or mail it@helpdesk-support.net. Version 1.2.3 and e.g. are not links."));
+  EXPECT_TRUE(has(ex.domains, "login.lakesidemed-epic.com"));
+  EXPECT_TRUE(has(ex.domains, "www.bit.ly"));
+  EXPECT_EQ(ex.urls.size(), 2u);
+  EXPECT_TRUE(has(ex.phones, "16175550142"));
+  EXPECT_TRUE(has(ex.emails, "it@helpdesk-support.net"));
+  EXPECT_FALSE(has(ex.domains, "e.g"));
+  auto bare = extract("claim at smsg.io/fCVbD now");
+  EXPECT_TRUE(has(bare.domains, "smsg.io"));
+  auto ip = extract("open http://192.168.4.20/epic now");
+  EXPECT_TRUE(has(ip.domains, "192.168.4.20"));
+  EXPECT_TRUE(extract("total 12.50 dollars, see Mr.Smith").domains.empty());
+}
+
+TEST(Tokens, LinksBecomeUrlTokensAndHostLabels) {
+  EXPECT_EQ(model_tokens("WIN a Prize! visit http://Free-Gift.example.com/x now"),
+            "win a prize ! visit __url__ free-gift example com now");
+}
+
+TEST(Defang, LinksAreShownDefanged) {
+  EXPECT_EQ(defang("https://evil.example/x.html"), "hxxps://evil[.]example/x[.]html");
+}
+
+class AnalyzerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto rules = load_rules(source_dir() + "/rules");
+    ASSERT_TRUE(rules.ok()) << rules.error().message;
+    auto org = load_organization(source_dir() + "/examples/organization.yaml");
+    ASSERT_TRUE(org.ok()) << org.error().message;
+    // No model: the rules, links and profile must carry these verdicts alone.
+    analyzer_ = std::make_unique<Analyzer>(*rules, *org, nullptr);
+  }
+  std::unique_ptr<Analyzer> analyzer_;
+};
+
+TEST_F(AnalyzerTest, LookalikeOfOurDomainIsExplainedInPlainWords) {
+  auto v = analyzer_->analyze("Your Epic session expired. Sign in to restore access: https://lakesidemed-epic.com/login");
+  EXPECT_EQ(v.verdict, "malicious");
+  EXPECT_TRUE(has(v.categories, "lookalike_domain"));
+  EXPECT_TRUE(has(v.categories, "it_helpdesk"));
+  EXPECT_TRUE(std::any_of(v.reasons.begin(), v.reasons.end(), [](const std::string& r) {
+    return r.find("lakesidemed-epic.com, which imitates lakesidemed.org") != std::string::npos;
+  }));
+  EXPECT_EQ(v.urls, std::vector<std::string>{"hxxps://lakesidemed-epic[.]com/login"});
+}
+
+TEST_F(AnalyzerTest, OwnDomainAsALabelInsideAnotherDomainIsALookalike) {
+  auto v = analyzer_->analyze("Badge renewal: hxxps://lakesidemed[.]org-badge[.]com/renew");
+  EXPECT_TRUE(has(v.categories, "lookalike_domain"));
+  EXPECT_NE(v.verdict, "benign");
+}
+
+TEST_F(AnalyzerTest, BrandNameOnAForeignDomain) {
+  auto v = analyzer_->analyze("USPS: your parcel is held, pay the redelivery fee at usps-redelivery-fee.top/pay");
+  EXPECT_TRUE(has(v.categories, "brand_impersonation"));
+  EXPECT_TRUE(has(v.categories, "delivery"));
+  EXPECT_NE(v.verdict, "benign");
+}
+
+TEST_F(AnalyzerTest, MfaCodeTheftAndExecutivePretexts) {
+  auto mfa = analyzer_->analyze("This is IT. Reply with the code we just sent to your phone to keep your account.");
+  EXPECT_TRUE(has(mfa.categories, "mfa_code_theft"));
+  auto ceo = analyzer_->analyze("Hi, this is Jordan Ellis. Are you available? I need a quick favor, I'm in a meeting.");
+  EXPECT_TRUE(has(ceo.categories, "executive_impersonation"));
+  EXPECT_NE(ceo.verdict, "benign");
+}
+
+TEST_F(AnalyzerTest, OrdinaryMessagesAndOurOwnLinksStayBenign) {
+  EXPECT_EQ(analyzer_->analyze("Running 10 minutes late, save me a seat at rounds").verdict, "benign");
+  auto own = analyzer_->analyze("Reminder: the new parking map is at https://intranet.lakesidemed.org/parking");
+  EXPECT_EQ(own.verdict, "benign");
+  EXPECT_TRUE(own.reasons.empty());
+}
+
+TEST_F(AnalyzerTest, ZeroWidthAndDefangingDoNotHideALink) {
+  auto v = analyzer_->analyze("Verify your account: hxxps://lakeside\xe2\x80\x8bmed-login[.]com");
+  EXPECT_TRUE(has(v.categories, "lookalike_domain"));
+}
+
+TEST(Rules, BadRuleFilesNameFileAndLine) {
+  std::string dir = ::testing::TempDir() + "/rules-bad";
+  std::filesystem::create_directories(dir);
+  FILE* f = fopen((dir + "/x.yaml").c_str(), "w");
+  fputs("lures:\n  - category: x\n    reason: y\n    phrases: notalist\n", f);
+  fclose(f);
+  auto r = load_rules(dir);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("x.yaml:4:"), std::string::npos) << r.error().message;
+  EXPECT_FALSE(load_rules(dir + "/missing").ok());
+}
+
+TEST(Classifier, MissingModelIsAClearError) {
+  auto m = Classifier::load("/nonexistent/model.ftz");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("make model"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wardline::smish
