@@ -64,16 +64,20 @@ struct EventBus::Worker {
       SecurityEvent e = queue.front();
       lock.unlock();
       Status s = sink->write(e);
+      bool rejected = !s && s.error().code == "event_rejected";  // this event can never be delivered
       if (s) {
         ++delivered;
         backoff = milliseconds(100);
         if (queue_empty()) (void)sink->flush();
+      } else if (rejected) {
+        ++dropped;
+        spdlog::warn("siem sink '{}': dropped an event it can never deliver: {}", sink->name(), s.error().message);
       } else {
         ++failures;
         spdlog::warn("siem sink '{}': {}; retrying in {} ms", sink->name(), s.error().message, backoff.count());
       }
       lock.lock();
-      if (s) {
+      if (s || rejected) {
         queue.pop_front();
       } else {
         cv.wait_for(lock, backoff, [&] { return steady_clock::now() >= give_up_at; });

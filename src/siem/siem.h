@@ -42,7 +42,8 @@ class Sink {
  public:
   virtual ~Sink() = default;
   virtual std::string name() const = 0;
-  // Delivers one event; an error means "not delivered, retry later".
+  // Delivers one event; an error means "not delivered, retry later", except
+  // code "event_rejected": this event can never be delivered (drop it).
   virtual Status write(const SecurityEvent& e) = 0;
   virtual Status flush() { return {}; }
 };

@@ -106,6 +106,8 @@ Status SyslogSink::send_all(const std::string& bytes) {
     ssize_t n = ssl_ ? SSL_write(ssl_, bytes.data() + off, static_cast<int>(bytes.size() - off))
                      : ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
     if (n <= 0) {
+      if (!ssl_ && errno == EMSGSIZE)
+        return make_error("event_rejected", "event of " + std::to_string(bytes.size()) + " bytes is too large for a UDP datagram");
       std::string err = ssl_ ? openssl_error() : std::strerror(errno);
       disconnect();
       return make_error("sink_unavailable", "syslog collector " + config_.host + ":" +

@@ -104,7 +104,14 @@ Result<std::unique_ptr<Connection>> open_postgres_connection(const std::string& 
     return make_error("store_unavailable", "cannot connect to PostgreSQL: " + msg +
                                                "; check that the server is running and the 'store' URL is right");
   }
-  return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn));
+  auto c = std::make_unique<PostgresConnection>(conn);
+  // A peer that stalls while holding a lock (the audit head row, say) must
+  // produce an error here, not block every request of every daemon.
+  if (Status s = c->execute_script("SET lock_timeout = '10s'; SET statement_timeout = '120s'; "
+                                   "SET idle_in_transaction_session_timeout = '120s'");
+      !s)
+    return s.error();
+  return std::unique_ptr<Connection>(std::move(c));
 }
 
 }  // namespace wardline::store

@@ -18,6 +18,7 @@ class ScriptedSink : public Sink {
   std::string name() const override { return "scripted"; }
   Status write(const SecurityEvent& e) override {
     while (blocked) std::this_thread::sleep_for(1ms);
+    if (e.subject == "poison") return make_error("event_rejected", "too large");
     if (failing) return make_error("sink_unavailable", "collector down");
     std::lock_guard lock(mu);
     seen.push_back(e.subject);
@@ -79,6 +80,21 @@ TEST(EventBus, FailingSinkRetriesAndDeliversAfterRecovery) {
   bus.shutdown();
   EXPECT_EQ(s->received(), (std::vector<std::string>{"1", "2"}));
   EXPECT_EQ(bus.stats()[0].dropped, 0u);
+}
+
+TEST(EventBus, AnEventTheSinkRejectsIsDroppedAndDoesNotBlockTheRest) {
+  EventBus bus;
+  auto sink = std::make_unique<ScriptedSink>();
+  auto* s = sink.get();
+  bus.add_sink(std::move(sink), 100);
+  bus.publish(event(1));
+  auto poison = event(2);
+  poison.subject = "poison";
+  bus.publish(poison);
+  bus.publish(event(3));
+  bus.shutdown();
+  EXPECT_EQ(s->received(), (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(bus.stats()[0].dropped, 1u);
 }
 
 TEST(EventBus, ShutdownGivesUpOnADeadSinkAfterTheGracePeriod) {
