@@ -35,6 +35,12 @@ bool contains_phrase(const std::string& text, const std::string& phrase) {
   return false;
 }
 
+std::string first_word(const std::string& phrase) {
+  size_t end = 0;
+  while (end < phrase.size() && word_char(phrase[end])) ++end;
+  return phrase.substr(0, end);
+}
+
 // Approximates the registrable domain without the public suffix list: the
 // last two labels, or three under common second-level suffixes (co.uk ...).
 std::string registrable(const std::string& host) {
@@ -94,7 +100,11 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 Analyzer::Analyzer(Rules rules, Organization org, std::shared_ptr<const Classifier> model)
-    : rules_(std::move(rules)), org_(std::move(org)), model_(std::move(model)) {}
+    : rules_(std::move(rules)), org_(std::move(org)), model_(std::move(model)) {
+  for (size_t r = 0; r < rules_.lures.size(); ++r)
+    for (size_t p = 0; p < rules_.lures[r].phrases.size(); ++p)
+      by_first_word_[first_word(rules_.lures[r].phrases[p])].push_back({r, p});
+}
 
 Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const {
   Verdict v;
@@ -156,17 +166,29 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
     }
   }
 
-  // Lures.
-  int lure_points = 0;
-  for (const auto& rule : rules_.lures) {
-    for (const auto& phrase : rule.phrases) {
-      if (contains_phrase(low, phrase)) {
-        add_unique(v.categories, rule.category);
-        v.reasons.push_back(rule.reason + " (\"" + phrase + "\")");
-        lure_points += rule.weight;
-        break;
-      }
+  // Lures: at each word start, only the phrases beginning with that word.
+  std::vector<const std::string*> matched(rules_.lures.size(), nullptr);
+  for (size_t pos = 0; pos < low.size(); ++pos) {
+    if (!word_char(low[pos]) || (pos > 0 && word_char(low[pos - 1]))) continue;
+    size_t end = pos;
+    while (end < low.size() && word_char(low[end])) ++end;
+    auto it = by_first_word_.find(low.substr(pos, end - pos));
+    if (it == by_first_word_.end()) continue;
+    for (const auto& ref : it->second) {
+      const std::string& phrase = rules_.lures[ref.rule].phrases[ref.phrase];
+      if (matched[ref.rule] || low.compare(pos, phrase.size(), phrase) != 0) continue;
+      size_t stop = pos + phrase.size();
+      if ((stop < low.size() && word_char(low[stop])) || negated(low, pos)) continue;
+      matched[ref.rule] = &phrase;
     }
+  }
+  int lure_points = 0;
+  for (size_t r = 0; r < rules_.lures.size(); ++r) {
+    if (!matched[r]) continue;
+    const auto& rule = rules_.lures[r];
+    add_unique(v.categories, rule.category);
+    v.reasons.push_back(rule.reason + " (\"" + *matched[r] + "\")");
+    lure_points += rule.weight;
   }
   lure_points = std::min(lure_points, 50);
 

@@ -96,13 +96,13 @@ Status train_model(const std::vector<LabeledText>& data, const std::string& out_
   args.input = tmp;
   args.model = fasttext::model_name::sup;
   args.loss = fasttext::loss_name::softmax;
-  args.dim = 50;
+  args.dim = 30;
   args.epoch = 40;
   args.lr = 0.5;
   args.wordNgrams = 2;
-  args.minn = 2;
+  args.minn = 3;
   args.maxn = 5;
-  args.bucket = 200000;
+  args.bucket = 50000;
   args.minCount = 1;
   args.thread = 1;  // one thread and a fixed seed: the same data gives the same model
   args.seed = 20261128;
@@ -110,12 +110,6 @@ Status train_model(const std::vector<LabeledText>& data, const std::string& out_
   fasttext::FastText ft;
   try {
     ft.train(args);
-    fasttext::Args q = args;
-    q.qnorm = true;
-    q.cutoff = 0;
-    q.retrain = false;
-    q.dsub = 2;
-    ft.quantize(q);
     ft.saveModel(out_path);
   } catch (const std::exception& e) {
     std::remove(tmp.c_str());

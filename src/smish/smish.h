@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -106,9 +107,16 @@ class Analyzer {
   Verdict analyze(std::string_view text, std::string_view sender = {}) const;
 
  private:
+  struct PhraseRef {
+    size_t rule;
+    size_t phrase;
+  };
   Rules rules_;
   Organization org_;
   std::shared_ptr<const Classifier> model_;
+  // Lure phrases indexed by their first word: one pass over the message
+  // finds every candidate instead of one search per phrase.
+  std::unordered_map<std::string, std::vector<PhraseRef>> by_first_word_;
 };
 
 // "https://evil.example/x" -> "hxxps://evil[.]example/x"
