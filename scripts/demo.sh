@@ -24,6 +24,7 @@ cat <<MSG
 
   Try:
     curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' https://$LISTEN/api/v1/users
+    curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' -d '{"channel":"sms","body":"Your Epic session expired. Sign in: hxxps://lakesidemed-epic[.]com/login"}' https://$LISTEN/api/v1/reports
     curl --cacert $DATA/tls/ca.pem https://$LISTEN/metrics
     curl --cacert $DATA/tls/ca.pem https://$LISTEN/api/v1/openapi.yaml
 

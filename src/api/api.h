@@ -14,6 +14,7 @@ class Identity;
 namespace store { class Store; }
 namespace siem { class EventBus; }
 namespace audit { class AuditLog; }
+namespace smish { class ReportBook; }
 
 namespace api {
 
@@ -25,6 +26,7 @@ struct RouteInfo {
 struct ServerOptions {
   Config config;
   bool insecure_http = false;  // plain HTTP: tests and explicit --insecure-http only
+  std::shared_ptr<smish::ReportBook> reports;  // null: /api/v1/reports answers 503
 };
 
 // TLS material in use, for the start-up banner.

@@ -54,6 +54,7 @@ struct Services {
   Identity& identity;
   siem::EventBus& bus;
   audit::AuditLog& audit;
+  smish::ReportBook* reports;
 };
 
 // A security event about this call: actor, source address and request id filled in.
@@ -65,5 +66,6 @@ Status record(Services& s, siem::SecurityEvent e);
 // One function per module registers its routes.
 void add_user_routes(std::vector<Route>& routes, Services& s);
 void add_audit_routes(std::vector<Route>& routes, Services& s);
+void add_report_routes(std::vector<Route>& routes, Services& s);
 
 }  // namespace wardline::api

@@ -23,7 +23,8 @@ int http_status_for(const Error& e) {
   if (c == "not_found") return 404;
   if (c == "conflict") return 409;
   if (c == "payload_too_large") return 413;
-  if (c == "store_unavailable") return 503;
+  if (c == "rate_limited") return 429;
+  if (c == "store_unavailable" || c == "unavailable") return 503;
   if (c.rfind("invalid", 0) == 0 || c.rfind("missing", 0) == 0 || c == "user_disabled") return 400;
   return 500;
 }
@@ -100,7 +101,7 @@ struct Server::Impl {
   HostPort listen;
 
   Impl(ServerOptions o, store::Store& store, Identity& identity, siem::EventBus& bus, audit::AuditLog& audit)
-      : options(std::move(o)), services{options.config, store, identity, bus, audit} {}
+      : options(std::move(o)), services{options.config, store, identity, bus, audit, options.reports.get()} {}
 
   Status record_auth(const httplib::Request& req, const std::string& rid, const std::string& route,
                      const Result<Principal>& p) {
@@ -234,6 +235,7 @@ struct Server::Impl {
     std::vector<Route> routes;
     add_user_routes(routes, services);
     add_audit_routes(routes, services);
+    add_report_routes(routes, services);
     for (const auto& r : routes) add(r);
   }
 };

@@ -9,6 +9,8 @@
 
 #include "api/api.h"
 #include "cli/context.h"
+#include "cli/resources.h"
+#include "smish/smish.h"
 #include "siem/siem.h"
 
 namespace wardline::cli {
@@ -43,7 +45,18 @@ int serve(const ServeOptions& opts) {
   auto rt = open_runtime(*config, true, bus->get());
   if (!rt) return fail(rt.error());
 
-  api::ServerOptions options{*config, opts.insecure_http};
+  auto rules = smish::load_rules(config->smish.rules_dir.empty() ? resource_path("rules") : config->smish.rules_dir);
+  if (!rules) return fail(rules.error());
+  auto org = smish::load_organization(config->smish.organization.empty() ? resource_path("examples/organization.yaml")
+                                                                         : config->smish.organization);
+  if (!org) return fail(org.error());
+  auto model = smish::Classifier::load(config->smish.model.empty() ? resource_path("models/smish.ftz") : config->smish.model);
+  if (!model) return fail(model.error());
+  auto analyzer = std::make_shared<smish::Analyzer>(std::move(*rules), std::move(*org),
+                                                    std::shared_ptr<const smish::Classifier>(std::move(*model)));
+  api::ServerOptions options{*config, opts.insecure_http,
+                             std::make_shared<smish::ReportBook>(*(*rt)->store, (*rt)->keyring, analyzer,
+                                                                 config->smish.reports_per_hour)};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());

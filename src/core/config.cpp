@@ -192,7 +192,11 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   Config c;
   std::string ttl_text, listen_text;
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
-      siem(source, "siem"), audit(source, "audit");
+      siem(source, "siem"), audit(source, "audit"), smish(source, "smish");
+  smish.on("rules_dir", scalar(source, c.smish.rules_dir, "a directory path"))
+      .on("model", scalar(source, c.smish.model, "a file path"))
+      .on("organization", scalar(source, c.smish.organization, "a file path"))
+      .on("reports_per_hour", positive(source, c.smish.reports_per_hour));
   audit.on("sth_every_entries", positive(source, c.audit.sth_every_entries))
       .on("sth_every_seconds", positive(source, c.audit.sth_every_seconds))
       .on("retention", [&](const YAML::Node& n, const std::string& p) -> Status {
@@ -251,7 +255,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("auth", [&](const YAML::Node& n, const std::string&) { return auth.apply(n); })
       .on("log", [&](const YAML::Node& n, const std::string&) { return log.apply(n); })
       .on("siem", [&](const YAML::Node& n, const std::string&) { return siem.apply(n); })
-      .on("audit", [&](const YAML::Node& n, const std::string&) { return audit.apply(n); });
+      .on("audit", [&](const YAML::Node& n, const std::string&) { return audit.apply(n); })
+      .on("smish", [&](const YAML::Node& n, const std::string&) { return smish.apply(n); });
   try {
     if (Status s = top.apply(root); !s) return s.error();
   } catch (const YAML::Exception& e) {

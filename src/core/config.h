@@ -50,6 +50,13 @@ struct AuditConfig {
   std::chrono::seconds retention{6 * 365 * 24 * 3600};  // HIPAA: six years
 };
 
+struct SmishConfig {
+  std::string rules_dir;     // empty: the rules/ shipped with Wardline
+  std::string model;         // empty: models/smish.ftz
+  std::string organization;  // empty: examples/organization.yaml (the demo profile)
+  int reports_per_hour = 30; // per reporter
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = "./var";
@@ -61,6 +68,7 @@ struct Config {
   std::string log_level = "info";
   std::vector<SinkConfig> sinks;
   AuditConfig audit;
+  SmishConfig smish;
 };
 
 // Parses YAML text; `source` names the file in error messages.

@@ -21,6 +21,7 @@ Result<std::shared_ptr<Keyring>> Keyring::open(const std::string& key_file) {
   std::error_code ec;
   if (!std::filesystem::exists(key_file, ec)) {
     std::filesystem::create_directories(std::filesystem::path(key_file).parent_path(), ec);
+    ring->index_key_ = crypto::random_bytes(32);
     if (auto id = ring->rotate(); !id) return id.error();
     return ring;
   }
@@ -43,11 +44,19 @@ Result<std::shared_ptr<Keyring>> Keyring::open(const std::string& key_file) {
   ring->active_ = doc["active"].is_string() ? doc["active"].get<std::string>() : "";
   if (!ring->keys_.count(ring->active_))
     return make_error("invalid_key_file", "active key '" + ring->active_ + "' is missing from '" + key_file + "'");
+  if (doc.contains("index_key") && doc["index_key"].is_string()) {
+    auto raw = crypto::hex_decode(doc["index_key"].get<std::string>());
+    if (!raw || raw->size() != 32) return make_error("invalid_key_file", "index_key in '" + key_file + "' is not 32 bytes of hex");
+    ring->index_key_ = *raw;
+  } else {  // key files written before fingerprints existed
+    ring->index_key_ = crypto::random_bytes(32);
+    if (Status s = ring->save(); !s) return s.error();
+  }
   return ring;
 }
 
 Status Keyring::save() const {
-  nlohmann::json doc{{"active", active_}, {"keys", nlohmann::json::object()}};
+  nlohmann::json doc{{"active", active_}, {"keys", nlohmann::json::object()}, {"index_key", crypto::hex_encode(index_key_)}};
   for (const auto& [id, key] : keys_) doc["keys"][id] = crypto::hex_encode(key);
   std::string tmp = path_ + ".tmp";
   ::umask(077);
@@ -74,6 +83,10 @@ Result<std::string> Keyring::rotate() {
     return s.error();
   }
   return id;
+}
+
+std::string Keyring::fingerprint(std::string_view field, std::string_view value) const {
+  return crypto::hex_encode(crypto::hmac_sha256(index_key_, std::string(field) + '\0' + std::string(value)));
 }
 
 Result<std::string> Keyring::seal(std::string_view field, std::string_view plaintext) const {

@@ -41,11 +41,17 @@ class Keyring {
   std::string active_key_id() const { return active_; }
   size_t key_count() const { return keys_.size(); }
 
+  // A keyed fingerprint (HMAC-SHA256, hex) of a sensitive value, for finding
+  // equal values without storing them in clear or as a guessable hash. The
+  // index key never rotates, so fingerprints stay comparable.
+  std::string fingerprint(std::string_view field, std::string_view value) const;
+
  private:
   Status save() const;
   std::string path_;
   std::string active_;
   std::map<std::string, std::string> keys_;  // id -> 32 raw bytes
+  std::string index_key_;                    // 32 raw bytes
 };
 
 }  // namespace wardline

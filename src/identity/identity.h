@@ -27,6 +27,8 @@ enum class Permission {
   users_write,   // add, disable users; create tokens for others
   self_read,     // whoami
   audit_read,    // tree heads, proofs, audit entries
+  reports_write, // report a suspicious message
+  reports_read,  // read everyone's reports (message bodies included)
 };
 bool role_allows(Role role, Permission p);
 

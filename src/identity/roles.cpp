@@ -34,6 +34,8 @@ bool role_allows(Role role, Permission p) {
     case Permission::users_read:
     case Permission::audit_read: return role == Role::admin || role == Role::auditor;
     case Permission::users_write: return role == Role::admin;
+    case Permission::reports_write: return role != Role::auditor;
+    case Permission::reports_read: return role == Role::admin || role == Role::analyst;
   }
   return false;
 }

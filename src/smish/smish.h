@@ -16,6 +16,11 @@
 
 #include "core/result.h"
 
+namespace wardline {
+class Keyring;
+namespace store { class Store; }
+}  // namespace wardline
+
 namespace wardline::smish {
 
 // --- text --------------------------------------------------------------
@@ -121,5 +126,45 @@ class Analyzer {
 
 // "https://evil.example/x" -> "hxxps://evil[.]example/x"
 std::string defang(std::string_view url);
+
+// --- reports -------------------------------------------------------------
+struct NewReport {
+  std::string reporter;     // the authenticated user
+  std::string channel;      // sms | imessage | whatsapp | rcs | other
+  std::string sender;       // as shown on the phone (number or sender ID)
+  std::string body;
+  std::string received_at;  // RFC 3339; empty: now
+};
+
+struct Report {
+  std::string id;
+  std::string reporter, channel, sender, body, received_at;
+  int64_t created_at = 0;
+  Verdict verdict;
+  bool duplicate = false;  // the same reporter sent the same message before
+};
+
+struct ReportPage {
+  std::vector<Report> reports;  // newest first
+  std::string next_cursor;
+};
+
+// Reported messages: analysed, stored with body and sender encrypted, one
+// report per reporter and message, at most `per_hour` new reports per
+// reporter per hour.
+class ReportBook {
+ public:
+  ReportBook(store::Store& store, std::shared_ptr<const Keyring> keyring, std::shared_ptr<const Analyzer> analyzer,
+             int per_hour = 30);
+  Result<Report> submit(const NewReport& r);
+  Status remove(const std::string& id);  // undo a report whose audit record failed
+  Result<ReportPage> list(const std::string& cursor, int limit);
+
+ private:
+  store::Store& store_;
+  std::shared_ptr<const Keyring> keyring_;
+  std::shared_ptr<const Analyzer> analyzer_;
+  int per_hour_;
+};
 
 }  // namespace wardline::smish

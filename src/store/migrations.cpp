@@ -86,6 +86,26 @@ CREATE TABLE audit_purges (
   purged_at BIGINT NOT NULL
 );
 )sql"},
+      {4, "smish_reports",
+       R"sql(
+CREATE TABLE smish_reports (
+  id TEXT PRIMARY KEY,
+  reporter TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  sender_enc TEXT,
+  body_enc TEXT NOT NULL,
+  body_fingerprint TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  verdict TEXT NOT NULL,
+  class TEXT NOT NULL,
+  score INTEGER NOT NULL,
+  analysis TEXT NOT NULL,
+  UNIQUE (reporter, body_fingerprint)
+);
+CREATE INDEX smish_reports_reporter ON smish_reports(reporter, created_at);
+CREATE INDEX smish_reports_created ON smish_reports(created_at);
+)sql"},
   };
   return all;
 }

@@ -13,6 +13,9 @@ users_cmd=$(grep -m1 "api/v1/users" "$WORK/demo.out")
 check "demo prints a curl command" test -n "$users_cmd"
 eval "$users_cmd" >"$WORK/users.json" 2>&1
 check "the printed curl command lists the demo users" bash -c "grep -q '\"name\":\"demo.admin\"' '$WORK/users.json' && grep -q '\"name\":\"nurse.demo\"' '$WORK/users.json'"
+report_cmd=$(grep -m1 "api/v1/reports" "$WORK/demo.out")
+eval "$report_cmd" >"$WORK/report.json" 2>&1
+check "the printed report command returns a malicious verdict" grep -q '"verdict":"malicious"' "$WORK/report.json"
 metrics_cmd=$(grep -m1 "/metrics" "$WORK/demo.out")
 eval "$metrics_cmd" >"$WORK/metrics" 2>&1
 check "the printed metrics command works" contains "$WORK/metrics" "wardline_http_requests_total"

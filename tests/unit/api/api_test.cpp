@@ -13,6 +13,7 @@
 
 #include "audit/audit.h"
 #include "core/keyring.h"
+#include "smish/smish.h"
 #include "identity/identity.h"
 #include "siem/siem.h"
 #include "support/test_support.h"
@@ -56,7 +57,14 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     c.data_dir = dir_.path();
     c.http.max_body_bytes = 4096;
     c.http.threads = 2;
-    server_ = std::make_unique<Server>(ServerOptions{c, true}, *store_, *identity_, bus_, *audit_);
+    // Reports are analysed by rules, links and the demo profile (no model: deterministic).
+    std::string src = std::getenv("WARDLINE_SOURCE_DIR") ? std::getenv("WARDLINE_SOURCE_DIR") : ".";
+    auto rules = smish::load_rules(src + "/rules");
+    auto org = smish::load_organization(src + "/examples/organization.yaml");
+    ASSERT_TRUE(rules.ok() && org.ok());
+    auto analyzer = std::make_shared<smish::Analyzer>(*rules, *org, nullptr);
+    auto reports = std::make_shared<smish::ReportBook>(*store_, keyring_, analyzer, 3);
+    server_ = std::make_unique<Server>(ServerOptions{c, true, reports}, *store_, *identity_, bus_, *audit_);
     auto port = server_->bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
     port_ = *port;
@@ -335,6 +343,54 @@ TEST_P(ApiTest, WhenTheAuditLogCannotBeWrittenTheActionFails) {
   auto add = post("/api/v1/users", admin_, R"({"name":"ghost","role":"admin"})");
   EXPECT_EQ(add->status, 503);
   EXPECT_FALSE(identity_->find_user("ghost").ok());  // not created
+}
+
+TEST_P(ApiTest, StaffReportAMessageAndGetAnExplainedVerdict) {
+  std::string nurse = token_for("nurse.lee", Role::reporter);
+  std::string lure = "Your Epic session expired. Sign in to restore access: hxxps://lakesidemed-epic[.]com/login";
+  auto r = post("/api/v1/reports", nurse, json{{"channel", "sms"}, {"sender", "+15550100"}, {"body", lure}}.dump());
+  ASSERT_EQ(r->status, 201) << r->body;
+  auto rep = json::parse(r->body);
+  EXPECT_EQ(rep["verdict"], "malicious");
+  EXPECT_EQ(rep["reporter"], "nurse.lee");
+  EXPECT_EQ(rep["urls"][0], "hxxps://lakesidemed-epic[.]com/login");
+  EXPECT_FALSE(rep.contains("body"));  // the reporter gets the analysis, not an echo
+
+  // The same message again from the same person is the same report.
+  auto again = post("/api/v1/reports", nurse, json{{"channel", "sms"}, {"body", lure}}.dump());
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(json::parse(again->body)["id"], rep["id"]);
+  EXPECT_TRUE(json::parse(again->body)["duplicate"].get<bool>());
+
+  // Analysts read reports with the message shown defanged.
+  auto list = json::parse(get("/api/v1/reports", analyst_)->body);
+  ASSERT_EQ(list["items"].size(), 1u);
+  EXPECT_NE(list["items"][0]["body"].get<std::string>().find("hxxps://lakesidemed-epic[.]com/login"), std::string::npos);
+  EXPECT_EQ(get("/api/v1/reports", nurse)->status, 403);
+
+  // Bodies are encrypted at rest; the report is an audit event without the body.
+  auto raw = store_->query("SELECT body_enc, sender_enc FROM smish_reports");
+  EXPECT_EQ(raw->at(0).text(0).find("lakesidemed"), std::string::npos);
+  EXPECT_EQ(raw->at(0).text(1).find("5550100"), std::string::npos);
+  audit::SearchFilter f;
+  f.type = "smish.report";
+  auto audited = audit_->search(f, "", 10);
+  ASSERT_EQ(audited->entries.size(), 1u);
+  EXPECT_EQ(audited->entries[0].event.actor, "nurse.lee");
+  EXPECT_EQ(audited->entries[0].data.find("lakesidemed-epic"), std::string::npos);
+}
+
+TEST_P(ApiTest, ReportsAreValidatedAndRateLimited) {
+  std::string nurse = token_for("nurse.kay", Role::reporter);
+  auto bad = post("/api/v1/reports", nurse, R"({"channel":"pigeon","body":"x"})");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(error_of(bad)["field"], "channel");
+  EXPECT_EQ(error_of(post("/api/v1/reports", nurse, R"({"channel":"sms"})"))["field"], "body");
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(post("/api/v1/reports", nurse, json{{"channel", "sms"}, {"body", "msg " + std::to_string(i)}}.dump())->status, 201);
+  auto limited = post("/api/v1/reports", nurse, R"({"channel":"sms","body":"one more"})");
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(error_of(limited)["code"], "rate_limited");
 }
 
 INSTANTIATE_TEST_SUITE_P(BothStores, ApiTest, ::testing::ValuesIn(testing::kStoreKinds));

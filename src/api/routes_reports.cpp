@@ -1,0 +1,84 @@
+// /api/v1/reports: staff report suspicious messages; analysts read them.
+#include "api/json_body.h"
+#include "api/router.h"
+#include "core/time.h"
+#include "smish/smish.h"
+
+namespace wardline::api {
+namespace {
+
+nlohmann::json report_json(const smish::Report& r, bool with_message) {
+  nlohmann::json j{{"id", r.id},
+                   {"reporter", r.reporter},
+                   {"channel", r.channel},
+                   {"received_at", r.received_at},
+                   {"reported_at", to_rfc3339(r.created_at)},
+                   {"verdict", r.verdict.verdict},
+                   {"class", r.verdict.cls},
+                   {"score", r.verdict.score},
+                   {"categories", r.verdict.categories},
+                   {"reasons", r.verdict.reasons},
+                   {"urls", r.verdict.urls},
+                   {"duplicate", r.duplicate}};
+  if (with_message) {
+    // Shown defanged everywhere: a body is never one click from its link.
+    std::string body = smish::normalize(r.body);
+    for (const auto& u : smish::extract(body).urls) {
+      std::string d = smish::defang(u);
+      for (size_t pos = body.find(u); pos != std::string::npos; pos = body.find(u, pos + d.size())) body.replace(pos, u.size(), d);
+    }
+    j["body"] = body;
+    j["sender"] = r.sender;
+  }
+  return j;
+}
+
+Result<smish::ReportBook*> book(Services& s) {
+  if (!s.reports) return make_error("unavailable", "message analysis is not configured on this server");
+  return s.reports;
+}
+
+}  // namespace
+
+void add_report_routes(std::vector<Route>& routes, Services& s) {
+  routes.push_back({"POST", "/api/v1/reports", Permission::reports_write, [&s](const Call& call) -> Result<Reply> {
+    auto b = book(s);
+    if (!b) return b.error();
+    auto body = parse_json_object(call.req.body);
+    if (!body) return body.error();
+    auto channel = required_string(*body, "channel", 16);
+    if (!channel) return channel.error();
+    auto text = required_string(*body, "body", 16384);
+    if (!text) return text.error();
+    auto sender = optional_string(*body, "sender", 64);
+    if (!sender) return sender.error();
+    auto received = optional_string(*body, "received_at", 40);
+    if (!received) return received.error();
+    auto report = (*b)->submit({call.principal.user_name, *channel, sender->value_or(""), *text, received->value_or("")});
+    if (!report) return report.error();
+    if (report->duplicate) return Reply{200, report_json(*report, false)};
+    auto e = call_event(call, "smish.report", report->id);
+    e.details = {{"channel", report->channel}, {"verdict", report->verdict.verdict}, {"class", report->verdict.cls},
+                 {"score", std::to_string(report->verdict.score)}, {"request_id", call.request_id}};
+    if (Status a = record(s, e); !a) {
+      (void)(*b)->remove(report->id);
+      return a.error();
+    }
+    return Reply{201, report_json(*report, false)};
+  }});
+
+  routes.push_back({"GET", "/api/v1/reports", Permission::reports_read, [&s](const Call& call) -> Result<Reply> {
+    auto b = book(s);
+    if (!b) return b.error();
+    auto limit = page_limit(call);
+    if (!limit) return limit.error();
+    auto page = (*b)->list(call.query("cursor"), *limit);
+    if (!page) return page.error();
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& r : page->reports) items.push_back(report_json(r, true));
+    return Reply{200, {{"items", items},
+                       {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page->next_cursor)}}};
+  }});
+}
+
+}  // namespace wardline::api

@@ -1,0 +1,139 @@
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "core/ids.h"
+#include "core/keyring.h"
+#include "core/time.h"
+#include "smish/smish.h"
+#include "store/store.h"
+
+namespace wardline::smish {
+namespace {
+
+constexpr const char* kBodyField = "smish_reports.body";
+constexpr const char* kSenderField = "smish_reports.sender";
+constexpr const char* kColumns =
+    "id, reporter, channel, sender_enc, body_enc, received_at, created_at, verdict, class, score, analysis";
+
+nlohmann::json verdict_json(const Verdict& v) {
+  return {{"verdict", v.verdict}, {"class", v.cls}, {"score", v.score}, {"categories", v.categories},
+          {"reasons", v.reasons}, {"urls", v.urls}};
+}
+
+Verdict verdict_from(const std::string& text) {
+  Verdict v;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return v;
+  v.verdict = j.value("verdict", "");
+  v.cls = j.value("class", "");
+  v.score = j.value("score", 0);
+  v.categories = j.value("categories", std::vector<std::string>{});
+  v.reasons = j.value("reasons", std::vector<std::string>{});
+  v.urls = j.value("urls", std::vector<std::string>{});
+  return v;
+}
+
+Result<Report> report_from_row(const store::Row& r, const Keyring& keyring) {
+  Report rep;
+  rep.id = r.text(0);
+  rep.reporter = r.text(1);
+  rep.channel = r.text(2);
+  if (!r.is_null(3)) {
+    auto s = keyring.open_value(kSenderField, r.text(3));
+    if (!s) return s.error();
+    rep.sender = *s;
+  }
+  auto body = keyring.open_value(kBodyField, r.text(4));
+  if (!body) return body.error();
+  rep.body = *body;
+  rep.received_at = r.text(5);
+  rep.created_at = r.integer(6);
+  rep.verdict = verdict_from(r.text(10));
+  return rep;
+}
+
+}  // namespace
+
+ReportBook::ReportBook(store::Store& store, std::shared_ptr<const Keyring> keyring,
+                       std::shared_ptr<const Analyzer> analyzer, int per_hour)
+    : store_(store), keyring_(std::move(keyring)), analyzer_(std::move(analyzer)), per_hour_(per_hour) {}
+
+Result<Report> ReportBook::submit(const NewReport& in) {
+  static const std::vector<std::string> channels = {"sms", "imessage", "whatsapp", "rcs", "other"};
+  if (std::find(channels.begin(), channels.end(), in.channel) == channels.end())
+    return make_error("invalid_channel", "channel '" + in.channel + "' is not one of sms, imessage, whatsapp, rcs, other", "channel");
+  if (in.body.empty()) return make_error("missing_field", "'body' is required: paste or forward the whole message", "body");
+  if (in.body.size() > 16384) return make_error("invalid_field", "'body' is longer than 16 KiB", "body");
+  if (!in.received_at.empty() && (in.received_at.size() < 20 || in.received_at.size() > 40 || in.received_at[4] != '-'))
+    return make_error("invalid_field", "'received_at' must be an RFC 3339 time, e.g. 2026-11-28T08:15:00Z", "received_at");
+
+  std::string fp = keyring_->fingerprint(kBodyField, normalize(in.body));
+  auto existing = store_.query(std::string("SELECT ") + kColumns + " FROM smish_reports WHERE reporter = ? AND body_fingerprint = ?",
+                               {in.reporter, fp});
+  if (!existing) return existing.error();
+  if (!existing->empty()) {
+    auto rep = report_from_row(existing->front(), *keyring_);
+    if (!rep) return rep.error();
+    rep->duplicate = true;
+    return rep;
+  }
+  auto recent = store_.query("SELECT COUNT(*) FROM smish_reports WHERE reporter = ? AND created_at > ?",
+                             {in.reporter, unix_now() - 3600});
+  if (!recent) return recent.error();
+  if (recent->front().integer(0) >= per_hour_)
+    return make_error("rate_limited", "you have sent " + std::to_string(per_hour_) +
+                                          " reports in the last hour; thank you — the security team has been alerted to the volume");
+
+  Report rep{new_id("rpt"), in.reporter, in.channel, in.sender, in.body, in.received_at.empty() ? now_rfc3339() : in.received_at,
+             unix_now(), analyzer_->analyze(in.body, in.sender), false};
+  auto body = keyring_->seal(kBodyField, in.body);
+  if (!body) return body.error();
+  store::Value sender = nullptr;
+  if (!in.sender.empty()) {
+    auto s = keyring_->seal(kSenderField, in.sender);
+    if (!s) return s.error();
+    sender = *s;
+  }
+  auto ins = store_.execute(
+      "INSERT INTO smish_reports (id, reporter, channel, sender_enc, body_enc, body_fingerprint, received_at, created_at, "
+      "verdict, class, score, analysis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {rep.id, rep.reporter, rep.channel, sender, *body, fp, rep.received_at, rep.created_at, rep.verdict.verdict,
+       rep.verdict.cls, int64_t{rep.verdict.score}, verdict_json(rep.verdict).dump()});
+  if (!ins) return ins.error();
+  return rep;
+}
+
+Status ReportBook::remove(const std::string& id) {
+  auto n = store_.execute("DELETE FROM smish_reports WHERE id = ?", {id});
+  return n ? Status() : Status(n.error());
+}
+
+Result<ReportPage> ReportBook::list(const std::string& cursor, int limit) {
+  limit = std::clamp(limit, 1, 500);
+  // Keyset paging on (created_at, id): the cursor is "<created_at>.<id>".
+  std::string sql = std::string("SELECT ") + kColumns + " FROM smish_reports";
+  store::Params params;
+  if (!cursor.empty()) {
+    size_t dot = cursor.find('.');
+    if (dot == std::string::npos || dot == 0 || dot > 12 || cursor.find_first_not_of("0123456789") != dot)
+      return make_error("invalid_cursor", "cursor must be the next_cursor of a previous page", "cursor");
+    int64_t at = std::stoll(cursor.substr(0, dot));
+    sql += " WHERE created_at < ? OR (created_at = ? AND id < ?)";
+    params = {at, at, cursor.substr(dot + 1)};
+  }
+  sql += " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(limit + 1);
+  auto rows = store_.query(sql, params);
+  if (!rows) return rows.error();
+  ReportPage page;
+  for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(limit); ++i) {
+    auto rep = report_from_row((*rows)[i], *keyring_);
+    if (!rep) return rep.error();
+    page.reports.push_back(std::move(*rep));
+  }
+  if (rows->size() > static_cast<size_t>(limit))
+    page.next_cursor = std::to_string(page.reports.back().created_at) + "." + page.reports.back().id;
+  return page;
+}
+
+}  // namespace wardline::smish
