@@ -2,6 +2,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/strings.h"
 #include "smish/smish.h"
 #include "smish/tokens.h"
 
@@ -66,17 +67,6 @@ bool on_domain(const std::string& host, const std::string& domain) {
                             host[host.size() - domain.size() - 1] == '.');
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 // The words a host is made of: its labels and their hyphen-separated parts.
 std::vector<std::string> host_words(const std::string& host) {
