@@ -123,9 +123,18 @@ std::string dialect(std::string sql, const std::string& kind) {
   return sql;
 }
 
+// Nodes starting together take turns on PostgreSQL (concurrent CREATE TABLE
+// IF NOT EXISTS can still collide there); an SQLite file has one writer anyway.
+constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7262051)";
+
 Status ensure_migrations_table(Store& store) {
-  return store.execute_script(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+  return store.transaction([&](Executor& tx) -> Status {
+    if (store.kind() == "postgres")
+      if (auto r = tx.query(kMigrationLock); !r) return r.error();
+    auto r = tx.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    return r ? Status() : Status(r.error());
+  });
 }
 }  // namespace
 
@@ -151,6 +160,8 @@ Result<int> migrate(Store& store) {
   int applied = 0;
   for (const auto& m : state->pending) {
     Status s = store.transaction([&](Executor& tx) -> Status {
+      if (store.kind() == "postgres")
+        if (auto r = tx.query(kMigrationLock); !r) return r.error();
       // Re-check inside the transaction: another node may have migrated meanwhile.
       auto done = tx.query("SELECT 1 FROM schema_migrations WHERE version = ?", {int64_t{m.version}});
       if (!done) return done.error();

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <stdexcept>
+#include <thread>
 
 #include "support/test_support.h"
 
@@ -125,6 +129,28 @@ TEST_P(StoreTest, ReencryptsAColumnWithTheActiveKey) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BothStores, StoreTest, ::testing::ValuesIn(testing::kStoreKinds));
+
+TEST(Store, NodesMigratingAFreshPostgresDatabaseAtOnceTakeTurns) {
+  testing::TempDir dir;
+  auto admin = open_store(testing::postgres_url(), dir.path(), 1);
+  ASSERT_TRUE(admin.ok());
+  std::string db = "t_race_" + std::to_string(::getpid());
+  ASSERT_TRUE((*admin)->execute_script("DROP DATABASE IF EXISTS " + db + "; "));
+  ASSERT_TRUE((*admin)->execute_script("CREATE DATABASE " + db));
+  std::string url = testing::postgres_url();
+  url = url.substr(0, url.rfind('/') + 1) + db;
+  std::vector<std::thread> nodes;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 3; ++i)
+    nodes.emplace_back([&] {
+      auto st = open_store(url, dir.path(), 1);
+      if (st && migrate(**st)) ++ok;
+    });
+  for (auto& t : nodes) t.join();
+  EXPECT_EQ(ok, 3);
+  auto st = open_store(url, dir.path(), 1);
+  EXPECT_TRUE(migration_status(**st)->pending.empty());
+}
 
 TEST(Store, UnreachablePostgresIsAClearError) {
   testing::TempDir dir;
