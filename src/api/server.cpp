@@ -1,7 +1,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <mutex>
 #include <regex>
+#include <unordered_map>
 
 #include "api/metrics.h"
 #include "api/router.h"
@@ -91,8 +93,37 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
 
 }  // namespace
 
+// Failed authentications per source address and minute. Past the limit the
+// address gets 429 and one audit event for the whole burst, so a password
+// sprayer cannot make every guess an fsync'd audit row.
+class AuthThrottle {
+ public:
+  static constexpr int kFailuresPerMinute = 20;
+  enum class Verdict { record, first_throttled, throttled };
+
+  Verdict failure(const std::string& ip) {
+    std::lock_guard lock(mu_);
+    int64_t minute = std::chrono::duration_cast<std::chrono::minutes>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (windows_.size() > 10000) windows_.clear();  // bounded memory under a wide spray
+    auto& w = windows_[ip];
+    if (w.minute != minute) w = {minute, 0};
+    ++w.count;
+    if (w.count <= kFailuresPerMinute) return Verdict::record;
+    return w.count == kFailuresPerMinute + 1 ? Verdict::first_throttled : Verdict::throttled;
+  }
+
+ private:
+  struct Window {
+    int64_t minute = -1;
+    int count = 0;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Window> windows_;
+};
+
 struct Server::Impl {
   ServerOptions options;
+  AuthThrottle throttle;
   Services services;
   std::unique_ptr<httplib::Server> http;
   std::vector<RouteInfo> route_infos;
@@ -124,7 +155,21 @@ struct Server::Impl {
       std::string rid = request_id_of(req);
       res.set_header("X-Request-Id", rid);
       auto principal = services.identity.authenticate(bearer_token(req));
-      if (!principal && principal.error().code != "unauthenticated") {
+      AuthThrottle::Verdict t = AuthThrottle::Verdict::record;
+      if (!principal && principal.error().code == "unauthenticated") t = throttle.failure(req.remote_addr);
+      if (t != AuthThrottle::Verdict::record) {
+        if (t == AuthThrottle::Verdict::first_throttled) {
+          auto e = siem::make_event("auth.throttled", "failure");
+          e.severity = "warning";
+          e.actor = "anonymous";
+          e.source_ip = req.remote_addr;
+          e.details = {{"limit_per_minute", std::to_string(AuthThrottle::kFailuresPerMinute)}, {"request_id", rid}};
+          (void)record(services, e);
+        }
+        res.set_header("Retry-After", "60");
+        send_json(res, 429, error_body(make_error("rate_limited", "too many failed authentication attempts from this address; "
+                                                                  "try again in a minute")));
+      } else if (!principal && principal.error().code != "unauthenticated") {
         spdlog::error("request {}: cannot check token: {}", rid, principal.error().message);
         send_json(res, http_status_for(principal.error()), error_body(principal.error()));
       } else if (Status a = record_auth(req, rid, r.path, principal); !a) {

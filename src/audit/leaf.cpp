@@ -103,6 +103,7 @@ struct TypeSpec {
 const std::map<std::string, TypeSpec>& type_specs() {
   static const std::map<std::string, TypeSpec> specs = {
       {"auth.attempt", {{"method"}, {}}},
+      {"auth.throttled", {{"limit_per_minute"}, {}}},
       {"authz.denied", {{"route"}, {}}},
       {"access.decision", {{"decision"}, {{"decision", {"allow", "step_up", "deny"}}}}},
       {"device.app_installed", {{"app_id", "approved"}, {{"approved", {"true", "false"}}}}},

@@ -156,6 +156,23 @@ TEST_P(ApiTest, MissingInvalidExpiredAndRevokedTokensGet401) {
   EXPECT_EQ(get("/api/v1/me", t2->secret)->status, 401);
 }
 
+TEST_P(ApiTest, ABurstOfFailedAuthenticationsIsThrottledAndAuditedOnce) {
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(get("/api/v1/me", "wl_guess" + std::to_string(i))->status, 401);
+  for (int i = 0; i < 5; ++i) {
+    auto r = get("/api/v1/me", "wl_more" + std::to_string(i));
+    EXPECT_EQ(r->status, 429);
+    EXPECT_EQ(r->get_header_value("Retry-After"), "60");
+  }
+  EXPECT_EQ(get("/api/v1/me", admin_)->status, 200);  // a valid token still works
+  int failures = 0, throttled = 0;
+  for (const auto& e : events()) {
+    if (e.type == "auth.attempt" && e.outcome == "failure") ++failures;
+    if (e.type == "auth.throttled") ++throttled;
+  }
+  EXPECT_EQ(failures, 20);
+  EXPECT_EQ(throttled, 1);
+}
+
 TEST_P(ApiTest, WrongRoleGets403) {
   auto r = get("/api/v1/users", analyst_);
   EXPECT_EQ(r->status, 403);
