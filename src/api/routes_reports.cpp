@@ -22,12 +22,7 @@ nlohmann::json report_json(const smish::Report& r, bool with_message) {
                    {"duplicate", r.duplicate}};
   if (with_message) {
     // Shown defanged everywhere: a body is never one click from its link.
-    std::string body = smish::normalize(r.body);
-    for (const auto& u : smish::extract(body).urls) {
-      std::string d = smish::defang(u);
-      for (size_t pos = body.find(u); pos != std::string::npos; pos = body.find(u, pos + d.size())) body.replace(pos, u.size(), d);
-    }
-    j["body"] = body;
+    j["body"] = smish::defang_text(r.body);
     j["sender"] = r.sender;
   }
   return j;

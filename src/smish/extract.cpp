@@ -141,3 +141,17 @@ std::string defang(std::string_view url) {
 }
 
 }  // namespace wardline::smish
+
+namespace wardline::smish {
+
+std::string defang_text(std::string_view text) {
+  std::string norm = normalize(text), out;
+  for (auto chunk : split_chunks(norm)) {
+    Link link;
+    if (!out.empty()) out.push_back(' ');
+    out += parse_link(chunk, link) ? defang(chunk) : std::string(chunk);
+  }
+  return out;
+}
+
+}  // namespace wardline::smish

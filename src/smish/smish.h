@@ -126,6 +126,8 @@ class Analyzer {
 
 // "https://evil.example/x" -> "hxxps://evil[.]example/x"
 std::string defang(std::string_view url);
+// The message with every link in it (bare domains too) defanged, for display.
+std::string defang_text(std::string_view text);
 
 // --- reports -------------------------------------------------------------
 struct NewReport {

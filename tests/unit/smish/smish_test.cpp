@@ -50,6 +50,9 @@ TEST(Tokens, LinksBecomeUrlTokensAndHostLabels) {
 
 TEST(Defang, LinksAreShownDefanged) {
   EXPECT_EQ(defang("https://evil.example/x.html"), "hxxps://evil[.]example/x[.]html");
+  // Bare domains and defanged input too; ordinary words and numbers stay as they are.
+  EXPECT_EQ(defang_text("Pay at usps-fee.top/pay or hxxps://evil[.]com now, total 12.50"),
+            "Pay at usps-fee[.]top/pay or hxxps://evil[.]com now, total 12.50");
 }
 
 class AnalyzerTest : public ::testing::Test {
