@@ -1,6 +1,8 @@
 // wardline: the daemon and the command-line tool.
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
 #include "cli/context.h"
 
 int main(int argc, char** argv) {
@@ -30,6 +32,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return kUsage;
+  } catch (const std::exception& e) {
+    // A bug, not bad input (that comes back as an Error): say so and fail cleanly.
+    std::cerr << "wardline: internal error: " << e.what() << "\n";
+    return kFailure;
   }
   return rc;
 }
