@@ -97,6 +97,12 @@ class AuditLog : public Recorder {
   Result<Hash> root_at(uint64_t size);
   Result<std::vector<Hash>> inclusion_proof(uint64_t index, uint64_t size);
   Result<std::vector<Hash>> consistency_proof(uint64_t first, uint64_t second);
+  // The same with everything a verifier needs beside the proof, as the JSON
+  // the CLI prints and the API returns:
+  //   {"index","tree_size","leaf_hash","root_hash","proof"} (size 0: the current size)
+  //   {"from","to","first_root","second_root","proof"}
+  Result<std::string> inclusion_proof_json(uint64_t index, uint64_t size);
+  Result<std::string> consistency_proof_json(uint64_t first, uint64_t second);
   Result<AuditEntry> entry(uint64_t seq);
   Result<EntryPage> search(const SearchFilter& filter, const std::string& cursor, int limit);
   // Recomputes every leaf, subtree and tree head from the stored entries.

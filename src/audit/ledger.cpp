@@ -1,5 +1,7 @@
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "audit/ledger_impl.h"
 #include "core/crypto.h"
 #include "core/ids.h"
@@ -105,6 +107,35 @@ Result<std::vector<Hash>> AuditLog::consistency_proof(uint64_t first, uint64_t s
                                           std::to_string(impl_->tree.size()) + " entries", "to");
   if (first == 0) return make_error("invalid_size", "a consistency proof needs a first tree size of at least 1", "from");
   return audit::consistency_proof(impl_->tree, first, second);
+}
+
+Result<std::string> AuditLog::inclusion_proof_json(uint64_t index, uint64_t size) {
+  if (size == 0) {
+    auto now = this->size();
+    if (!now) return now.error();
+    size = *now;
+  }
+  auto proof = inclusion_proof(index, size);
+  if (!proof) return proof.error();
+  auto e = entry(index);
+  if (!e) return e.error();
+  auto root = root_at(size);
+  if (!root) return root.error();
+  return nlohmann::json{{"index", index}, {"tree_size", size}, {"leaf_hash", to_hex(leaf_hash(e->data))},
+                        {"root_hash", to_hex(*root)}, {"proof", to_hex(*proof)}}
+      .dump();
+}
+
+Result<std::string> AuditLog::consistency_proof_json(uint64_t first, uint64_t second) {
+  auto proof = consistency_proof(first, second);
+  if (!proof) return proof.error();
+  auto first_root = root_at(first);
+  if (!first_root) return first_root.error();
+  auto second_root = root_at(second);
+  if (!second_root) return second_root.error();
+  return nlohmann::json{{"from", first}, {"to", second}, {"first_root", to_hex(*first_root)},
+                        {"second_root", to_hex(*second_root)}, {"proof", to_hex(*proof)}}
+      .dump();
 }
 
 Result<AuditEntry> AuditLog::entry(uint64_t seq) {
