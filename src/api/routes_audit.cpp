@@ -1,20 +1,21 @@
 // /api/v1/audit: tree heads, proofs, entries and search for auditors.
 #include "api/router.h"
 #include "audit/audit.h"
-#include "core/crypto.h"
 
 namespace wardline::api {
 namespace {
 
-Result<uint64_t> number_param(const Call& call, const char* name, std::optional<uint64_t> fallback = std::nullopt) {
-  std::string text = call.query(name);
-  if (text.empty()) {
-    if (fallback) return *fallback;
-    return make_error("missing_field", std::string("query parameter '") + name + "' is required", name);
-  }
-  if (text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+Result<uint64_t> parse_number(const std::string& text, const char* name) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
     return make_error("invalid_field", std::string("'") + name + "' must be a non-negative integer", name);
   return static_cast<uint64_t>(std::stoull(text));
+}
+
+Result<uint64_t> number_param(const Call& call, const char* name, std::optional<uint64_t> fallback = std::nullopt) {
+  std::string text = call.query(name);
+  if (text.empty() && fallback) return *fallback;
+  if (text.empty()) return make_error("missing_field", std::string("query parameter '") + name + "' is required", name);
+  return parse_number(text, name);
 }
 
 nlohmann::json entry_json(const audit::AuditEntry& e) {
@@ -69,10 +70,9 @@ void add_audit_routes(std::vector<Route>& routes, Services& s) {
   }});
 
   routes.push_back({"GET", "/api/v1/audit/events/{index}", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {
-    std::string text = call.path_param(0);
-    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
-      return make_error("invalid_field", "the entry index must be a non-negative integer", "index");
-    auto e = s.audit.entry(std::stoull(text));
+    auto index = parse_number(call.path_param(0), "index");
+    if (!index) return index.error();
+    auto e = s.audit.entry(*index);
     if (!e) return e.error();
     return Reply{200, entry_json(*e)};
   }});
