@@ -23,10 +23,19 @@ struct RouteInfo {
   std::string path;    // OpenAPI form: /api/v1/users/{name}
 };
 
+// Webhook secrets, read from the files named in smish.twilio / smish.whatsapp.
+// Empty: that webhook answers 503.
+struct IntakeSecrets {
+  std::string twilio_auth_token;
+  std::string whatsapp_app_secret;
+  std::string whatsapp_verify_token;
+};
+
 struct ServerOptions {
   Config config;
   bool insecure_http = false;  // plain HTTP: tests and explicit --insecure-http only
   std::shared_ptr<smish::ReportBook> reports;  // null: /api/v1/reports answers 503
+  IntakeSecrets intake;
 };
 
 // TLS material in use, for the start-up banner.

@@ -48,6 +48,8 @@ nlohmann::json error_body(const Error& e);
 // Paging parameters shared by list endpoints: ?limit= (1-500, default 100) and ?cursor=.
 Result<int> page_limit(const Call& call);
 
+class AuthThrottle;
+
 struct Services {
   const Config& config;
   store::Store& store;
@@ -55,7 +57,22 @@ struct Services {
   siem::EventBus& bus;
   audit::AuditLog& audit;
   smish::ReportBook* reports;
+  const IntakeSecrets& intake;
+  AuthThrottle& throttle;
 };
+
+// A route that authenticates by its own means (a provider's request
+// signature) and writes the whole response itself.
+struct RawRoute {
+  std::string method;  // GET or POST
+  std::string path;
+  std::function<void(const httplib::Request&, httplib::Response&, const std::string& request_id)> handler;
+};
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body);
+// Past the failed-authentication limit: one auth.throttled event per burst, then 429s.
+void record_throttled(Services& s, const std::string& ip, const std::string& request_id);
+void send_throttled(httplib::Response& res);
 
 // A security event about this call: actor, source address and request id filled in.
 siem::SecurityEvent call_event(const Call& call, const std::string& type, const std::string& subject,
@@ -67,5 +84,6 @@ Status record(Services& s, siem::SecurityEvent e);
 void add_user_routes(std::vector<Route>& routes, Services& s);
 void add_audit_routes(std::vector<Route>& routes, Services& s);
 void add_report_routes(std::vector<Route>& routes, Services& s);
+void add_intake_routes(std::vector<RawRoute>& routes, Services& s);
 
 }  // namespace wardline::api

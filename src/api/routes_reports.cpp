@@ -20,6 +20,9 @@ nlohmann::json report_json(const smish::Report& r, bool with_message) {
                    {"reasons", r.verdict.reasons},
                    {"urls", r.verdict.urls},
                    {"duplicate", r.duplicate}};
+  if (!r.verdict.simulation.empty()) j["simulation"] = r.verdict.simulation;
+  if (!r.department.empty()) j["department"] = r.department;
+  if (!r.staff_role.empty()) j["staff_role"] = r.staff_role;
   if (with_message) {
     // Shown defanged everywhere: a body is never one click from its link.
     j["body"] = smish::defang_text(r.body);
@@ -49,7 +52,13 @@ void add_report_routes(std::vector<Route>& routes, Services& s) {
     if (!sender) return sender.error();
     auto received = optional_string(*body, "received_at", 40);
     if (!received) return received.error();
-    auto report = (*b)->submit({call.principal.user_name, *channel, sender->value_or(""), *text, received->value_or("")});
+    smish::NewReport in;
+    in.reporter = call.principal.user_name;
+    in.channel = *channel;
+    in.sender = sender->value_or("");
+    in.body = *text;
+    in.received_at = received->value_or("");
+    auto report = (*b)->submit(in);
     if (!report) return report.error();
     if (report->duplicate) return Reply{200, report_json(*report, false)};
     auto e = call_event(call, "smish.report", report->id);

@@ -7,6 +7,7 @@
 
 #include "api/metrics.h"
 #include "api/router.h"
+#include "api/throttle.h"
 #include "api/tls.h"
 #include "core/ids.h"
 #include "core/redact.h"
@@ -56,6 +57,21 @@ Status record(Services& s, siem::SecurityEvent e) {
                                          "see the server log");
 }
 
+void record_throttled(Services& s, const std::string& ip, const std::string& request_id) {
+  auto e = siem::make_event("auth.throttled", "failure");
+  e.severity = "warning";
+  e.actor = "anonymous";
+  e.source_ip = ip;
+  e.details = {{"limit_per_minute", std::to_string(AuthThrottle::kFailuresPerMinute)}, {"request_id", request_id}};
+  (void)record(s, e);  // the answer is 429 either way
+}
+
+void send_throttled(httplib::Response& res) {
+  res.set_header("Retry-After", "60");
+  send_json(res, 429, error_body(make_error("rate_limited", "too many failed authentication attempts from this address; "
+                                                            "try again in a minute")));
+}
+
 Result<int> page_limit(const Call& call) {
   std::string text = call.query("limit");
   if (text.empty()) return 100;
@@ -86,40 +102,12 @@ std::string bearer_token(const httplib::Request& req) {
   return {};
 }
 
+}  // namespace
+
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json");
 }
-
-}  // namespace
-
-// Failed authentications per source address and minute. Past the limit the
-// address gets 429 and one audit event for the whole burst, so a password
-// sprayer cannot make every guess an fsync'd audit row.
-class AuthThrottle {
- public:
-  static constexpr int kFailuresPerMinute = 20;
-  enum class Verdict { record, first_throttled, throttled };
-
-  Verdict failure(const std::string& ip) {
-    std::lock_guard lock(mu_);
-    int64_t minute = std::chrono::duration_cast<std::chrono::minutes>(std::chrono::steady_clock::now().time_since_epoch()).count();
-    if (windows_.size() > 10000) windows_.clear();  // bounded memory under a wide spray
-    auto& w = windows_[ip];
-    if (w.minute != minute) w = {minute, 0};
-    ++w.count;
-    if (w.count <= kFailuresPerMinute) return Verdict::record;
-    return w.count == kFailuresPerMinute + 1 ? Verdict::first_throttled : Verdict::throttled;
-  }
-
- private:
-  struct Window {
-    int64_t minute = -1;
-    int count = 0;
-  };
-  std::mutex mu_;
-  std::unordered_map<std::string, Window> windows_;
-};
 
 struct Server::Impl {
   ServerOptions options;
@@ -132,7 +120,10 @@ struct Server::Impl {
   HostPort listen;
 
   Impl(ServerOptions o, store::Store& store, Identity& identity, siem::EventBus& bus, audit::AuditLog& audit)
-      : options(std::move(o)), services{options.config, store, identity, bus, audit, options.reports.get()} {}
+      : options(std::move(o)),
+        services{options.config, store, identity, bus, audit, options.reports.get(), options.intake, throttle} {
+    if (options.insecure_http) options.config.tls.enabled = false;
+  }
 
   Status record_auth(const httplib::Request& req, const std::string& rid, const std::string& route,
                      const Result<Principal>& p) {
@@ -158,17 +149,8 @@ struct Server::Impl {
       AuthThrottle::Verdict t = AuthThrottle::Verdict::record;
       if (!principal && principal.error().code == "unauthenticated") t = throttle.failure(req.remote_addr);
       if (t != AuthThrottle::Verdict::record) {
-        if (t == AuthThrottle::Verdict::first_throttled) {
-          auto e = siem::make_event("auth.throttled", "failure");
-          e.severity = "warning";
-          e.actor = "anonymous";
-          e.source_ip = req.remote_addr;
-          e.details = {{"limit_per_minute", std::to_string(AuthThrottle::kFailuresPerMinute)}, {"request_id", rid}};
-          (void)record(services, e);
-        }
-        res.set_header("Retry-After", "60");
-        send_json(res, 429, error_body(make_error("rate_limited", "too many failed authentication attempts from this address; "
-                                                                  "try again in a minute")));
+        if (t == AuthThrottle::Verdict::first_throttled) record_throttled(services, req.remote_addr, rid);
+        send_throttled(res);
       } else if (!principal && principal.error().code != "unauthenticated") {
         spdlog::error("request {}: cannot check token: {}", rid, principal.error().message);
         send_json(res, http_status_for(principal.error()), error_body(principal.error()));
@@ -209,6 +191,21 @@ struct Server::Impl {
     else if (r.method == "PUT") http->Put(pattern, h);
     else if (r.method == "PATCH") http->Patch(pattern, h);
     else if (r.method == "DELETE") http->Delete(pattern, h);
+  }
+
+  // Routes that authenticate by their own means (webhook signatures).
+  void add_raw(const RawRoute& r) {
+    route_infos.push_back({r.method, r.path});
+    httplib::Server::Handler h = [this, r](const httplib::Request& req, httplib::Response& res) {
+      auto start = std::chrono::steady_clock::now();
+      std::string rid = request_id_of(req);
+      res.set_header("X-Request-Id", rid);
+      r.handler(req, res, rid);
+      metrics.observe(r.path, req.method, res.status,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    };
+    if (r.method == "GET") http->Get(r.path, h);
+    else http->Post(r.path, h);
   }
 
   // Unauthenticated operational endpoints.
@@ -282,6 +279,9 @@ struct Server::Impl {
     add_audit_routes(routes, services);
     add_report_routes(routes, services);
     for (const auto& r : routes) add(r);
+    std::vector<RawRoute> raw;
+    add_intake_routes(raw, services);
+    for (const auto& r : raw) add_raw(r);
   }
 };
 

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <pthread.h>
 #include <thread>
@@ -22,6 +24,53 @@ struct ServeOptions {
   bool insecure_http = false;
 };
 
+// A secret file's content without its trailing newline.
+Result<std::string> read_secret(const std::string& path, const std::string& key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error("invalid_config", "'" + key + "': cannot read '" + path + "'");
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  if (s.empty()) return make_error("invalid_config", "'" + key + "': '" + path + "' is empty");
+  std::error_code ec;
+  auto perms = std::filesystem::status(path, ec).permissions();
+  if (!ec && (perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) != std::filesystem::perms::none)
+    spdlog::warn("'{}' ({}) can be read by other users; chmod 600 it", key, path);
+  return s;
+}
+
+Result<api::IntakeSecrets> read_intake_secrets(const Config& c) {
+  api::IntakeSecrets out;
+  const std::pair<const std::string&, std::string*> files[] = {
+      {c.smish.twilio.auth_token_file, &out.twilio_auth_token},
+      {c.smish.whatsapp.app_secret_file, &out.whatsapp_app_secret},
+      {c.smish.whatsapp.verify_token_file, &out.whatsapp_verify_token}};
+  const char* keys[] = {"smish.twilio.auth_token_file", "smish.whatsapp.app_secret_file", "smish.whatsapp.verify_token_file"};
+  for (size_t i = 0; i < 3; ++i) {
+    if (files[i].first.empty()) continue;
+    auto secret = read_secret(files[i].first, keys[i]);
+    if (!secret) return secret.error();
+    *files[i].second = std::move(*secret);
+  }
+  return out;
+}
+
+// SIGHUP: rules, organisation profile and model are loaded again; a bad file
+// is rejected with its file, line and reason and the running ones stay.
+void reload_analysis(const Config& c, smish::ReportBook& reports, audit::AuditLog& audit) {
+  auto analyzer = load_analyzer(c.smish.rules_dir, c.smish.organization, c.smish.model);
+  auto e = siem::make_event("admin.rules_reloaded", analyzer ? "success" : "failure");
+  e.actor = "system";
+  e.severity = analyzer ? "notice" : "warning";
+  if (analyzer) {
+    reports.replace_analyzer(*analyzer);
+    spdlog::info("SIGHUP: smishing rules, organisation profile and model reloaded");
+  } else {
+    e.details["reason"] = analyzer.error().message;
+    spdlog::error("SIGHUP: reload rejected, the previous rules stay active: {}", analyzer.error().message);
+  }
+  if (auto r = audit.record(e); !r) spdlog::error("cannot record the reload: {}", r.error().message);
+}
+
 int serve(const ServeOptions& opts) {
   auto config = effective_config(opts.common);
   if (!config) return fail(config.error());
@@ -38,6 +87,7 @@ int serve(const ServeOptions& opts) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto bus = siem::make_event_bus(config->sinks);
@@ -45,18 +95,12 @@ int serve(const ServeOptions& opts) {
   auto rt = open_runtime(*config, true, bus->get());
   if (!rt) return fail(rt.error());
 
-  auto rules = smish::load_rules(config->smish.rules_dir.empty() ? resource_path("rules") : config->smish.rules_dir);
-  if (!rules) return fail(rules.error());
-  auto org = smish::load_organization(config->smish.organization.empty() ? resource_path("examples/organization.yaml")
-                                                                         : config->smish.organization);
-  if (!org) return fail(org.error());
-  auto model = smish::Classifier::load(config->smish.model.empty() ? resource_path("models/smish.ftz") : config->smish.model);
-  if (!model) return fail(model.error());
-  auto analyzer = std::make_shared<smish::Analyzer>(std::move(*rules), std::move(*org),
-                                                    std::shared_ptr<const smish::Classifier>(std::move(*model)));
-  api::ServerOptions options{*config, opts.insecure_http,
-                             std::make_shared<smish::ReportBook>(*(*rt)->store, (*rt)->keyring, analyzer,
-                                                                 config->smish.reports_per_hour)};
+  auto analyzer = load_analyzer(config->smish.rules_dir, config->smish.organization, config->smish.model);
+  if (!analyzer) return fail(analyzer.error());
+  auto intake = read_intake_secrets(*config);
+  if (!intake) return fail(intake.error());
+  auto reports = std::make_shared<smish::ReportBook>(*(*rt)->store, (*rt)->keyring, *analyzer, config->smish.reports_per_hour);
+  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake)};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());
@@ -81,7 +125,7 @@ int serve(const ServeOptions& opts) {
 
   std::thread waiter([&] {
     int sig = 0;
-    sigwait(&signals, &sig);
+    while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload_analysis(*config, *reports, *(*rt)->audit);
     spdlog::info("received {}, finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     server.stop();
   });

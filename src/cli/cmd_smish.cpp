@@ -1,4 +1,4 @@
-// wardline smish classify; wardline model train|eval
+// wardline smish classify|report; wardline model train|eval
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -16,16 +16,6 @@ namespace {
 struct SmishOptions {
   std::string input, org, rules, model, out;
 };
-
-Result<std::unique_ptr<smish::Analyzer>> make_analyzer(const SmishOptions& o) {
-  auto rules = smish::load_rules(o.rules.empty() ? resource_path("rules") : o.rules);
-  if (!rules) return rules.error();
-  auto org = smish::load_organization(o.org.empty() ? resource_path("examples/organization.yaml") : o.org);
-  if (!org) return org.error();
-  auto model = smish::Classifier::load(o.model.empty() ? resource_path("models/smish.ftz") : o.model);
-  if (!model) return model.error();
-  return std::make_unique<smish::Analyzer>(std::move(*rules), std::move(*org), std::shared_ptr<const smish::Classifier>(std::move(*model)));
-}
 
 // TSV with a header (id, text, optional sender) or JSON lines with those keys.
 Result<std::vector<smish::LabeledText>> read_messages(const std::string& path) {
@@ -57,7 +47,7 @@ Result<std::vector<smish::LabeledText>> read_messages(const std::string& path) {
 }
 
 int classify(const SmishOptions& o) {
-  auto analyzer = make_analyzer(o);
+  auto analyzer = load_analyzer(o.rules, o.org, o.model);
   if (!analyzer) return fail(analyzer.error());
   auto messages = read_messages(o.input);
   if (!messages) return fail(messages.error());
@@ -113,7 +103,7 @@ void print_metrics(const std::string& title, const std::vector<std::string>& lab
 }
 
 int eval(const SmishOptions& o) {
-  auto analyzer = make_analyzer(o);
+  auto analyzer = load_analyzer(o.rules, o.org, o.model);
   if (!analyzer) return fail(analyzer.error());
   auto data = smish::read_labeled_tsv(o.input, true);
   if (!data) return fail(data.error());
@@ -125,6 +115,65 @@ int eval(const SmishOptions& o) {
   }
   print_metrics("class (" + std::to_string(data->size()) + " messages)", {"ham", "spam", "smishing"}, classes);
   print_metrics("malicious (verdict malicious or suspicious) vs ham", {"ham", "malicious"}, binary);
+  return kOk;
+}
+
+struct ReportOptions {
+  CommonOptions common;
+  std::string reporter, channel = "sms", sender, received_at, body, file;
+};
+
+// Files a report on a user's behalf (e.g. a message they e-mailed to the
+// security team), through the same analysis, dedupe and audit as the API.
+int report(const ReportOptions& o) {
+  std::string body = o.body;
+  if (body.empty()) {
+    std::ifstream file(o.file.empty() ? "/dev/stdin" : o.file, std::ios::binary);
+    if (!file) return fail(make_error("unreadable", "cannot read '" + o.file + "'"));
+    body.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+  }
+  auto config = effective_config(o.common);
+  if (!config) return fail(config.error());
+  auto rt = open_runtime(*config, true);
+  if (!rt) return fail(rt.error());
+  auto user = (*rt)->identity->find_user(o.reporter);
+  if (!user)
+    return fail(make_error("not_found", "no user '" + o.reporter + "': reports are filed for a Wardline user "
+                                        "(add one with 'wardline user add NAME --role reporter')"));
+  if (user->disabled) return fail(make_error("user_disabled", "user '" + o.reporter + "' is disabled"));
+  auto analyzer = load_analyzer(config->smish.rules_dir, config->smish.organization, config->smish.model);
+  if (!analyzer) return fail(analyzer.error());
+  smish::ReportBook book(*(*rt)->store, (*rt)->keyring, *analyzer, config->smish.reports_per_hour);
+  smish::NewReport in;
+  in.reporter = o.reporter;
+  in.channel = o.channel;
+  in.sender = o.sender;
+  in.body = body;
+  in.received_at = o.received_at;
+  auto r = book.submit(in);
+  if (!r) return fail(r.error());
+  if (!r->duplicate) {
+    Status a = record_local(**rt, "smish.report", r->id,
+                            {{"reporter", r->reporter}, {"channel", r->channel}, {"verdict", r->verdict.verdict},
+                             {"class", r->verdict.cls}, {"score", std::to_string(r->verdict.score)}},
+                            [&] { return book.remove(r->id); });
+    if (!a) return fail(a.error());
+  }
+  const smish::Verdict& v = r->verdict;
+  if (o.common.json) {
+    nlohmann::ordered_json j{{"id", r->id}, {"reporter", r->reporter}, {"channel", r->channel}, {"verdict", v.verdict},
+                             {"class", v.cls}, {"score", v.score}, {"categories", v.categories}, {"reasons", v.reasons},
+                             {"urls", v.urls}, {"duplicate", r->duplicate}};
+    if (!v.simulation.empty()) j["simulation"] = v.simulation;
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return kOk;
+  }
+  std::cout << (r->duplicate ? "already reported by " + r->reporter + " as " : "filed ") << r->id << " (" << r->channel << ")\n";
+  std::cout << "verdict: " << v.verdict << " (" << v.cls << ", score " << v.score << ")\n";
+  if (!v.simulation.empty()) std::cout << "simulation: " << v.simulation << "\n";
+  for (const auto& reason : v.reasons) std::cout << "  - " << reason << "\n";
+  for (const auto& url : v.urls) std::cout << "link: " << url << "\n";
   return kOk;
 }
 
@@ -140,6 +189,17 @@ void add_smish_commands(CLI::App& app, int& rc) {
   cls->add_option("--rules", o->rules, "rules directory (default: rules/)");
   cls->add_option("--model", o->model, "classifier model (default: models/smish.ftz)");
   cls->callback([o, &rc] { rc = classify(*o); });
+
+  auto ro = std::make_shared<ReportOptions>();
+  auto* rep = smish_group->add_subcommand("report", "File a suspicious message on a user's behalf (analysed, stored encrypted, audited)");
+  rep->add_option("--reporter", ro->reporter, "the Wardline user who received the message")->required();
+  rep->add_option("--channel", ro->channel, "sms, imessage, whatsapp, rcs or other (default sms)");
+  rep->add_option("--sender", ro->sender, "number or sender ID shown on the phone");
+  rep->add_option("--received-at", ro->received_at, "when it arrived (RFC 3339; default now)");
+  auto* body_opt = rep->add_option("--body", ro->body, "the message text");
+  rep->add_option("--file", ro->file, "read the message text from a file (default: standard input)")->excludes(body_opt);
+  add_common_options(*rep, ro->common, true);
+  rep->callback([ro, &rc] { rc = report(*ro); });
 
   auto* model = app.add_subcommand("model", "Train and evaluate the message classifier");
   model->require_subcommand(1);

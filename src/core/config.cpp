@@ -182,11 +182,25 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   Config c;
   std::string ttl_text, listen_text;
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
-      siem(source, "siem"), audit(source, "audit"), smish(source, "smish");
+      siem(source, "siem"), audit(source, "audit"), smish(source, "smish"), twilio(source, "smish.twilio"),
+      whatsapp(source, "smish.whatsapp");
   smish.on("rules_dir", scalar(source, c.smish.rules_dir, "a directory path"))
       .on("model", scalar(source, c.smish.model, "a file path"))
       .on("organization", scalar(source, c.smish.organization, "a file path"))
-      .on("reports_per_hour", positive(source, c.smish.reports_per_hour));
+      .on("reports_per_hour", positive(source, c.smish.reports_per_hour))
+      .on("twilio", [&](const YAML::Node& n, const std::string&) { return twilio.apply(n); })
+      .on("whatsapp", [&](const YAML::Node& n, const std::string&) { return whatsapp.apply(n); });
+  twilio.on("auth_token_file", scalar(source, c.smish.twilio.auth_token_file, "a file path"))
+      .on("webhook_url", [&](const YAML::Node& n, const std::string& p) -> Status {
+        if (Status s = read_scalar(n, source, p, "a URL", c.smish.twilio.webhook_url); !s) return s;
+        const std::string& u = c.smish.twilio.webhook_url;
+        if (u.rfind("https://", 0) == 0 || u.rfind("http://", 0) == 0) return {};
+        return make_error("invalid_config", where(source, n.Mark()) + ": '" + p +
+                                                "' must be the full URL set in the Twilio console, e.g. "
+                                                "https://wardline.example.org/api/v1/intake/twilio", p);
+      });
+  whatsapp.on("app_secret_file", scalar(source, c.smish.whatsapp.app_secret_file, "a file path"))
+      .on("verify_token_file", scalar(source, c.smish.whatsapp.verify_token_file, "a file path"));
   audit.on("sth_every_entries", positive(source, c.audit.sth_every_entries))
       .on("sth_every_seconds", positive(source, c.audit.sth_every_seconds))
       .on("retention", [&](const YAML::Node& n, const std::string& p) -> Status {
@@ -252,6 +266,9 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   } catch (const YAML::Exception& e) {
     return make_error("invalid_config", source + ": " + e.what());
   }
+  if (c.smish.whatsapp.app_secret_file.empty() != c.smish.whatsapp.verify_token_file.empty())
+    return make_error("invalid_config", source + ": 'smish.whatsapp.app_secret_file' and 'verify_token_file' must be set together",
+                      "smish.whatsapp");
   if (c.tls.cert_file.empty() != c.tls.key_file.empty())
     return make_error("invalid_config", source + ": 'tls.cert_file' and 'tls.key_file' must be set together", "tls");
   return c;

@@ -50,11 +50,24 @@ struct AuditConfig {
   std::chrono::seconds retention{6 * 365 * 24 * 3600};  // HIPAA: six years
 };
 
+// Secrets live in files (mode 0600), never in the YAML itself.
+struct TwilioIntakeConfig {
+  std::string auth_token_file;  // empty: the Twilio webhook is off
+  std::string webhook_url;      // the URL configured in Twilio; empty: rebuilt from the request
+};
+
+struct WhatsAppIntakeConfig {
+  std::string app_secret_file;    // empty: the WhatsApp webhook is off
+  std::string verify_token_file;  // the token typed into Meta's webhook settings
+};
+
 struct SmishConfig {
   std::string rules_dir;     // empty: the rules/ shipped with Wardline
   std::string model;         // empty: models/smish.ftz
   std::string organization;  // empty: examples/organization.yaml (the demo profile)
   int reports_per_hour = 30; // per reporter
+  TwilioIntakeConfig twilio;
+  WhatsAppIntakeConfig whatsapp;
 };
 
 struct Config {

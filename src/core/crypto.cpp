@@ -39,6 +39,15 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return out;
 }
 
+std::string hmac_sha1(std::string_view key, std::string_view data) {
+  std::string out(SHA_DIGEST_LENGTH, '\0');
+  unsigned int len = 0;
+  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), u8(data), data.size(),
+       reinterpret_cast<unsigned char*>(out.data()), &len);
+  out.resize(len);
+  return out;
+}
+
 std::string random_bytes(size_t n) {
   std::string out(n, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
@@ -97,6 +106,13 @@ std::string base64url_encode(std::string_view bytes) {
     }
   }
   if (bits > 0) out.push_back(alphabet[(buf << (6 - bits)) & 63]);
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out = base64url_encode(bytes);
+  for (char& c : out) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  out.append((4 - out.size() % 4) % 4, '=');
   return out;
 }
 

@@ -12,12 +12,15 @@ namespace wardline::crypto {
 std::string sha256(std::string_view data);           // 32 raw bytes
 std::string sha256_hex(std::string_view data);       // 64 hex chars
 std::string hmac_sha256(std::string_view key, std::string_view data);
+// Only where a third party mandates it (Twilio webhook signatures).
+std::string hmac_sha1(std::string_view key, std::string_view data);
 std::string random_bytes(size_t n);                  // CSPRNG; aborts if unavailable
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 std::string hex_encode(std::string_view bytes);
 Result<std::string> hex_decode(std::string_view hex);
 std::string base64url_encode(std::string_view bytes);  // no padding
+std::string base64_encode(std::string_view bytes);     // RFC 4648 section 4, padded
 Result<std::string> base64url_decode(std::string_view text);
 
 // AES-256-GCM. Output layout: 12-byte nonce || ciphertext || 16-byte tag.

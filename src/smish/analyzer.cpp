@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <cctype>
-#include <set>
 
 #include "core/strings.h"
 #include "smish/smish.h"
@@ -40,26 +39,6 @@ std::string first_word(const std::string& phrase) {
   size_t end = 0;
   while (end < phrase.size() && word_char(phrase[end])) ++end;
   return phrase.substr(0, end);
-}
-
-// Approximates the registrable domain without the public suffix list: the
-// last two labels, or three under common second-level suffixes (co.uk ...).
-std::string registrable(const std::string& host) {
-  static const std::set<std::string> second_level = {"co", "com", "org", "net", "gov", "edu", "ac", "or", "ne", "go"};
-  std::vector<std::string> labels;
-  size_t start = 0;
-  while (start <= host.size()) {
-    size_t dot = host.find('.', start);
-    if (dot == std::string::npos) dot = host.size();
-    labels.push_back(host.substr(start, dot - start));
-    start = dot + 1;
-  }
-  size_t keep = 2;
-  if (labels.size() >= 3 && labels.back().size() == 2 && second_level.count(labels[labels.size() - 2])) keep = 3;
-  if (labels.size() <= keep) return host;
-  std::string out;
-  for (size_t i = labels.size() - keep; i < labels.size(); ++i) out += (out.empty() ? "" : ".") + labels[i];
-  return out;
 }
 
 bool on_domain(const std::string& host, const std::string& domain) {
@@ -108,7 +87,7 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
   int link_points = 0;
   bool only_own_links = !ex.domains.empty();
   for (const auto& host : ex.domains) {
-    std::string reg = registrable(host);
+    std::string reg = registrable_domain(host);
     bool own = std::any_of(org_.domains.begin(), org_.domains.end(), [&](const auto& d) { return on_domain(host, d); });
     if (own) continue;
     only_own_links = false;
@@ -182,15 +161,19 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
   }
   lure_points = std::min(lure_points, 50);
 
-  // Executive impersonation: a VIP's name in a message with a pretext.
+  // Executive impersonation: a VIP's name in a message with a pretext, from
+  // a number that is not the VIP's own in the staff directory.
+  auto sender_phone = to_e164(sender, org_.country);
+  const StaffMember* from_staff = sender_phone ? org_.staff_by_phone(*sender_phone) : nullptr;
   for (const auto& vip : org_.vips) {
+    if (from_staff && from_staff->name == vip) continue;
     if (contains_phrase(low, lower(vip)) &&
         std::find(v.categories.begin(), v.categories.end(), "executive_impersonation") != v.categories.end()) {
       v.reasons.push_back("it claims to come from " + vip + ", from a number we cannot confirm");
       lure_points += 30;
     }
   }
-  (void)sender;
+  if (const Simulation* sim = org_.simulation_of(sender, ex.urls)) v.simulation = sim->name;
 
   double model_score = 100.0 * (p.smishing + 0.6 * p.spam);
   int score = static_cast<int>(model_score * 0.7 + link_points + lure_points + (ex.urls.empty() ? 0 : 5));

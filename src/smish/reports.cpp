@@ -14,11 +14,12 @@ namespace {
 constexpr const char* kBodyField = "smish_reports.body";
 constexpr const char* kSenderField = "smish_reports.sender";
 constexpr const char* kColumns =
-    "id, reporter, channel, sender_enc, body_enc, received_at, created_at, verdict, class, score, analysis";
+    "id, reporter, channel, sender_enc, body_enc, received_at, created_at, verdict, class, score, analysis, department, "
+    "staff_role";
 
 nlohmann::json verdict_json(const Verdict& v) {
   return {{"verdict", v.verdict}, {"class", v.cls}, {"score", v.score}, {"categories", v.categories},
-          {"reasons", v.reasons}, {"urls", v.urls}};
+          {"reasons", v.reasons}, {"urls", v.urls}, {"simulation", v.simulation}};
 }
 
 Verdict verdict_from(const std::string& text) {
@@ -31,8 +32,11 @@ Verdict verdict_from(const std::string& text) {
   v.categories = j.value("categories", std::vector<std::string>{});
   v.reasons = j.value("reasons", std::vector<std::string>{});
   v.urls = j.value("urls", std::vector<std::string>{});
+  v.simulation = j.value("simulation", "");
   return v;
 }
+
+store::Value nullable(const std::string& s) { return s.empty() ? store::Value(nullptr) : store::Value(s); }
 
 Result<Report> report_from_row(const store::Row& r, const Keyring& keyring) {
   Report rep;
@@ -50,6 +54,8 @@ Result<Report> report_from_row(const store::Row& r, const Keyring& keyring) {
   rep.received_at = r.text(5);
   rep.created_at = r.integer(6);
   rep.verdict = verdict_from(r.text(10));
+  if (!r.is_null(11)) rep.department = r.text(11);
+  if (!r.is_null(12)) rep.staff_role = r.text(12);
   return rep;
 }
 
@@ -69,8 +75,13 @@ Result<Report> ReportBook::submit(const NewReport& in) {
     return make_error("invalid_field", "'received_at' must be an RFC 3339 time, e.g. 2026-11-28T08:15:00Z", "received_at");
 
   std::string fp = keyring_->fingerprint(kBodyField, normalize(in.body));
-  auto existing = store_.query(std::string("SELECT ") + kColumns + " FROM smish_reports WHERE reporter = ? AND body_fingerprint = ?",
-                               {in.reporter, fp});
+  auto existing = in.source_id.empty()
+                      ? store_.query(std::string("SELECT ") + kColumns +
+                                         " FROM smish_reports WHERE reporter = ? AND body_fingerprint = ?",
+                                     {in.reporter, fp})
+                      : store_.query(std::string("SELECT ") + kColumns +
+                                         " FROM smish_reports WHERE source_id = ? OR (reporter = ? AND body_fingerprint = ?)",
+                                     {in.source_id, in.reporter, fp});
   if (!existing) return existing.error();
   if (!existing->empty()) {
     auto rep = report_from_row(existing->front(), *keyring_);
@@ -86,7 +97,7 @@ Result<Report> ReportBook::submit(const NewReport& in) {
                                           " reports in the last hour; thank you — the security team has been alerted to the volume");
 
   Report rep{new_id("rpt"), in.reporter, in.channel, in.sender, in.body, in.received_at.empty() ? now_rfc3339() : in.received_at,
-             unix_now(), analyzer_->analyze(in.body, in.sender), false};
+             in.department, in.staff_role, unix_now(), analyzer()->analyze(in.body, in.sender), false};
   auto body = keyring_->seal(kBodyField, in.body);
   if (!body) return body.error();
   store::Value sender = nullptr;
@@ -97,11 +108,49 @@ Result<Report> ReportBook::submit(const NewReport& in) {
   }
   auto ins = store_.execute(
       "INSERT INTO smish_reports (id, reporter, channel, sender_enc, body_enc, body_fingerprint, received_at, created_at, "
-      "verdict, class, score, analysis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "verdict, class, score, analysis, source_id, department, staff_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {rep.id, rep.reporter, rep.channel, sender, *body, fp, rep.received_at, rep.created_at, rep.verdict.verdict,
-       rep.verdict.cls, int64_t{rep.verdict.score}, verdict_json(rep.verdict).dump()});
+       rep.verdict.cls, int64_t{rep.verdict.score}, verdict_json(rep.verdict).dump(), nullable(in.source_id),
+       nullable(in.department), nullable(in.staff_role)});
   if (!ins) return ins.error();
   return rep;
+}
+
+Result<InboundReport> ReportBook::submit_inbound(const InboundMessage& m, const std::string& channel) {
+  auto current = analyzer();
+  const Organization& org = current->organization();
+  InboundReport out;
+  auto phone = to_e164(m.from, org.country);
+  if (const StaffMember* staff = phone ? org.staff_by_phone(*phone) : nullptr) out.staff = *staff;
+  NewReport r;
+  if (out.staff) {
+    const StaffMember& s = *out.staff;
+    r.reporter = "staff:" + (!s.id.empty() ? s.id : !s.email.empty() ? s.email : s.name);
+    r.department = s.department;
+    r.staff_role = s.role;
+  } else {
+    r.reporter = "phone:" + keyring_->fingerprint("smish_reports.reporter_phone", phone.value_or(m.from)).substr(0, 16);
+  }
+  r.channel = channel;
+  r.body = m.body;
+  r.source_id = m.provider + ":" + m.message_id;
+  if (m.timestamp > 0) r.received_at = to_rfc3339(m.timestamp);
+  // A forwarded message's original sender is not in the webhook: the
+  // reporter's phone is what the provider knows.
+  auto rep = submit(r);
+  if (!rep) return rep.error();
+  out.report = std::move(*rep);
+  return out;
+}
+
+std::shared_ptr<const Analyzer> ReportBook::analyzer() const {
+  std::lock_guard lock(analyzer_mu_);
+  return analyzer_;
+}
+
+void ReportBook::replace_analyzer(std::shared_ptr<const Analyzer> analyzer) {
+  std::lock_guard lock(analyzer_mu_);
+  analyzer_ = std::move(analyzer);
 }
 
 Status ReportBook::remove(const std::string& id) {

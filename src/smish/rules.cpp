@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "smish/rules_yaml.h"
 #include "smish/smish.h"
 
 namespace wardline::smish {
-namespace {
 
 Error rule_error(const std::string& file, const YAML::Mark& m, const std::string& why) {
   return make_error("invalid_rules", file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": " + why);
@@ -23,6 +23,8 @@ Result<std::vector<std::string>> strings(const YAML::Node& n, const std::string&
   }
   return out;
 }
+
+namespace {
 
 Status load_file(const std::string& file, Rules& rules) {
   YAML::Node root;
@@ -86,35 +88,6 @@ Result<Rules> load_rules(const std::string& dir) {
   for (const auto& f : files)
     if (Status s = load_file(f, rules); !s) return s.error();
   return rules;
-}
-
-Result<Organization> load_organization(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    return rule_error(path, e.mark, "YAML syntax error: " + e.msg);
-  }
-  Organization org;
-  const YAML::Node o = root["organization"];
-  if (!o || !o.IsMap()) return rule_error(path, root.Mark(), "expected an 'organization' mapping with name and domains");
-  org.name = o["name"] ? o["name"].as<std::string>() : "";
-  if (o["domains"]) {
-    auto d = strings(o["domains"], path, "domains", true);
-    if (!d) return d.error();
-    org.domains = *d;
-  }
-  if (o["apps"]) {
-    auto a = strings(o["apps"], path, "apps", true);
-    if (!a) return a.error();
-    org.apps = *a;
-  }
-  if (const YAML::Node v = root["vips"]) {
-    if (!v.IsSequence()) return rule_error(path, v.Mark(), "'vips' must be a list of {name, title}");
-    for (const auto& p : v)
-      if (p.IsMap() && p["name"]) org.vips.push_back(p["name"].as<std::string>());
-  }
-  return org;
 }
 
 }  // namespace wardline::smish

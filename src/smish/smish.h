@@ -9,6 +9,8 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -54,11 +56,35 @@ struct Brand {
   std::vector<std::string> keywords;  // labels that name the brand, e.g. "mychart"
 };
 
+// One row of the staff directory (CSV: name, phone, department, role; id
+// and email optional).
+struct StaffMember {
+  std::string id, name, phone, department, role, email;  // phone in E.164
+};
+
+// An authorised phishing simulation (awareness campaign). A message is
+// recognised as one when every link in it is on the simulation's domains or
+// URL patterns, or, for a message without links, when its sender is one of
+// the simulation's senders: a spoofed sender alone never whitewashes a link.
+struct Simulation {
+  std::string name;
+  std::vector<std::string> senders;       // E.164 numbers or sender IDs (case-insensitive)
+  std::vector<std::string> domains;       // registrable domains the simulation links to
+  std::vector<std::string> url_patterns;  // '*' matches any run of characters
+};
+
 struct Organization {
   std::string name;
   std::vector<std::string> domains;
   std::vector<std::string> apps;
   std::vector<std::string> vips;
+  std::string country = "US";  // region for phone numbers written without a country code
+  std::vector<StaffMember> staff;
+  std::vector<Simulation> simulations;
+
+  const StaffMember* staff_by_phone(const std::string& e164) const;
+  // The simulation this message belongs to, or null.
+  const Simulation* simulation_of(std::string_view sender, const std::vector<std::string>& urls) const;
 };
 
 struct Rules {
@@ -69,7 +95,14 @@ struct Rules {
 
 // Loads every rules/*.yaml in `dir`; errors name the file, line and reason.
 Result<Rules> load_rules(const std::string& dir);
+// The profile YAML; a `directory:` CSV next to it is loaded too.
 Result<Organization> load_organization(const std::string& path);
+Result<std::vector<StaffMember>> load_staff_directory(const std::string& csv_path, const std::string& country);
+
+// "+14155550123" for "(415) 555-0123" in region "US"; nullopt when it is not a phone number.
+std::optional<std::string> to_e164(std::string_view raw, std::string_view default_region);
+// The registrable domain (public suffix list): "login.epic.example.co.uk" -> "example.co.uk".
+std::string registrable_domain(const std::string& host);
 
 // --- classifier ----------------------------------------------------------
 struct ClassScores {
@@ -104,12 +137,14 @@ struct Verdict {
   std::vector<std::string> categories;
   std::vector<std::string> reasons;
   std::vector<std::string> urls;  // defanged
+  std::string simulation;         // name of the authorised phishing simulation it belongs to
 };
 
 class Analyzer {
  public:
   Analyzer(Rules rules, Organization org, std::shared_ptr<const Classifier> model);
   Verdict analyze(std::string_view text, std::string_view sender = {}) const;
+  const Organization& organization() const { return org_; }
 
  private:
   struct PhraseRef {
@@ -129,6 +164,42 @@ std::string defang(std::string_view url);
 // The message with every link in it (bare domains too) defanged, for display.
 std::string defang_text(std::string_view text);
 
+// --- intake webhooks ------------------------------------------------------
+// A message delivered by a provider's webhook.
+struct InboundMessage {
+  std::string provider;      // twilio | whatsapp
+  std::string message_id;    // the provider's id; a replayed delivery carries the same one
+  std::string from;          // as the provider sends it
+  std::string body;
+  std::string profile_name;  // WhatsApp display name, if any
+  int64_t timestamp = 0;     // provider's send time (unix seconds); 0 when not sent
+};
+
+using FormParams = std::vector<std::pair<std::string, std::string>>;
+// application/x-www-form-urlencoded, in order; a bad %-escape is an error.
+Result<FormParams> parse_form(std::string_view body);
+
+// Twilio's X-Twilio-Signature: base64(HMAC-SHA1(auth token, URL followed by
+// each parameter's name and value, sorted by name, then value)).
+std::string twilio_signature(std::string_view auth_token, std::string_view url, const FormParams& params);
+// Checks `signature` against the URL as given, without its port, and with the
+// scheme's default port (Twilio and proxies disagree about ports). A URL with
+// a bodySHA256 query parameter signs the URL alone and the raw body must hash to it.
+bool twilio_signature_valid(std::string_view auth_token, std::string_view url, const FormParams& params,
+                            std::string_view raw_body, std::string_view signature);
+// The inbound SMS in a Twilio messaging webhook (MessageSid, From, Body).
+Result<InboundMessage> twilio_message(const FormParams& params);
+
+// Meta's X-Hub-Signature-256: "sha256=" + hex(HMAC-SHA256(app secret, raw body bytes)).
+bool hub_signature_valid(std::string_view app_secret, std::string_view raw_body, std::string_view header);
+
+struct WhatsAppDelivery {
+  std::vector<InboundMessage> messages;  // text messages, and captions of media
+  int skipped = 0;                       // statuses, reactions, media without text...
+};
+// A WhatsApp Cloud API webhook payload (object "whatsapp_business_account").
+Result<WhatsAppDelivery> whatsapp_messages(std::string_view body);
+
 // --- reports -------------------------------------------------------------
 struct NewReport {
   std::string reporter;     // the authenticated user
@@ -136,19 +207,30 @@ struct NewReport {
   std::string sender;       // as shown on the phone (number or sender ID)
   std::string body;
   std::string received_at;  // RFC 3339; empty: now
+  std::string source_id;    // webhook deliveries: "provider:message id", so a replay is one report
+  std::string department;   // from the staff directory, when the reporter is in it
+  std::string staff_role;
 };
 
 struct Report {
   std::string id;
   std::string reporter, channel, sender, body, received_at;
+  std::string department, staff_role;
   int64_t created_at = 0;
   Verdict verdict;
-  bool duplicate = false;  // the same reporter sent the same message before
+  bool duplicate = false;  // the same reporter sent the same message before, or a webhook delivery was replayed
 };
 
 struct ReportPage {
   std::vector<Report> reports;  // newest first
   std::string next_cursor;
+};
+
+// A report that arrived through a webhook, with the reporter it was
+// attributed to.
+struct InboundReport {
+  Report report;
+  std::optional<StaffMember> staff;  // the directory entry of the sending phone, if any
 };
 
 // Reported messages: analysed, stored with body and sender encrypted, one
@@ -159,14 +241,27 @@ class ReportBook {
   ReportBook(store::Store& store, std::shared_ptr<const Keyring> keyring, std::shared_ptr<const Analyzer> analyzer,
              int per_hour = 30);
   Result<Report> submit(const NewReport& r);
+  // A message forwarded to a webhook: the sending phone is looked up in the
+  // staff directory ("staff:ID"; unknown numbers become "phone:" and a keyed
+  // fingerprint, never the number in clear), the provider's message id makes
+  // a replayed delivery the same report.
+  Result<InboundReport> submit_inbound(const InboundMessage& m, const std::string& channel);
   Status remove(const std::string& id);  // undo a report whose audit record failed
   Result<ReportPage> list(const std::string& cursor, int limit);
+
+  // Rules, organisation and model in use; replaced whole on a reload.
+  std::shared_ptr<const Analyzer> analyzer() const;
+  void replace_analyzer(std::shared_ptr<const Analyzer> analyzer);
 
  private:
   store::Store& store_;
   std::shared_ptr<const Keyring> keyring_;
+  mutable std::mutex analyzer_mu_;
   std::shared_ptr<const Analyzer> analyzer_;
   int per_hour_;
 };
+
+// The short answer a reporter gets by SMS: thanks, what it is, what to do.
+std::string reporter_reply(const Report& r, const std::optional<StaffMember>& staff);
 
 }  // namespace wardline::smish

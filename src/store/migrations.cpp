@@ -106,6 +106,13 @@ CREATE TABLE smish_reports (
 CREATE INDEX smish_reports_reporter ON smish_reports(reporter, created_at);
 CREATE INDEX smish_reports_created ON smish_reports(created_at);
 )sql"},
+      {5, "smish_report_sources",
+       R"sql(
+ALTER TABLE smish_reports ADD COLUMN source_id TEXT;
+ALTER TABLE smish_reports ADD COLUMN department TEXT;
+ALTER TABLE smish_reports ADD COLUMN staff_role TEXT;
+CREATE UNIQUE INDEX smish_reports_source ON smish_reports(source_id);
+)sql"},
   };
   return all;
 }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "audit/audit.h"
+#include "core/crypto.h"
 #include "core/keyring.h"
 #include "smish/smish.h"
 #include "identity/identity.h"
@@ -37,6 +38,31 @@ class CapturingSink : public siem::Sink {
   std::vector<siem::SecurityEvent>& out_;
   std::mutex& mu_;
 };
+
+// The WhatsApp secret is the one of the pywa vector, so its real signed
+// delivery can be replayed against the server.
+constexpr const char* kTwilioToken = "twilio-test-token";
+constexpr const char* kWhatsAppSecret = "1222e786b144d0e85b9f365372d93676";
+
+std::string form_encode(const smish::FormParams& params) {
+  std::string out;
+  for (const auto& [k, v] : params) {
+    out += out.empty() ? "" : "&";
+    for (const std::string* part : {&k, &v}) {
+      for (unsigned char c : *part) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
+        else if (c == ' ') out += '+';
+        else {
+          char hex[4];
+          std::snprintf(hex, sizeof hex, "%%%02X", c);
+          out += hex;
+        }
+      }
+      if (part == &k) out += '=';
+    }
+  }
+  return out;
+}
 
 class ApiTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -64,7 +90,8 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(rules.ok() && org.ok());
     auto analyzer = std::make_shared<smish::Analyzer>(*rules, *org, nullptr);
     auto reports = std::make_shared<smish::ReportBook>(*store_, keyring_, analyzer, 3);
-    server_ = std::make_unique<Server>(ServerOptions{c, true, reports}, *store_, *identity_, bus_, *audit_);
+    IntakeSecrets intake{kTwilioToken, kWhatsAppSecret, "verify-me"};
+    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake}, *store_, *identity_, bus_, *audit_);
     auto port = server_->bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
     port_ = *port;
@@ -410,6 +437,140 @@ TEST_P(ApiTest, ReportsAreValidatedAndRateLimited) {
   EXPECT_EQ(error_of(limited)["code"], "rate_limited");
 }
 
+class IntakeTest : public ApiTest {
+ protected:
+  std::string twilio_url() { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/intake/twilio"; }
+
+  httplib::Result twilio(const smish::FormParams& p, std::optional<std::string> signature = std::nullopt) {
+    httplib::Headers h;
+    std::string sig = signature ? *signature : smish::twilio_signature(kTwilioToken, twilio_url(), p);
+    if (!sig.empty()) h.emplace("X-Twilio-Signature", sig);
+    return client_->Post("/api/v1/intake/twilio", h, form_encode(p), "application/x-www-form-urlencoded");
+  }
+
+  httplib::Result whatsapp(const std::string& body, std::optional<std::string> header = std::nullopt) {
+    httplib::Headers h;
+    std::string sig = header ? *header : "sha256=" + crypto::hex_encode(crypto::hmac_sha256(kWhatsAppSecret, body));
+    if (!sig.empty()) h.emplace("X-Hub-Signature-256", sig);
+    return client_->Post("/api/v1/intake/whatsapp", h, body, "application/json");
+  }
+
+  json reports() { return json::parse(get("/api/v1/reports", analyst_)->body)["items"]; }
+
+  size_t count_events(const std::vector<siem::SecurityEvent>& events, const std::string& type) {
+    return std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.type == type; });
+  }
+};
+
+const smish::FormParams kLure = {
+    {"MessageSid", "SM0123456789abcdef0123456789abcdef"}, {"AccountSid", "AC0123"}, {"From", "+14155550101"},
+    {"To", "+14155550150"}, {"Body", "IT Help Desk: your Epic access expires today. Verify now: hxxps://lakesidemed-epic[.]com/login"}};
+
+TEST_P(IntakeTest, TwilioSmsFromStaffIsFiledAnsweredAndAudited) {
+  auto r = twilio(kLure);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/xml");
+  EXPECT_EQ(r->body.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>Thanks, Dana.", 0), 0u) << r->body;
+  EXPECT_NE(r->body.find("Do not tap its link"), std::string::npos);
+  auto items = reports();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["reporter"], "staff:E1001");
+  EXPECT_EQ(items[0]["department"], "Emergency Department");
+  EXPECT_EQ(items[0]["channel"], "sms");
+  EXPECT_EQ(items[0]["verdict"], "malicious");
+
+  // Twilio retrying, or anyone replaying the signed request, files nothing new.
+  auto replay = twilio(kLure);
+  EXPECT_EQ(replay->status, 200);
+  EXPECT_NE(replay->body.find("already"), std::string::npos);
+  EXPECT_EQ(reports().size(), 1u);
+  auto ev = events();
+  EXPECT_EQ(count_events(ev, "smish.report"), 1u);
+  auto it = std::find_if(ev.begin(), ev.end(), [](const auto& e) { return e.type == "smish.report"; });
+  EXPECT_EQ(it->actor, "staff:E1001");
+  EXPECT_EQ(it->details.at("intake"), "twilio");
+}
+
+TEST_P(IntakeTest, TwilioSignatureMissingWrongOrOverOtherParametersIsRefused) {
+  EXPECT_EQ(twilio(kLure, "")->status, 401);
+  auto wrong = twilio(kLure, smish::twilio_signature("another-token", twilio_url(), kLure));
+  EXPECT_EQ(wrong->status, 403);
+  EXPECT_EQ(error_of(wrong)["code"], "forbidden");
+  smish::FormParams tampered = kLure;
+  tampered[4].second = "Nothing to see";
+  EXPECT_EQ(twilio(tampered, smish::twilio_signature(kTwilioToken, twilio_url(), kLure))->status, 403);
+  EXPECT_EQ(reports().size(), 0u);
+  auto ev = events();
+  size_t refused = std::count_if(ev.begin(), ev.end(), [](const auto& e) {
+    return e.type == "auth.attempt" && e.outcome == "failure" && e.details.count("method") &&
+           e.details.at("method") == "X-Twilio-Signature";
+  });
+  EXPECT_EQ(refused, 3u);
+}
+
+TEST_P(IntakeTest, UnknownNumbersAreFingerprintedAndSimulationsAcknowledged) {
+  smish::FormParams p = kLure;
+  p[2].second = "+447700900123";
+  ASSERT_EQ(twilio(p)->status, 200);
+  auto items = reports();
+  ASSERT_EQ(items.size(), 1u);
+  std::string reporter = items[0]["reporter"];
+  EXPECT_EQ(reporter.rfind("phone:", 0), 0u);
+  EXPECT_EQ(reporter.find("7700900123"), std::string::npos);  // never the number in clear
+
+  smish::FormParams drill = {{"MessageSid", "SMdrill"}, {"From", "+14155550104"},
+                             {"Body", "Open enrollment closes today: https://benefits.lmc-awareness-training.com/enroll"}};
+  auto r = twilio(drill);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("Thanks, Aisha - well spotted! This was an authorised phishing exercise"), std::string::npos) << r->body;
+  auto all = reports();
+  auto aisha = std::find_if(all.begin(), all.end(), [](const json& j) { return j["reporter"] == "staff:E1004"; });
+  ASSERT_NE(aisha, all.end());
+  EXPECT_EQ((*aisha)["simulation"], "LMC security awareness exercise");
+}
+
+TEST_P(IntakeTest, WhatsAppSubscriptionHandshake) {
+  auto ok = client_->Get("/api/v1/intake/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444");
+  ASSERT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, "1158201444");
+  EXPECT_EQ(client_->Get("/api/v1/intake/whatsapp?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1")->status, 403);
+  EXPECT_EQ(client_->Get("/api/v1/intake/whatsapp?hub.mode=subscribe&hub.challenge=1")->status, 401);
+  EXPECT_EQ(client_->Get("/api/v1/intake/whatsapp?hub.mode=unsubscribe&hub.verify_token=verify-me")->status, 400);
+}
+
+TEST_P(IntakeTest, WhatsAppDeliveriesAreVerifiedFiledAndDeduplicated) {
+  std::string body = json{{"object", "whatsapp_business_account"},
+                          {"entry", {{{"id", "1"}, {"changes", {{{"field", "messages"}, {"value", {
+                              {"messaging_product", "whatsapp"},
+                              {"contacts", {{{"profile", {{"name", "Aisha"}}}, {"wa_id", "14155550104"}}}},
+                              {"messages", {{{"from", "14155550104"}, {"id", "wamid.HBgL1"}, {"timestamp", "1764316800"},
+                                             {"type", "text"},
+                                             {"text", {{"body", "Payroll: confirm your direct deposit at https://workday-lakesidemed.com/verify"}}}}}}}}}}}}}}}
+                         .dump();
+  EXPECT_EQ(whatsapp(body, "")->status, 401);
+  EXPECT_EQ(whatsapp(body, "sha256=" + std::string(64, '0'))->status, 403);
+  auto r = whatsapp(body);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["filed"], 1);
+  auto again = whatsapp(body);
+  EXPECT_EQ(json::parse(again->body)["duplicates"], 1);
+  auto items = reports();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["channel"], "whatsapp");
+  EXPECT_EQ(items[0]["reporter"], "staff:E1004");
+  EXPECT_EQ(items[0]["received_at"], "2025-11-28T08:00:00.000Z");
+  EXPECT_EQ(whatsapp("{\"object\":\"page\"}")->status, 400);
+
+  // A real delivery captured by pywa, bytes and signature exactly as Meta sent them.
+  std::string dir = std::getenv("WARDLINE_EXTERNAL_DIR") ? std::getenv("WARDLINE_EXTERNAL_DIR") : "../shared/external";
+  std::string real = testing::read_file(dir + "/webhooks/whatsapp_signed_body_pywa.json");
+  if (real.empty()) GTEST_SKIP() << "webhook vectors not found under " << dir << "; the captured-delivery check did not run";
+  auto captured = whatsapp(real, "sha256=54edfa1d7259e0eb13c677cc7d73d1b5c86cfa12433d19156e058ab9251bc441");
+  ASSERT_EQ(captured->status, 200) << captured->body;
+  EXPECT_EQ(json::parse(captured->body)["filed"], 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothStores, IntakeTest, ::testing::ValuesIn(testing::kStoreKinds));
 INSTANTIATE_TEST_SUITE_P(BothStores, ApiTest, ::testing::ValuesIn(testing::kStoreKinds));
 
 }  // namespace

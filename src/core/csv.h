@@ -1,0 +1,30 @@
+// RFC 4180 CSV: quoted fields with embedded commas, quotes and newlines,
+// CRLF or LF line ends, an optional UTF-8 byte-order mark. The first record
+// is the header.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace wardline {
+
+struct CsvRecord {
+  size_t line = 0;  // 1-based line where the record starts
+  std::vector<std::string> fields;
+};
+
+struct CsvTable {
+  std::vector<std::string> header;  // trimmed, lower-case
+  std::vector<CsvRecord> records;   // blank lines skipped
+
+  // Index of a header column, or -1.
+  int column(std::string_view name) const;
+};
+
+// `source` names the input in error messages ("staff.csv:12: ...").
+Result<CsvTable> parse_csv(std::string_view text, const std::string& source);
+
+}  // namespace wardline
