@@ -107,14 +107,20 @@ int eval(const SmishOptions& o) {
   if (!analyzer) return fail(analyzer.error());
   auto data = smish::read_labeled_tsv(o.input, true);
   if (!data) return fail(data.error());
-  std::map<std::pair<std::string, std::string>, int> classes, binary;
+  // The classifier alone, for comparison with the whole pipeline.
+  auto classifier = smish::Classifier::load(o.model.empty() ? resource_path("models/smish.ftz") : o.model);
+  if (!classifier) return fail(classifier.error());
+  std::map<std::pair<std::string, std::string>, int> classes, binary, alone;
   for (const auto& m : *data) {
     auto v = (*analyzer)->analyze(m.text, m.sender);
     ++classes[{m.label, v.cls}];
     ++binary[{m.label == "ham" ? "ham" : "malicious", v.verdict == "benign" ? "ham" : "malicious"}];
+    auto p = (*classifier)->predict(smish::model_tokens(smish::normalize(m.text)));
+    ++alone[{m.label, p.smishing >= p.spam && p.smishing >= p.ham ? "smishing" : p.spam >= p.ham ? "spam" : "ham"}];
   }
   print_metrics("class (" + std::to_string(data->size()) + " messages)", {"ham", "spam", "smishing"}, classes);
   print_metrics("malicious (verdict malicious or suspicious) vs ham", {"ham", "malicious"}, binary);
+  print_metrics("for comparison, the classifier alone (no rules, no organisation profile)", {"ham", "spam", "smishing"}, alone);
   return kOk;
 }
 

@@ -8,13 +8,9 @@
 namespace wardline::smish {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), ::tolower);
-  return out;
-}
+std::string lower(std::string_view s) { return ascii_lowercase(s); }
 
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80; }
+bool word_char(char c) { return ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; }
 
 // A negation just before a phrase ("never share the code") turns it into advice.
 bool negated(const std::string& text, size_t pos) {

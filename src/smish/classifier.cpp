@@ -1,5 +1,7 @@
 #include <fasttext/fasttext.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,8 +11,100 @@
 
 namespace wardline::smish {
 
+// Inference on the model's own matrices: the same ids as fastText's
+// Dictionary::getLine, the same average and softmax as Model::predict, but no
+// stream parsing, no label strings and an inlined row sum (fastText's
+// predictLine spends most of its time there). Quantized models or other
+// losses take fastText's own path.
 struct Classifier::Impl {
   fasttext::FastText model;
+  std::shared_ptr<const fasttext::Dictionary> dict;
+  std::shared_ptr<const fasttext::DenseMatrix> input, output;
+  int64_t dim = 0;
+  int32_t word_ngrams = 1, bucket = 0, nwords = 0;
+  bool fast = false;
+  int label_slot[3] = {0, 0, 0};  // output row -> 0 ham, 1 spam, 2 smishing
+
+  void prepare() {
+    fasttext::Args args = model.getArgs();
+    fast = !model.isQuant() && args.loss == fasttext::loss_name::softmax && args.model == fasttext::model_name::sup;
+    if (!fast) return;
+    dict = model.getDictionary();
+    input = model.getInputMatrix();
+    output = model.getOutputMatrix();
+    dim = input->size(1);
+    word_ngrams = args.wordNgrams;
+    bucket = args.bucket;
+    nwords = dict->nwords();
+    if (dict->nlabels() != 3 || output->size(0) != 3) return void(fast = false);
+    for (int i = 0; i < 3; ++i) {
+      std::string l = dict->getLabel(i);
+      label_slot[i] = l == "__label__ham" ? 0 : l == "__label__spam" ? 1 : l == "__label__smishing" ? 2 : -1;
+      if (label_slot[i] < 0) fast = false;
+    }
+  }
+
+  void ids_of(const std::string& tokens, std::vector<int32_t>& ids) const {
+    std::vector<int32_t> hashes;
+    auto add = [&](const std::string& token) {
+      if (token.rfind("__label__", 0) == 0) return;  // fastText reads these as labels
+      uint32_t h = dict->hash(token);
+      int32_t wid = dict->getId(token, h);
+      if (wid < 0) {
+        if (token != fasttext::Dictionary::EOS)
+          dict->computeSubwords(fasttext::Dictionary::BOW + token + fasttext::Dictionary::EOW, ids);
+      } else {
+        const auto& sub = dict->getSubwords(wid);
+        ids.insert(ids.end(), sub.begin(), sub.end());
+      }
+      hashes.push_back(static_cast<int32_t>(h));
+    };
+    std::string token;
+    for (char c : tokens) {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\0') {
+        if (!token.empty()) add(token);
+        token.clear();
+      } else {
+        token.push_back(c);
+      }
+    }
+    if (!token.empty()) add(token);
+    add(fasttext::Dictionary::EOS);
+    // Word n-grams exactly as Dictionary::addWordNgrams (int32 hashes widened with sign).
+    for (size_t i = 0; i < hashes.size(); ++i) {
+      uint64_t h = static_cast<uint64_t>(static_cast<int64_t>(hashes[i]));
+      for (size_t j = i + 1; j < hashes.size() && j < i + static_cast<size_t>(word_ngrams); ++j) {
+        h = h * 116049371 + static_cast<uint64_t>(static_cast<int64_t>(hashes[j]));
+        ids.push_back(nwords + static_cast<int32_t>(h % static_cast<uint64_t>(bucket)));
+      }
+    }
+  }
+
+  ClassScores predict_fast(const std::string& tokens) const {
+    std::vector<int32_t> ids;
+    ids.reserve(256);
+    ids_of(tokens, ids);
+    std::vector<float> hidden(static_cast<size_t>(dim), 0.0f);
+    const float* rows = input->data();
+    for (int32_t id : ids) {
+      const float* row = rows + static_cast<int64_t>(id) * dim;
+      for (int64_t k = 0; k < dim; ++k) hidden[static_cast<size_t>(k)] += row[k];
+    }
+    float scale = 1.0f / static_cast<float>(ids.size());
+    for (float& h : hidden) h *= scale;
+    double z[3];
+    for (int o = 0; o < 3; ++o) {
+      const float* w = output->data() + o * dim;
+      float sum = 0;
+      for (int64_t k = 0; k < dim; ++k) sum += w[k] * hidden[static_cast<size_t>(k)];
+      z[o] = sum;
+    }
+    double top = std::max({z[0], z[1], z[2]}), total = 0, p[3];
+    for (int o = 0; o < 3; ++o) total += p[o] = std::exp(z[o] - top);
+    double slot[3] = {0, 0, 0};
+    for (int o = 0; o < 3; ++o) slot[label_slot[o]] = p[o] / total;
+    return {slot[0], slot[1], slot[2]};
+  }
 };
 
 Classifier::Classifier() : impl_(std::make_unique<Impl>()) {}
@@ -25,10 +119,18 @@ Result<std::unique_ptr<Classifier>> Classifier::load(const std::string& path) {
   } catch (const std::exception& e) {
     return make_error("invalid_model", "cannot load classifier model '" + path + "': " + e.what());
   }
+  c->impl_->prepare();
   return c;
 }
 
 ClassScores Classifier::predict(const std::string& tokens) const {
+  if (impl_->fast) return impl_->predict_fast(tokens);
+  return predict_reference(tokens);
+}
+
+bool Classifier::fast_inference() const { return impl_->fast; }
+
+ClassScores Classifier::predict_reference(const std::string& tokens) const {
   std::istringstream in(tokens + "\n");
   std::vector<std::pair<fasttext::real, std::string>> preds;
   impl_->model.predictLine(in, preds, 3, 0.0);

@@ -2,6 +2,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/strings.h"
 #include "smish/smish.h"
 #include "smish/tokens.h"
 
@@ -29,21 +30,19 @@ bool known_tld(std::string_view tld) {
       "es", "it", "nl", "ca", "au", "ph", "id", "my", "sg", "za", "ng", "br", "mx", "ar", "pl", "se", "no", "fi",
       "dk", "ie", "be", "ch", "at", "pt", "gr", "tr", "il", "jp", "kr", "hk", "tw", "vn", "th", "pk", "bd", "ke",
       "eu", "asia", "ly", "gl", "gd", "to", "su", "ua", "by", "kz", "ro", "cz", "hu", "sk", "nz", "lk", "np"};
-  std::string lower(tld);
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  return tlds.count(lower) > 0;
+  return tlds.count(ascii_lowercase(tld)) > 0;
 }
 
 namespace {
 
-bool host_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; }
+bool host_char(char c) { return ascii_alnum(c) || c == '-' || c == '.'; }
 
 bool ipv4(std::string_view h) {
   int parts = 0;
   size_t i = 0;
   while (i < h.size()) {
     size_t start = i;
-    while (i < h.size() && std::isdigit(static_cast<unsigned char>(h[i]))) ++i;
+    while (i < h.size() && ascii_digit(h[i])) ++i;
     if (i == start || i - start > 3) return false;
     ++parts;
     if (i < h.size() && h[i] != '.') return false;
@@ -59,8 +58,7 @@ bool parse_link(std::string_view chunk, Link& out) {
   while (!chunk.empty() && std::string_view("([<\"'").find(chunk.front()) != std::string_view::npos) chunk.remove_prefix(1);
   while (!chunk.empty() && std::string_view(".,;:!?)]>\"'").find(chunk.back()) != std::string_view::npos) chunk.remove_suffix(1);
   if (chunk.size() < 4) return false;
-  std::string lower(chunk);
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  std::string lower = ascii_lowercase(chunk);
   size_t host_start = 0;
   bool has_scheme = false;
   if (lower.rfind("http://", 0) == 0) host_start = 7, has_scheme = true;

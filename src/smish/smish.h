@@ -114,6 +114,9 @@ class Classifier {
   static Result<std::unique_ptr<Classifier>> load(const std::string& model_path);
   ~Classifier();
   ClassScores predict(const std::string& tokens) const;
+  // fastText's own predictLine, which predict() must agree with (tests).
+  ClassScores predict_reference(const std::string& tokens) const;
+  bool fast_inference() const;  // false for quantized models: predict() is then the reference
 
  private:
   Classifier();

@@ -2,6 +2,7 @@
 #include <array>
 #include <cctype>
 
+#include "core/strings.h"
 #include "smish/smish.h"
 #include "smish/tokens.h"
 
@@ -24,7 +25,7 @@ bool invisible_at(std::string_view s, size_t i, size_t& len) {
 bool starts_with_ci(std::string_view s, size_t i, std::string_view p) {
   if (i + p.size() > s.size()) return false;
   for (size_t k = 0; k < p.size(); ++k)
-    if (std::tolower(static_cast<unsigned char>(s[i + k])) != p[k]) return false;
+    if (ascii_lower(s[i + k]) != p[k]) return false;
   return true;
 }
 
@@ -97,8 +98,8 @@ std::string model_tokens(std::string_view text) {
     std::string word;
     for (char ch : chunk) {
       unsigned char c = static_cast<unsigned char>(ch);
-      if (std::isalnum(c) || c >= 0x80 || c == '\'') {
-        word.push_back(static_cast<char>(std::tolower(c)));
+      if (ascii_alnum(ch) || c >= 0x80 || c == '\'') {
+        word.push_back(ascii_lower(ch));
       } else {
         emit(word);
         word.clear();

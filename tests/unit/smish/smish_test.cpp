@@ -130,5 +130,26 @@ TEST(Classifier, MissingModelIsAClearError) {
   EXPECT_NE(m.error().message.find("make model"), std::string::npos);
 }
 
+TEST(Classifier, FastInferenceAgreesWithFastTextsOwn) {
+  auto m = Classifier::load(source_dir() + "/models/smish.ftz");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  ASSERT_TRUE((*m)->fast_inference());
+  std::vector<std::string> texts = {
+      "", "   ", "__label__ham", "__label__smishing click now", "Your Epic session expired. Sign in: hxxps://lakesidemed-epic[.]com/login",
+      "WINNER!! call 09061701461 to claim your \xc2\xa3900 prize", "ok see you at 5", std::string(5000, 'x'),
+      "caf\xc3\xa9 \xe2\x80\x8b zero\xe2\x80\x8bwidth \xff\xfe broken utf8", "a b c d e f g h i j k l m n o p"};
+  auto dev = read_labeled_tsv(source_dir() + "/../shared/data/sms_dev.tsv", false);
+  if (dev)
+    for (const auto& d : *dev) texts.push_back(d.text);
+  for (const auto& t : texts) {
+    std::string tokens = model_tokens(normalize(t));
+    ClassScores fast = (*m)->predict(tokens), ref = (*m)->predict_reference(tokens);
+    EXPECT_NEAR(fast.ham, ref.ham, 1e-4) << t;
+    EXPECT_NEAR(fast.spam, ref.spam, 1e-4) << t;
+    EXPECT_NEAR(fast.smishing, ref.smishing, 1e-4) << t;
+  }
+  EXPECT_GE(texts.size(), 10u);
+}
+
 }  // namespace
 }  // namespace wardline::smish
