@@ -64,7 +64,7 @@ void add_report_routes(std::vector<Route>& routes, Services& s) {
     auto e = call_event(call, "smish.report", report->id);
     e.details = {{"channel", report->channel}, {"verdict", report->verdict.verdict}, {"class", report->verdict.cls},
                  {"score", std::to_string(report->verdict.score)}, {"request_id", call.request_id}};
-    if (Status a = record(s, e); !a) {
+    if (Status a = record(s, call, e); !a) {
       (void)(*b)->remove(report->id);
       return a.error();
     }

@@ -32,8 +32,8 @@ nlohmann::json user_json(const User& u) {
 
 // Records an admin action that has just succeeded; if the record cannot be
 // written, `undo` reverts the action and the call fails.
-Status audit_or_undo(Services& s, siem::SecurityEvent e, const std::function<Status()>& undo) {
-  Status recorded = record(s, std::move(e));
+Status audit_or_undo(Services& s, const Call& call, siem::SecurityEvent e, const std::function<Status()>& undo) {
+  Status recorded = record(s, call, std::move(e));
   if (recorded) return {};
   if (Status u = undo(); !u) spdlog::error("could not undo an unaudited action: {}", u.error().message);
   return recorded;
@@ -45,7 +45,7 @@ Status audit_or_undo(Services& s, siem::SecurityEvent e, const std::function<Sta
 Error audited_refusal(Services& s, const Call& call, const std::string& type, const std::string& subject, Error e) {
   auto ev = call_event(call, type, redact_text(subject), "failure");
   ev.details["reason"] = e.code;
-  (void)record(s, ev);
+  (void)record(s, call, ev);
   return e;
 }
 
@@ -87,7 +87,7 @@ void add_user_routes(std::vector<Route>& routes, Services& s) {
     if (!user) return audited_refusal(s, call, "admin.user_created", *name, user.error());
     auto e = call_event(call, "admin.user_created", user->name);
     e.details["role"] = to_string(user->role);
-    if (Status a = audit_or_undo(s, e, [&] { return s.identity.remove_user(user->name); }); !a) return a.error();
+    if (Status a = audit_or_undo(s, call, e, [&] { return s.identity.remove_user(user->name); }); !a) return a.error();
     return Reply{201, user_json(*user)};
   }});
 
@@ -95,7 +95,7 @@ void add_user_routes(std::vector<Route>& routes, Services& s) {
                     [&s](const Call& call) -> Result<Reply> {
     std::string name = call.path_param(0);
     if (Status st = s.identity.disable_user(name); !st) return audited_refusal(s, call, "admin.user_disabled", name, st.error());
-    if (Status a = audit_or_undo(s, call_event(call, "admin.user_disabled", name), [&] { return s.identity.enable_user(name); }); !a)
+    if (Status a = audit_or_undo(s, call, call_event(call, "admin.user_disabled", name), [&] { return s.identity.enable_user(name); }); !a)
       return a.error();
     auto u = s.identity.find_user(name);
     if (!u) return u.error();
@@ -121,7 +121,7 @@ void add_user_routes(std::vector<Route>& routes, Services& s) {
     if (!token) return audited_refusal(s, call, "admin.token_created", name, token.error());
     auto e = call_event(call, "admin.token_created", name);
     e.details["token_id"] = token->id;
-    if (Status a = audit_or_undo(s, e, [&] { return s.identity.revoke_token(token->id); }); !a) return a.error();
+    if (Status a = audit_or_undo(s, call, e, [&] { return s.identity.revoke_token(token->id); }); !a) return a.error();
     return Reply{201, {{"id", token->id}, {"token", token->secret}, {"expires_at", to_rfc3339(token->expires_at)}}};
   }});
 }
