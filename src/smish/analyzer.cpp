@@ -73,6 +73,7 @@ Analyzer::Analyzer(Rules rules, Organization org, std::shared_ptr<const Classifi
 
 Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const {
   Verdict v;
+  const VerdictWeights& w = rules_.weights;
   std::string norm = normalize(text);
   Extracted ex = extract(norm);
   ClassScores p = model_ ? model_->predict(model_tokens(norm)) : ClassScores{};
@@ -91,14 +92,14 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
         std::find(rules_.shorteners.begin(), rules_.shorteners.end(), host) != rules_.shorteners.end()) {
       add_unique(v.categories, "link_shortener");
       v.reasons.push_back("the link uses the shortener " + host + ", which hides where it really goes");
-      link_points += 12;
+      link_points += w.link_shortener;
       continue;
     }
     Link parsed;
     if (parse_link(host, parsed) && parsed.is_ip) {
       add_unique(v.categories, "ip_link");
       v.reasons.push_back("the link points to a bare IP address (" + host + ") instead of a named site");
-      link_points += 25;
+      link_points += w.ip_link;
       continue;
     }
     auto words = host_words(host);
@@ -110,7 +111,7 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
       if (used_inside || near) {
         add_unique(v.categories, "lookalike_domain");
         v.reasons.push_back("the link goes to " + host + ", which imitates " + own_domain + " but is not ours");
-        link_points += 45;
+        link_points += w.lookalike_domain;
         break;
       }
     }
@@ -125,7 +126,7 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
         add_unique(v.categories, "brand_impersonation");
         v.reasons.push_back("the link goes to " + host + ", which uses the name " + brand.name + " but is not " +
                             brand.name + "'s site");
-        link_points += 35;
+        link_points += w.brand_impersonation;
         break;
       }
     }
@@ -155,7 +156,7 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
     v.reasons.push_back(rule.reason + " (\"" + *matched[r] + "\")");
     lure_points += rule.weight;
   }
-  lure_points = std::min(lure_points, 50);
+  lure_points = std::min(lure_points, w.lure_cap);
 
   // Executive impersonation: a VIP's name in a message with a pretext, from
   // a number that is not the VIP's own in the staff directory.
@@ -166,27 +167,29 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
     if (contains_phrase(low, lower(vip)) &&
         std::find(v.categories.begin(), v.categories.end(), "executive_impersonation") != v.categories.end()) {
       v.reasons.push_back("it claims to come from " + vip + ", from a number we cannot confirm");
-      lure_points += 30;
+      lure_points += w.vip_claim;
     }
   }
   if (const Simulation* sim = org_.simulation_of(sender, ex.urls)) v.simulation = sim->name;
 
-  double model_score = 100.0 * (p.smishing + 0.6 * p.spam);
-  int score = static_cast<int>(model_score * 0.7 + link_points + lure_points + (ex.urls.empty() ? 0 : 5));
-  if (only_own_links && link_points == 0) score -= 25;
+  double model_score = 100.0 * (p.smishing + w.spam_share * p.spam);
+  int score = static_cast<int>(model_score * w.model_weight + link_points + lure_points + (ex.urls.empty() ? 0 : w.any_link));
+  if (only_own_links && link_points == 0) score += w.own_links_only;
   score = std::clamp(score, 0, 100);
   v.score = score;
 
   v.cls = p.smishing >= p.spam && p.smishing >= p.ham ? "smishing" : p.spam >= p.ham ? "spam" : "ham";
-  bool strong_signal = link_points >= 35 || lure_points >= 40 || (lure_points >= 15 && !ex.urls.empty());
-  // Thresholds: below 35 benign unless the model sees spam or smishing;
-  // smishing at 55 and up, or anything at 75 and up, is malicious.
-  if (v.cls != "smishing" && score >= 35 && strong_signal) v.cls = "smishing";
-  if (v.cls == "smishing" && score >= 55) v.verdict = "malicious";
-  else if (score >= 75) v.verdict = "malicious";
-  else if (v.cls != "ham" || score >= 35) v.verdict = "suspicious";
+  bool strong_signal = link_points >= w.strong_link || lure_points >= w.strong_lure ||
+                       (lure_points >= w.strong_lure_with_link && !ex.urls.empty());
+  // Thresholds (rules/verdict.yaml): below suspicious_at benign unless the
+  // model sees spam or smishing; smishing from malicious_smishing_at, or
+  // anything from malicious_at, is malicious.
+  if (v.cls != "smishing" && score >= w.suspicious_at && strong_signal) v.cls = "smishing";
+  if (v.cls == "smishing" && score >= w.malicious_smishing_at) v.verdict = "malicious";
+  else if (score >= w.malicious_at) v.verdict = "malicious";
+  else if (v.cls != "ham" || score >= w.suspicious_at) v.verdict = "suspicious";
   else v.verdict = "benign";
-  if (v.cls == "ham" && v.verdict != "benign") v.cls = score >= 70 ? "smishing" : "spam";
+  if (v.cls == "ham" && v.verdict != "benign") v.cls = score >= w.smishing_when_ham_at ? "smishing" : "spam";
   if (v.verdict == "benign") {
     v.categories.clear();
     v.reasons.clear();

@@ -26,6 +26,52 @@ Result<std::vector<std::string>> strings(const YAML::Node& n, const std::string&
 
 namespace {
 
+Status load_weights(const YAML::Node& v, const std::string& file, VerdictWeights& w) {
+  if (!v.IsMap()) return rule_error(file, v.Mark(), "'verdict' must be a mapping of weight names to numbers");
+  const std::pair<const char*, int*> ints[] = {
+      {"lookalike_domain", &w.lookalike_domain}, {"brand_impersonation", &w.brand_impersonation}, {"ip_link", &w.ip_link},
+      {"link_shortener", &w.link_shortener}, {"any_link", &w.any_link}, {"vip_claim", &w.vip_claim}, {"lure_cap", &w.lure_cap},
+      {"own_links_only", &w.own_links_only}, {"suspicious_at", &w.suspicious_at},
+      {"malicious_smishing_at", &w.malicious_smishing_at}, {"malicious_at", &w.malicious_at},
+      {"smishing_when_ham_at", &w.smishing_when_ham_at}, {"strong_link", &w.strong_link}, {"strong_lure", &w.strong_lure},
+      {"strong_lure_with_link", &w.strong_lure_with_link}};
+  const std::pair<const char*, double*> shares[] = {{"model_weight", &w.model_weight}, {"spam_share", &w.spam_share}};
+  for (const auto& kv : v) {
+    std::string key = kv.first.as<std::string>();
+    bool known = false;
+    for (const auto& [name, field] : ints) {
+      if (key != name) continue;
+      known = true;
+      try {
+        *field = kv.second.as<int>();
+      } catch (const YAML::Exception&) {
+        return rule_error(file, kv.second.Mark(), "'verdict." + key + "' must be an integer from -100 to 100");
+      }
+      if (*field < -100 || *field > 100)
+        return rule_error(file, kv.second.Mark(), "'verdict." + key + "' must be an integer from -100 to 100");
+    }
+    for (const auto& [name, field] : shares) {
+      if (key != name) continue;
+      known = true;
+      try {
+        *field = kv.second.as<double>();
+      } catch (const YAML::Exception&) {
+        return rule_error(file, kv.second.Mark(), "'verdict." + key + "' must be a number from 0 to 1");
+      }
+      if (*field < 0 || *field > 1) return rule_error(file, kv.second.Mark(), "'verdict." + key + "' must be a number from 0 to 1");
+    }
+    if (!known) {
+      std::string names;
+      for (const auto& [name, f] : ints) names += std::string(names.empty() ? "" : ", ") + name;
+      for (const auto& [name, f] : shares) names += std::string(", ") + name;
+      return rule_error(file, kv.first.Mark(), "unknown key 'verdict." + key + "' (expected one of: " + names + ")");
+    }
+  }
+  if (w.malicious_smishing_at > w.malicious_at || w.suspicious_at > w.malicious_smishing_at)
+    return rule_error(file, v.Mark(), "thresholds must satisfy suspicious_at <= malicious_smishing_at <= malicious_at");
+  return {};
+}
+
 Status load_file(const std::string& file, Rules& rules) {
   YAML::Node root;
   try {
@@ -33,7 +79,7 @@ Status load_file(const std::string& file, Rules& rules) {
   } catch (const YAML::Exception& e) {
     return rule_error(file, e.mark, "YAML syntax error: " + e.msg);
   }
-  if (!root.IsMap()) return rule_error(file, root.Mark(), "expected a mapping with 'lures', 'brands' or 'shorteners'");
+  if (!root.IsMap()) return rule_error(file, root.Mark(), "expected a mapping with 'lures', 'brands', 'shorteners' or 'verdict'");
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
@@ -64,12 +110,14 @@ Status load_file(const std::string& file, Rules& rules) {
         if (!keywords) return keywords.error();
         rules.brands.push_back({b["name"].as<std::string>(), *domains, *keywords});
       }
+    } else if (key == "verdict") {
+      if (Status st = load_weights(v, file, rules.weights); !st) return st;
     } else if (key == "shorteners") {
       auto s = strings(v, file, "shorteners", true);
       if (!s) return s.error();
       rules.shorteners.insert(rules.shorteners.end(), s->begin(), s->end());
     } else {
-      return rule_error(file, kv.first.Mark(), "unknown key '" + key + "' (expected lures, brands or shorteners)");
+      return rule_error(file, kv.first.Mark(), "unknown key '" + key + "' (expected lures, brands, shorteners or verdict)");
     }
   }
   return {};

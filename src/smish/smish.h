@@ -87,7 +87,29 @@ struct Organization {
   const Simulation* simulation_of(std::string_view sender, const std::vector<std::string>& urls) const;
 };
 
+// How the signals add up to a 0-100 score and a verdict (rules/verdict.yaml).
+struct VerdictWeights {
+  double model_weight = 0.7;  // share of the classifier's 100 * (P(smishing) + spam_share * P(spam))
+  double spam_share = 0.6;
+  int lookalike_domain = 45;  // points per link of each kind
+  int brand_impersonation = 35;
+  int ip_link = 25;
+  int link_shortener = 12;
+  int any_link = 5;           // once, when the message has a link at all
+  int vip_claim = 30;         // a VIP's name with an impersonation pretext
+  int lure_cap = 50;          // lure points count up to this
+  int own_links_only = -25;   // every link is on our own domains
+  int suspicious_at = 35;     // score from which a message is suspicious
+  int malicious_smishing_at = 55;  // ...malicious when it reads as smishing
+  int malicious_at = 75;           // ...malicious whatever it reads as
+  int smishing_when_ham_at = 70;   // a flagged message the model calls ham: smishing from here, spam below
+  int strong_link = 35;            // link points that make a message smishing whatever the model says
+  int strong_lure = 40;            // lure points that do the same
+  int strong_lure_with_link = 15;  // lure points that do the same in a message with a link
+};
+
 struct Rules {
+  VerdictWeights weights;
   std::vector<LureRule> lures;
   std::vector<Brand> brands;
   std::vector<std::string> shorteners;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 namespace wardline::smish {
 namespace {
@@ -122,6 +123,35 @@ TEST(Rules, BadRuleFilesNameFileAndLine) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("x.yaml:4:"), std::string::npos) << r.error().message;
   EXPECT_FALSE(load_rules(dir + "/missing").ok());
+}
+
+TEST(Rules, VerdictWeightsAndThresholdsAreData) {
+  std::string dir = ::testing::TempDir() + "/rules-weights";
+  std::filesystem::remove_all(dir);
+  std::filesystem::copy(source_dir() + "/rules", dir);
+  auto shipped = load_rules(dir);
+  ASSERT_TRUE(shipped.ok()) << shipped.error().message;
+  EXPECT_EQ(shipped->weights.lookalike_domain, 45);
+  auto org = load_organization(source_dir() + "/examples/organization.yaml");
+  ASSERT_TRUE(org.ok());
+  std::string msg = "see hxxps://lakesidemed-portal[.]com/docs";
+  EXPECT_NE(Analyzer(*shipped, *org, nullptr).analyze(msg).verdict, "benign");
+
+  auto write = [&](const std::string& text) { std::ofstream(dir + "/verdict.yaml") << text; };
+  write("verdict:\n  lookalike_domain: 0\n  any_link: 0\n");
+  auto relaxed = load_rules(dir);
+  ASSERT_TRUE(relaxed.ok()) << relaxed.error().message;
+  EXPECT_EQ(relaxed->weights.lookalike_domain, 0);
+  EXPECT_EQ(relaxed->weights.suspicious_at, 35);  // unspecified: the default
+  EXPECT_EQ(Analyzer(*relaxed, *org, nullptr).analyze(msg).verdict, "benign");
+
+  write("verdict:\n  ip_link: 250\n");
+  EXPECT_NE(load_rules(dir).error().message.find("verdict.yaml:2:12: 'verdict.ip_link' must be an integer from -100 to 100"),
+            std::string::npos);
+  write("verdict:\n  model_weigth: 0.5\n");
+  EXPECT_NE(load_rules(dir).error().message.find("unknown key 'verdict.model_weigth'"), std::string::npos);
+  write("verdict:\n  malicious_at: 20\n");
+  EXPECT_NE(load_rules(dir).error().message.find("suspicious_at <= malicious_smishing_at <= malicious_at"), std::string::npos);
 }
 
 TEST(Classifier, MissingModelIsAClearError) {
