@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries (see ../ARCHITECTURE.md "Chosen libraries")
   libssl-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev libzstd-dev libfasttext-dev
-  libphonenumber-dev libpsl-dev publicsuffix
+  libphonenumber-dev libpsl-dev publicsuffix libicu-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # servers and tools the tests start: PostgreSQL, rsyslog, openssl s_client, curl

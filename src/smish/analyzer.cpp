@@ -4,6 +4,7 @@
 #include "core/strings.h"
 #include "smish/smish.h"
 #include "smish/tokens.h"
+#include "smish/unicode.h"
 
 namespace wardline::smish {
 namespace {
@@ -66,6 +67,11 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
 
 Analyzer::Analyzer(Rules rules, Organization org, std::shared_ptr<const Classifier> model)
     : rules_(std::move(rules)), org_(std::move(org)), model_(std::move(model)) {
+  for (const auto& d : org_.domains) own_name_skeletons_.push_back(skeleton(d.substr(0, d.find('.'))));
+  for (const auto& b : rules_.brands) {
+    brand_keyword_skeletons_.emplace_back();
+    for (const auto& k : b.keywords) brand_keyword_skeletons_.back().push_back(skeleton(k));
+  }
   for (size_t r = 0; r < rules_.lures.size(); ++r)
     for (size_t p = 0; p < rules_.lures[r].phrases.size(); ++p)
       by_first_word_[first_word(rules_.lures[r].phrases[p])].push_back({r, p});
@@ -102,33 +108,49 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
       link_points += w.ip_link;
       continue;
     }
-    auto words = host_words(host);
-    for (const auto& own_domain : org_.domains) {
-      std::string own_name = own_domain.substr(0, own_domain.find('.'));
-      std::string reg_name = reg.substr(0, reg.find('.'));
-      bool used_inside = std::find(words.begin(), words.end(), own_name) != words.end() || host.find(own_name) != std::string::npos;
+    // Compared as UTS #39 skeletons, so look-alike letters (Cyrillic "і",
+    // digit "1" for "l", fullwidth forms) match what they imitate.
+    std::string shown = host_to_unicode(host);
+    std::string named_as = shown == host ? host : host + " (" + shown + ")";
+    std::string skel = skeleton(shown);
+    std::string reg_skel = skeleton(host_to_unicode(reg));
+    auto words = host_words(skel);
+    bool imitates = false;
+    for (size_t i = 0; i < org_.domains.size() && !imitates; ++i) {
+      const std::string& own_name = own_name_skeletons_[i];
+      std::string reg_name = reg_skel.substr(0, reg_skel.find('.'));
+      bool used_inside = std::find(words.begin(), words.end(), own_name) != words.end() || skel.find(own_name) != std::string::npos;
       bool near = own_name.size() >= 5 && edit_distance(reg_name, own_name) <= 2;
       if (used_inside || near) {
         add_unique(v.categories, "lookalike_domain");
-        v.reasons.push_back("the link goes to " + host + ", which imitates " + own_domain + " but is not ours");
+        v.reasons.push_back("the link goes to " + named_as + ", which imitates " + org_.domains[i] + " but is not ours");
         link_points += w.lookalike_domain;
-        break;
+        imitates = true;
       }
     }
-    for (const auto& brand : rules_.brands) {
+    for (size_t b = 0; b < rules_.brands.size(); ++b) {
+      const Brand& brand = rules_.brands[b];
       bool legit = std::any_of(brand.domains.begin(), brand.domains.end(), [&](const auto& d) { return on_domain(host, d); });
       if (legit) break;
-      bool named = std::any_of(brand.keywords.begin(), brand.keywords.end(), [&](const auto& k) {
-        return std::find(words.begin(), words.end(), k) != words.end() ||
-               (k.size() >= 5 && host.find(k) != std::string::npos);
+      const auto& keywords = brand_keyword_skeletons_[b];
+      bool named = std::any_of(keywords.begin(), keywords.end(), [&](const auto& k) {
+        return std::find(words.begin(), words.end(), k) != words.end() || (k.size() >= 5 && skel.find(k) != std::string::npos);
       });
       if (named) {
         add_unique(v.categories, "brand_impersonation");
-        v.reasons.push_back("the link goes to " + host + ", which uses the name " + brand.name + " but is not " +
+        v.reasons.push_back("the link goes to " + named_as + ", which uses the name " + brand.name + " but is not " +
                             brand.name + "'s site");
         link_points += w.brand_impersonation;
+        imitates = true;
         break;
       }
+    }
+    if (auto scripts = scripts_in(shown); scripts.size() > 1) {
+      add_unique(v.categories, "mixed_script");
+      std::string list;
+      for (size_t i = 0; i < scripts.size(); ++i) list += (i == 0 ? "" : i + 1 == scripts.size() ? " and " : ", ") + scripts[i];
+      v.reasons.push_back("the address " + named_as + " mixes " + list + " letters, a trick to look like another site");
+      if (!imitates) link_points += w.mixed_script;
     }
   }
 
@@ -152,6 +174,8 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
   for (size_t r = 0; r < rules_.lures.size(); ++r) {
     if (!matched[r]) continue;
     const auto& rule = rules_.lures[r];
+    // "Sign in at <our own site>" is how real notices read: no lure there.
+    if (rule.through_link && only_own_links && link_points == 0) continue;
     add_unique(v.categories, rule.category);
     v.reasons.push_back(rule.reason + " (\"" + *matched[r] + "\")");
     lure_points += rule.weight;
@@ -172,6 +196,14 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
   }
   if (const Simulation* sim = org_.simulation_of(sender, ex.urls)) v.simulation = sim->name;
 
+  // A message that sends no one anywhere but our own sites (or an automated
+  // notice such as a code being delivered) and carries no lure is not
+  // flagged on the classifier's word alone.
+  bool quiet = lure_points == 0 && link_points == 0 &&
+               (only_own_links || ex.urls.empty()) &&
+               (only_own_links || std::any_of(rules_.notices.begin(), rules_.notices.end(), [&](const Notice& n) {
+                  return std::any_of(n.phrases.begin(), n.phrases.end(), [&](const auto& ph) { return contains_phrase(low, ph); });
+                }));
   double model_score = 100.0 * (p.smishing + w.spam_share * p.spam);
   int score = static_cast<int>(model_score * w.model_weight + link_points + lure_points + (ex.urls.empty() ? 0 : w.any_link));
   if (only_own_links && link_points == 0) score += w.own_links_only;
@@ -184,6 +216,11 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
   // Thresholds (rules/verdict.yaml): below suspicious_at benign unless the
   // model sees spam or smishing; smishing from malicious_smishing_at, or
   // anything from malicious_at, is malicious.
+  if (quiet) {
+    v.cls = "ham";
+    score = std::min(score, w.suspicious_at - 1);
+    v.score = score;
+  }
   if (v.cls != "smishing" && score >= w.suspicious_at && strong_signal) v.cls = "smishing";
   if (v.cls == "smishing" && score >= w.malicious_smishing_at) v.verdict = "malicious";
   else if (score >= w.malicious_at) v.verdict = "malicious";

@@ -35,7 +35,8 @@ bool known_tld(std::string_view tld) {
 
 namespace {
 
-bool host_char(char c) { return ascii_alnum(c) || c == '-' || c == '.'; }
+// UTF-8 bytes are host characters too: internationalised (IDN) look-alikes.
+bool host_char(char c) { return ascii_alnum(c) || c == '-' || c == '.' || static_cast<unsigned char>(c) >= 0x80; }
 
 bool ipv4(std::string_view h) {
   int parts = 0;

@@ -30,7 +30,7 @@ Status load_weights(const YAML::Node& v, const std::string& file, VerdictWeights
   if (!v.IsMap()) return rule_error(file, v.Mark(), "'verdict' must be a mapping of weight names to numbers");
   const std::pair<const char*, int*> ints[] = {
       {"lookalike_domain", &w.lookalike_domain}, {"brand_impersonation", &w.brand_impersonation}, {"ip_link", &w.ip_link},
-      {"link_shortener", &w.link_shortener}, {"any_link", &w.any_link}, {"vip_claim", &w.vip_claim}, {"lure_cap", &w.lure_cap},
+      {"link_shortener", &w.link_shortener}, {"any_link", &w.any_link}, {"mixed_script", &w.mixed_script}, {"vip_claim", &w.vip_claim}, {"lure_cap", &w.lure_cap},
       {"own_links_only", &w.own_links_only}, {"suspicious_at", &w.suspicious_at},
       {"malicious_smishing_at", &w.malicious_smishing_at}, {"malicious_at", &w.malicious_at},
       {"smishing_when_ham_at", &w.smishing_when_ham_at}, {"strong_link", &w.strong_link}, {"strong_lure", &w.strong_lure},
@@ -79,7 +79,7 @@ Status load_file(const std::string& file, Rules& rules) {
   } catch (const YAML::Exception& e) {
     return rule_error(file, e.mark, "YAML syntax error: " + e.msg);
   }
-  if (!root.IsMap()) return rule_error(file, root.Mark(), "expected a mapping with 'lures', 'brands', 'shorteners' or 'verdict'");
+  if (!root.IsMap()) return rule_error(file, root.Mark(), "expected a mapping with 'lures', 'notices', 'brands', 'shorteners' or 'verdict'");
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
@@ -98,7 +98,15 @@ Status load_file(const std::string& file, Rules& rules) {
           }
           if (weight < 0 || weight > 100) return rule_error(file, l["weight"].Mark(), "'weight' must be from 0 to 100");
         }
-        rules.lures.push_back({l["category"].as<std::string>(), l["reason"].as<std::string>(), weight, *phrases});
+        bool through_link = false;
+        if (l["through_link"]) {
+          try {
+            through_link = l["through_link"].as<bool>();
+          } catch (const YAML::Exception&) {
+            return rule_error(file, l["through_link"].Mark(), "'through_link' must be true or false");
+          }
+        }
+        rules.lures.push_back({l["category"].as<std::string>(), l["reason"].as<std::string>(), weight, *phrases, through_link});
       }
     } else if (key == "brands") {
       if (!v.IsSequence()) return rule_error(file, v.Mark(), "'brands' must be a list");
@@ -110,6 +118,14 @@ Status load_file(const std::string& file, Rules& rules) {
         if (!keywords) return keywords.error();
         rules.brands.push_back({b["name"].as<std::string>(), *domains, *keywords});
       }
+    } else if (key == "notices") {
+      if (!v.IsSequence()) return rule_error(file, v.Mark(), "'notices' must be a list");
+      for (const auto& n : v) {
+        if (!n.IsMap() || !n["name"]) return rule_error(file, n.Mark(), "a notice needs 'name' and 'phrases'");
+        auto phrases = strings(n["phrases"], file, "phrases", true);
+        if (!phrases) return phrases.error();
+        rules.notices.push_back({n["name"].as<std::string>(), *phrases});
+      }
     } else if (key == "verdict") {
       if (Status st = load_weights(v, file, rules.weights); !st) return st;
     } else if (key == "shorteners") {
@@ -117,7 +133,7 @@ Status load_file(const std::string& file, Rules& rules) {
       if (!s) return s.error();
       rules.shorteners.insert(rules.shorteners.end(), s->begin(), s->end());
     } else {
-      return rule_error(file, kv.first.Mark(), "unknown key '" + key + "' (expected lures, brands, shorteners or verdict)");
+      return rule_error(file, kv.first.Mark(), "unknown key '" + key + "' (expected lures, notices, brands, shorteners or verdict)");
     }
   }
   return {};

@@ -48,6 +48,17 @@ struct LureRule {
   std::string reason;
   int weight = 6;                    // share of the 0-100 score
   std::vector<std::string> phrases;  // lower-case; matched on word boundaries
+  // The lure works through a link ("sign in at ..."): it counts for nothing
+  // when every link in the message is on our own domains.
+  bool through_link = false;
+};
+
+// Wording of legitimate automated notices (a one-time code being delivered,
+// "your password was changed"). Without a lure or a suspicious link, such a
+// message is not flagged on the classifier's word alone.
+struct Notice {
+  std::string name;
+  std::vector<std::string> phrases;
 };
 
 struct Brand {
@@ -96,6 +107,7 @@ struct VerdictWeights {
   int ip_link = 25;
   int link_shortener = 12;
   int any_link = 5;           // once, when the message has a link at all
+  int mixed_script = 30;      // a link whose name mixes alphabets (when it imitates nothing we know)
   int vip_claim = 30;         // a VIP's name with an impersonation pretext
   int lure_cap = 50;          // lure points count up to this
   int own_links_only = -25;   // every link is on our own domains
@@ -111,6 +123,7 @@ struct VerdictWeights {
 struct Rules {
   VerdictWeights weights;
   std::vector<LureRule> lures;
+  std::vector<Notice> notices;
   std::vector<Brand> brands;
   std::vector<std::string> shorteners;
 };
@@ -182,6 +195,9 @@ class Analyzer {
   // Lure phrases indexed by their first word: one pass over the message
   // finds every candidate instead of one search per phrase.
   std::unordered_map<std::string, std::vector<PhraseRef>> by_first_word_;
+  // UTS #39 skeletons of our domain names and of each brand's keywords.
+  std::vector<std::string> own_name_skeletons_;
+  std::vector<std::vector<std::string>> brand_keyword_skeletons_;
 };
 
 // "https://evil.example/x" -> "hxxps://evil[.]example/x"

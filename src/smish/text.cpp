@@ -5,6 +5,7 @@
 #include "core/strings.h"
 #include "smish/smish.h"
 #include "smish/tokens.h"
+#include "smish/unicode.h"
 
 namespace wardline::smish {
 namespace {
@@ -31,7 +32,11 @@ bool starts_with_ci(std::string_view s, size_t i, std::string_view p) {
 
 }  // namespace
 
-std::string normalize(std::string_view in) {
+std::string normalize(std::string_view raw) {
+  // NFKC first: fullwidth dots, brackets and letters become the ASCII ones the
+  // rest of this function (and every rule) looks for.
+  const std::string folded = nfkc(raw);
+  std::string_view in = folded;
   std::string out;
   out.reserve(in.size());
   for (size_t i = 0; i < in.size();) {

@@ -27,4 +27,21 @@ printf 'id\tbody\n1\thello\n' >"$WORK/bad.tsv"
 check "a TSV without a text column is a clear error (exit 1)" bash -c "[ $? -eq 1 ] && grep -q \"must name the columns 'text'\" '$WORK/err'"
 "$WARDLINE" smish classify --input "$WORK/in.tsv" --org /nonexistent.yaml >/dev/null 2>"$WORK/err"
 check "a missing organisation profile is a clear error" grep -q "nonexistent.yaml" "$WORK/err"
+# Hospital-specific messages (ours, written from the source document's
+# scenarios): lures and hard negatives such as delivered one-time codes and IT
+# notices on our own domains. A quality gate, not a timing assertion.
+awk -F'\t' 'NR==1{print "id\tsender\ttext"; next}{print $1"\t"$3"\t"$4}' "$SRC/tests/data/hospital_messages.tsv" >"$WORK/hospital.tsv"
+"$WARDLINE" smish classify --input "$WORK/hospital.tsv" >"$WORK/hospital.jsonl"
+python3 - "$SRC/tests/data/hospital_messages.tsv" "$WORK/hospital.jsonl" >"$WORK/hospital.txt" <<'PY'
+import json, sys
+label = {l.split("\t")[0]: l.split("\t")[1] for l in open(sys.argv[1]).read().splitlines()[1:]}
+flagged = {json.loads(l)["id"]: json.loads(l)["verdict"] != "benign" for l in open(sys.argv[2])}
+lures = [flagged[i] for i in label if label[i] != "ham"]
+negatives = [flagged[i] for i in label if label[i] == "ham"]
+print(f"lures {sum(lures)}/{len(lures)} hard-negatives {sum(negatives)}/{len(negatives)}")
+sys.exit(0 if sum(lures) >= 0.9 * len(lures) and sum(negatives) <= 0.1 * len(negatives) else 1)
+PY
+status=$?
+cat "$WORK/hospital.txt"
+check "hospital set: >= 90% of lures flagged, <= 10% of hard negatives" test "$status" -eq 0
 check_summary

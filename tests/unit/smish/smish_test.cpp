@@ -23,7 +23,10 @@ TEST(Normalize, RemovesInvisibleCharactersAndRestoresDefangedLinks) {
   EXPECT_EQ(normalize("go to hxxps://lakesidemed-epic[.]com/login"), "go to https://lakesidemed-epic.com/login");
   EXPECT_EQ(normalize("HXXP://evil(dot)example(.)com"), "http://evil.example.com");
   EXPECT_EQ(normalize("  many   spaces\t\tand\nlines  "), "many spaces and lines");
-  EXPECT_EQ(normalize("bad utf8 \xff\xfe kept"), "bad utf8 \xff\xfe kept");
+  // Invalid UTF-8 becomes U+FFFD; fullwidth letters and dots become ASCII (NFKC).
+  EXPECT_EQ(normalize("bad utf8 \xff\xfe kept"), "bad utf8 \xef\xbf\xbd\xef\xbf\xbd kept");
+  EXPECT_EQ(normalize("\xef\xbd\x85\xef\xbd\x90\xef\xbd\x89\xef\xbd\x83\xef\xbc\x8e\xef\xbd\x83\xef\xbd\x8f\xef\xbd\x8d"), "epic.com");
+  EXPECT_EQ(normalize("\xf0\x9d\x90\x8f\xf0\x9d\x90\x9a\xf0\x9d\x90\xb2\xf0\x9d\x90\xab\xf0\x9d\x90\xa8\xf0\x9d\x90\xa5\xf0\x9d\x90\xa5"), "Payroll");
   std::string long_text(200000, 'a');
   EXPECT_EQ(normalize(long_text).size(), long_text.size());
 }
@@ -108,9 +111,62 @@ TEST_F(AnalyzerTest, OrdinaryMessagesAndOurOwnLinksStayBenign) {
   EXPECT_TRUE(own.reasons.empty());
 }
 
+TEST_F(AnalyzerTest, HomoglyphsPunycodeAndFullwidthLookAlikesAreCaught) {
+  // Cyrillic "а" in place of the Latin one, as typed and as punycode.
+  for (const char* text : {"Sign in: https://l\xd0\xb0kesidemed.org/login", "Sign in: https://xn--lkesidemed-zqi.org/login"}) {
+    auto v = analyzer_->analyze(text);
+    EXPECT_TRUE(has(v.categories, "lookalike_domain")) << text;
+    EXPECT_TRUE(has(v.categories, "mixed_script")) << text;
+    EXPECT_NE(v.verdict, "benign") << text;
+  }
+  auto punycode = analyzer_->analyze("Sign in: https://xn--lkesidemed-zqi.org/login");
+  EXPECT_TRUE(std::any_of(punycode.reasons.begin(), punycode.reasons.end(), [](const std::string& r) {
+    return r.find("xn--lkesidemed-zqi.org (l\xd0\xb0kesidemed.org), which imitates lakesidemed.org") != std::string::npos;
+  }));
+  // A digit for a letter, and fullwidth letters (NFKC).
+  EXPECT_TRUE(has(analyzer_->analyze("sso at 1akesidemed.org/login").categories, "lookalike_domain"));
+  EXPECT_TRUE(has(analyzer_->analyze("https://\xef\xbd\x8c\xef\xbd\x81\xef\xbd\x8b\xef\xbd\x85\xef\xbd\x93\xef\xbd\x89"
+                                     "\xef\xbd\x84\xef\xbd\x85\xef\xbd\x8d\xef\xbd\x85\xef\xbd\x84-login.com").categories,
+                  "lookalike_domain"));
+  // Brand names with look-alike letters, mixed scripts alone.
+  EXPECT_TRUE(has(analyzer_->analyze("Pay at https://p\xd0\xb0yp\xd0\xb0l.com/x").categories, "brand_impersonation"));
+  EXPECT_TRUE(has(analyzer_->analyze("see https://g\xd0\xbe\xd0\xbeds-review.com").categories, "mixed_script"));
+  // Our own domain written plainly is ours.
+  EXPECT_FALSE(has(analyzer_->analyze("see https://lakesidemed.org/news").categories, "lookalike_domain"));
+}
+
 TEST_F(AnalyzerTest, ZeroWidthAndDefangingDoNotHideALink) {
   auto v = analyzer_->analyze("Verify your account: hxxps://lakeside\xe2\x80\x8bmed-login[.]com");
   EXPECT_TRUE(has(v.categories, "lookalike_domain"));
+}
+
+// With the shipped model: the hospital's own notices and delivered one-time
+// codes are hard negatives that text alone gets wrong.
+class ModelAnalyzerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto rules = load_rules(source_dir() + "/rules");
+    auto org = load_organization(source_dir() + "/examples/organization.yaml");
+    auto model = Classifier::load(source_dir() + "/models/smish.ftz");
+    ASSERT_TRUE(rules.ok() && org.ok() && model.ok());
+    analyzer_ = std::make_unique<Analyzer>(*rules, *org, std::shared_ptr<const Classifier>(std::move(*model)));
+  }
+  std::unique_ptr<Analyzer> analyzer_;
+};
+
+TEST_F(ModelAnalyzerTest, OwnSiteNoticesAndDeliveredCodesAreNotFlagged) {
+  EXPECT_EQ(analyzer_->analyze("MyChart: you have a new test result. Log in to MyChart at https://lmc-mychart.org to view it.").verdict,
+            "benign");
+  EXPECT_EQ(analyzer_->analyze("Reminder from Lakeside IT: complete your annual security training by Friday at "
+                               "https://lakesidemed.org/training").verdict,
+            "benign");
+  EXPECT_EQ(analyzer_->analyze("Your Microsoft verification code is 551903").verdict, "benign");
+  // The same wording turned into a lure, or pointing elsewhere, is flagged.
+  EXPECT_NE(analyzer_->analyze("Your verification code is 551903. Reply with the code to confirm your identity").verdict, "benign");
+  EXPECT_NE(analyzer_->analyze("MyChart: you have a new test result. Log in to MyChart at https://lmc-mychart-results.com").verdict,
+            "benign");
+  EXPECT_NE(analyzer_->analyze("Hi it's Jordan Ellis, I'm in a board meeting. Can you buy 5 Apple gift cards? Will reimburse").verdict,
+            "benign");
 }
 
 TEST(Rules, BadRuleFilesNameFileAndLine) {
