@@ -19,6 +19,7 @@ std::string what_it_is(const Verdict& v) {
       {"delivery", "a fake delivery notice"},
       {"toll_and_fine", "a fake toll or fine notice"},
       {"bank_alert", "a fake bank alert"},
+      {"callback_scam", "a fake fraud alert meant to get you on the phone with a scammer"},
   };
   for (const auto& [category, name] : names)
     for (const auto& c : v.categories)

@@ -44,4 +44,11 @@ PY
 status=$?
 cat "$WORK/hospital.txt"
 check "hospital set: >= 90% of lures flagged, <= 10% of hard negatives" test "$status" -eq 0
+# Recent real-world smishing patterns (tolls, parcels, banks, callbacks; ours).
+awk -F'\t' 'NR==1{print "id\ttext"; next}{print $1"\t"$3}' "$SRC/tests/data/recent_smishing.tsv" >"$WORK/recent.tsv"
+"$WARDLINE" smish classify --input "$WORK/recent.tsv" >"$WORK/recent.jsonl"
+flagged=$(grep -vc '"verdict":"benign"' "$WORK/recent.jsonl")
+total=$(wc -l <"$WORK/recent.jsonl")
+echo "recent smishing flagged: $flagged/$total"
+check "recent smishing: >= 95% flagged malicious or suspicious" test $((flagged * 100)) -ge $((total * 95))
 check_summary
