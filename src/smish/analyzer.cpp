@@ -59,6 +59,10 @@ std::vector<std::string> host_words(const std::string& host) {
   return out;
 }
 
+bool has_category(const Verdict& v, const std::string& c) {
+  return std::find(v.categories.begin(), v.categories.end(), c) != v.categories.end();
+}
+
 void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
@@ -151,6 +155,34 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
       for (size_t i = 0; i < scripts.size(); ++i) list += (i == 0 ? "" : i + 1 == scripts.size() ? " and " : ", ") + scripts[i];
       v.reasons.push_back("the address " + named_as + " mixes " + list + " letters, a trick to look like another site");
       if (!imitates) link_points += w.mixed_script;
+    }
+  }
+
+  // A sender name (alphanumeric sender ID) that names a brand whose site the
+  // links do not go to. Anyone can set a sender name.
+  bool named_sender = !sender.empty() && sender.find('@') == std::string_view::npos &&
+                      std::any_of(sender.begin(), sender.end(), [](char c) { return ascii_alpha(c); });
+  if (named_sender && !has_category(v, "brand_impersonation")) {
+    auto sender_words = host_words(skeleton(sender));
+    for (size_t b = 0; b < rules_.brands.size(); ++b) {
+      const auto& keywords = brand_keyword_skeletons_[b];
+      bool named = std::any_of(keywords.begin(), keywords.end(), [&](const auto& k) {
+        return std::find(sender_words.begin(), sender_words.end(), k) != sender_words.end();
+      });
+      if (!named) continue;
+      const Brand& brand = rules_.brands[b];
+      for (const auto& host : ex.domains) {
+        bool ours = std::any_of(org_.domains.begin(), org_.domains.end(), [&](const auto& d) { return on_domain(host, d); });
+        bool theirs = std::any_of(brand.domains.begin(), brand.domains.end(), [&](const auto& d) { return on_domain(host, d); });
+        if (ours || theirs) continue;
+        add_unique(v.categories, "brand_impersonation");
+        v.reasons.push_back("it comes from the sender name '" + std::string(sender) + "', but its link goes to " + host +
+                            ", which is not " + brand.name + "'s site");
+        link_points += w.brand_impersonation;
+        only_own_links = false;
+        break;
+      }
+      break;
     }
   }
 

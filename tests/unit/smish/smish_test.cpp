@@ -104,6 +104,20 @@ TEST_F(AnalyzerTest, MfaCodeTheftAndExecutivePretexts) {
   EXPECT_NE(ceo.verdict, "benign");
 }
 
+TEST_F(AnalyzerTest, SenderNameOfABrandWithALinkElsewhere) {
+  auto v = analyzer_->analyze("Your package is waiting: https://track-pkg.top/a1", "USPS-Info");
+  EXPECT_TRUE(has(v.categories, "brand_impersonation"));
+  EXPECT_TRUE(std::any_of(v.reasons.begin(), v.reasons.end(), [](const std::string& r) {
+    return r.find("sender name 'USPS-Info', but its link goes to track-pkg.top") != std::string::npos;
+  }));
+  EXPECT_NE(v.verdict, "benign");
+  // The brand's own site, a number as sender, or no link: nothing to say.
+  EXPECT_FALSE(has(analyzer_->analyze("Track it at https://tools.usps.com/go", "USPS").categories, "brand_impersonation"));
+  EXPECT_FALSE(has(analyzer_->analyze("Your package is waiting: https://track-pkg.top/a1", "+14155550100").categories,
+                   "brand_impersonation"));
+  EXPECT_FALSE(has(analyzer_->analyze("Your package is on its way", "USPS").categories, "brand_impersonation"));
+}
+
 TEST_F(AnalyzerTest, OrdinaryMessagesAndOurOwnLinksStayBenign) {
   EXPECT_EQ(analyzer_->analyze("Running 10 minutes late, save me a seat at rounds").verdict, "benign");
   auto own = analyzer_->analyze("Reminder: the new parking map is at https://intranet.lakesidemed.org/parking");
