@@ -28,6 +28,7 @@ bench: deps
 	cmake -S . -B $(BUILD)-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DWARDLINE_BENCH=ON
 	ninja -C $(BUILD)-bench -j$(JOBS)
 	@for b in $(BUILD)-bench/bench/bench_*; do echo "== $$b"; WARDLINE_SOURCE_DIR=$(CURDIR) $$b; done
+	@echo "== bench/campaign_scale.sh"; bench/campaign_scale.sh $(BUILD)-bench
 
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30

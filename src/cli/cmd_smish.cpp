@@ -41,9 +41,55 @@ Result<std::vector<smish::LabeledText>> read_messages(const std::string& path) {
     r.text = j["text"];
     if (j.contains("sender") && j["sender"].is_string()) r.sender = j["sender"];
     if (j.contains("label") && j["label"].is_string()) r.label = j["label"];
+    if (j.contains("time")) {
+      const auto& t = j["time"];
+      if (t.is_number()) r.time = t.get<int64_t>();
+      else if (t.is_string() && !t.get<std::string>().empty() && t.get<std::string>().size() <= 12 &&
+               t.get<std::string>().find_first_not_of("0123456789") == std::string::npos)
+        r.time = std::stoll(t.get<std::string>());
+      else if (!t.is_null())
+        return make_error("invalid_jsonl", path + ":" + std::to_string(n) + ": 'time' must be Unix seconds");
+    }
     out.push_back(std::move(r));
   }
   return out;
+}
+
+// Campaigns in a batch of messages, for retro-analysis: one {"id","campaign"}
+// line per input record, in order; a summary on stderr.
+int cluster(const SmishOptions& o, const CommonOptions& common) {
+  auto config = effective_config(common);
+  if (!config) return fail(config.error());
+  auto rules = smish::load_rules(o.rules.empty() ? resource_path("rules") : o.rules);
+  if (!rules) return fail(rules.error());
+  auto org = smish::load_organization(o.org.empty() ? resource_path("examples/organization.yaml") : o.org);
+  if (!org) return fail(org.error());
+  auto messages = read_messages(o.input);
+  if (!messages) return fail(messages.error());
+  const CampaignConfig& c = config->smish.campaigns;
+  smish::CampaignClusterer clusterer({c.minhash_hashes, c.lsh_bands, c.min_similarity, c.shingle_words,
+                                      static_cast<int64_t>(c.sender_window.count())},
+                                     *org, *rules);
+  for (const auto& m : *messages) clusterer.add({m.text, m.sender, m.time});
+  std::string out;
+  std::map<size_t, size_t> sizes;
+  for (size_t i = 0; i < messages->size(); ++i) {
+    size_t campaign = clusterer.campaign_of(i);
+    ++sizes[campaign];
+    nlohmann::ordered_json j{{"id", (*messages)[i].id}, {"campaign", "c" + std::to_string(campaign)}};
+    out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += '\n';
+    if (out.size() > (1 << 20)) std::cout << out, out.clear();
+  }
+  std::cout << out << std::flush;
+  size_t multi = 0, in_multi = 0, largest = 0;
+  for (const auto& [id, n] : sizes) {
+    if (n > 1) ++multi, in_multi += n;
+    largest = std::max(largest, n);
+  }
+  std::cerr << "clustered " << messages->size() << " messages into " << sizes.size() << " campaigns; " << multi
+            << " campaigns of 2 or more hold " << in_multi << " messages; the largest has " << largest << "\n";
+  return kOk;
 }
 
 int classify(const SmishOptions& o) {
@@ -195,6 +241,14 @@ void add_smish_commands(CLI::App& app, int& rc) {
   cls->add_option("--rules", o->rules, "rules directory (default: rules/)");
   cls->add_option("--model", o->model, "classifier model (default: models/smish.ftz)");
   cls->callback([o, &rc] { rc = classify(*o); });
+
+  auto cl_common = std::make_shared<CommonOptions>();
+  auto* clu = smish_group->add_subcommand("cluster", "Group messages from a TSV (id, text[, sender, time]) or JSON-lines file into campaigns");
+  clu->add_option("--input", o->input, "input file")->required();
+  clu->add_option("--org", o->org, "organisation profile YAML (default: the demo profile)");
+  clu->add_option("--rules", o->rules, "rules directory (default: rules/)");
+  add_common_options(*clu, *cl_common);
+  clu->callback([o, cl_common, &rc] { rc = cluster(*o, *cl_common); });
 
   auto ro = std::make_shared<ReportOptions>();
   auto* rep = smish_group->add_subcommand("report", "File a suspicious message on a user's behalf (analysed, stored encrypted, audited)");

@@ -183,13 +183,31 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   std::string ttl_text, listen_text;
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
       siem(source, "siem"), audit(source, "audit"), smish(source, "smish"), twilio(source, "smish.twilio"),
-      whatsapp(source, "smish.whatsapp");
+      whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns");
   smish.on("rules_dir", scalar(source, c.smish.rules_dir, "a directory path"))
       .on("model", scalar(source, c.smish.model, "a file path"))
       .on("organization", scalar(source, c.smish.organization, "a file path"))
       .on("reports_per_hour", positive(source, c.smish.reports_per_hour))
       .on("twilio", [&](const YAML::Node& n, const std::string&) { return twilio.apply(n); })
-      .on("whatsapp", [&](const YAML::Node& n, const std::string&) { return whatsapp.apply(n); });
+      .on("whatsapp", [&](const YAML::Node& n, const std::string&) { return whatsapp.apply(n); })
+      .on("campaigns", [&](const YAML::Node& n, const std::string&) { return campaigns.apply(n); });
+  campaigns.on("minhash_hashes", positive(source, c.smish.campaigns.minhash_hashes))
+      .on("lsh_bands", positive(source, c.smish.campaigns.lsh_bands))
+      .on("shingle_words", positive(source, c.smish.campaigns.shingle_words))
+      .on("min_similarity", [&](const YAML::Node& n, const std::string& p) -> Status {
+        double& v = c.smish.campaigns.min_similarity;
+        if (Status s = read_scalar(n, source, p, "a number from 0 to 1", v); !s) return s;
+        if (v < 0 || v > 1) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' must be from 0 to 1", p);
+        return {};
+      })
+      .on("sender_window", [&](const YAML::Node& n, const std::string& p) -> Status {
+        std::string text;
+        if (Status s = read_scalar(n, source, p, "a duration like 7d", text); !s) return s;
+        auto d = parse_duration(text);
+        if (!d) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "': " + d.error().message, p);
+        c.smish.campaigns.sender_window = *d;
+        return {};
+      });
   twilio.on("auth_token_file", scalar(source, c.smish.twilio.auth_token_file, "a file path"))
       .on("webhook_url", [&](const YAML::Node& n, const std::string& p) -> Status {
         if (Status s = read_scalar(n, source, p, "a URL", c.smish.twilio.webhook_url); !s) return s;
@@ -266,6 +284,9 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   } catch (const YAML::Exception& e) {
     return make_error("invalid_config", source + ": " + e.what());
   }
+  if (c.smish.campaigns.minhash_hashes % c.smish.campaigns.lsh_bands != 0 || c.smish.campaigns.minhash_hashes > 1024)
+    return make_error("invalid_config", source + ": 'smish.campaigns.minhash_hashes' must be a multiple of 'lsh_bands' (at most 1024)",
+                      "smish.campaigns");
   if (c.smish.whatsapp.app_secret_file.empty() != c.smish.whatsapp.verify_token_file.empty())
     return make_error("invalid_config", source + ": 'smish.whatsapp.app_secret_file' and 'verify_token_file' must be set together",
                       "smish.whatsapp");

@@ -61,6 +61,15 @@ struct WhatsAppIntakeConfig {
   std::string verify_token_file;  // the token typed into Meta's webhook settings
 };
 
+// Campaign clustering (see docs/configuration.md).
+struct CampaignConfig {
+  int minhash_hashes = 64;
+  int lsh_bands = 16;
+  double min_similarity = 0.5;
+  int shingle_words = 3;
+  std::chrono::seconds sender_window{7 * 24 * 3600};
+};
+
 struct SmishConfig {
   std::string rules_dir;     // empty: the rules/ shipped with Wardline
   std::string model;         // empty: models/smish.ftz
@@ -68,6 +77,7 @@ struct SmishConfig {
   int reports_per_hour = 30; // per reporter
   TwilioIntakeConfig twilio;
   WhatsAppIntakeConfig whatsapp;
+  CampaignConfig campaigns;
 };
 
 struct Config {

@@ -159,7 +159,8 @@ Result<std::vector<LabeledText>> read_labeled_tsv(const std::string& path, bool 
     auto it = std::find(header.begin(), header.end(), name);
     return it == header.end() ? -1 : static_cast<int>(it - header.begin());
   };
-  int id = index_of("id"), label = index_of("label"), text = index_of("text"), sender = index_of("sender");
+  int id = index_of("id"), label = index_of("label"), text = index_of("text"), sender = index_of("sender"),
+      time = index_of("time");
   if (text < 0 || (need_label && label < 0))
     return make_error("invalid_tsv", path + ":1: the header must name the columns " + std::string(need_label ? "'label' and 'text'" : "'text'"));
   std::vector<LabeledText> out;
@@ -177,7 +178,12 @@ Result<std::vector<LabeledText>> read_labeled_tsv(const std::string& path, bool 
       start = tab + 1;
     }
     auto col = [&](int i) { return i >= 0 && static_cast<size_t>(i) < cols.size() ? cols[static_cast<size_t>(i)] : std::string(); };
-    LabeledText r{col(id), col(label), col(text), col(sender)};
+    LabeledText r{col(id), col(label), col(text), col(sender), 0};
+    if (std::string t = col(time); !t.empty()) {
+      if (t.size() > 12 || t.find_first_not_of("0123456789") != std::string::npos)
+        return make_error("invalid_tsv", path + ":" + std::to_string(line_no) + ": 'time' must be Unix seconds, not '" + t + "'");
+      r.time = std::stoll(t);
+    }
     if (need_label && r.label != "ham" && r.label != "spam" && r.label != "smishing")
       return make_error("invalid_tsv", path + ":" + std::to_string(line_no) + ": label '" + r.label + "' is not ham, spam or smishing");
     if (r.id.empty()) r.id = std::to_string(line_no - 1);

@@ -118,6 +118,10 @@ Status load_file(const std::string& file, Rules& rules) {
         if (!keywords) return keywords.error();
         rules.brands.push_back({b["name"].as<std::string>(), *domains, *keywords});
       }
+    } else if (key == "first_names") {
+      auto names = strings(v, file, "first_names", true);
+      if (!names) return names.error();
+      rules.first_names.insert(rules.first_names.end(), names->begin(), names->end());
     } else if (key == "notices") {
       if (!v.IsSequence()) return rule_error(file, v.Mark(), "'notices' must be a list");
       for (const auto& n : v) {
@@ -133,7 +137,7 @@ Status load_file(const std::string& file, Rules& rules) {
       if (!s) return s.error();
       rules.shorteners.insert(rules.shorteners.end(), s->begin(), s->end());
     } else {
-      return rule_error(file, kv.first.Mark(), "unknown key '" + key + "' (expected lures, notices, brands, shorteners or verdict)");
+      return rule_error(file, kv.first.Mark(), "unknown key '" + key + "' (expected lures, notices, brands, shorteners, first_names or verdict)");
     }
   }
   return {};

@@ -124,6 +124,7 @@ struct Rules {
   VerdictWeights weights;
   std::vector<LureRule> lures;
   std::vector<Notice> notices;
+  std::vector<std::string> first_names;  // lower-case; campaign templates replace them with #NAME
   std::vector<Brand> brands;
   std::vector<std::string> shorteners;
 };
@@ -161,6 +162,7 @@ class Classifier {
 
 struct LabeledText {
   std::string id, label, text, sender;
+  int64_t time = 0;  // optional `time` column: Unix seconds
 };
 // TSV with a header naming at least `label` and `text` (others ignored).
 Result<std::vector<LabeledText>> read_labeled_tsv(const std::string& path, bool need_label);
@@ -204,6 +206,50 @@ class Analyzer {
 std::string defang(std::string_view url);
 // The message with every link in it (bare domains too) defanged, for display.
 std::string defang_text(std::string_view text);
+
+// --- campaigns -------------------------------------------------------------
+// A message reduced to what its sender wrote once for everyone: links become
+// #URL, e-mail addresses #EMAIL, numbers and codes #NUM, staff and common
+// first names #NAME; NFKC, invisible characters, defanging, case,
+// punctuation and padding folded; non-ASCII words as confusable skeletons.
+std::string message_template(std::string_view text, const std::vector<std::string>& names);
+
+// Tunables of campaign clustering (config: smish.campaigns).
+struct ClusterParams {
+  int minhash_hashes = 64;        // MinHash signature length
+  int lsh_bands = 16;             // bands of minhash_hashes / lsh_bands rows each
+  double min_similarity = 0.5;    // estimated Jaccard similarity needed to join a candidate
+  int shingle_words = 3;          // shingles are runs of this many template words
+  int64_t sender_window_seconds = 7 * 86400;  // the same phone sender links reports this close in time
+};
+
+struct ClusterMessage {
+  std::string text;
+  std::string sender;  // optional
+  int64_t time = 0;    // Unix seconds; 0 when unknown
+};
+
+// Online campaign clustering: MinHash/LSH over template shingles finds
+// near-identical lures; shared indicators (registrable link domain, shortened
+// URL, phone sender within the window) link the rest; a union-find keeps the
+// campaigns. Each add() costs O(1) expected; the same input order gives the
+// same campaigns.
+class CampaignClusterer {
+ public:
+  // `org` and `rules` say which domains are ours or a brand's own (never an
+  // indicator), which are shorteners, and which names to replace.
+  CampaignClusterer(ClusterParams params, const Organization& org, const Rules& rules);
+  ~CampaignClusterer();
+  // Returns the message's index (0, 1, ...).
+  size_t add(const ClusterMessage& m);
+  // The campaign of message `index`: the index of its earliest message.
+  size_t campaign_of(size_t index);
+  size_t size() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // --- intake webhooks ------------------------------------------------------
 // A message delivered by a provider's webhook.

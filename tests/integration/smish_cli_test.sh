@@ -27,6 +27,31 @@ printf 'id\tbody\n1\thello\n' >"$WORK/bad.tsv"
 check "a TSV without a text column is a clear error (exit 1)" bash -c "[ $? -eq 1 ] && grep -q \"must name the columns 'text'\" '$WORK/err'"
 "$WARDLINE" smish classify --input "$WORK/in.tsv" --org /nonexistent.yaml >/dev/null 2>"$WORK/err"
 check "a missing organisation profile is a clear error" grep -q "nonexistent.yaml" "$WORK/err"
+# `wardline smish cluster`: same input contract, one {"id","campaign"} per record, in order.
+printf 'id\ttext\tsender\ttime\n' >"$WORK/camp.tsv"
+printf 'a\tHi Dana, your Epic access expires today. Re-verify at https://epic-a1.top/login ref 3381\t+14155550177\t1764316800\n' >>"$WORK/camp.tsv"
+printf 'b\tRunning late, start the huddle without me\t\t1764316900\n' >>"$WORK/camp.tsv"
+printf 'c\tHi Luis, your Epic access expires today. Re-verify at https://epic-b7.top/login ref 9912\t+13125550111\t1764317000\n' >>"$WORK/camp.tsv"
+printf 'd\tToll notice: pay now at https://pay.ezpass-balance.top/a\t\t\n' >>"$WORK/camp.tsv"
+printf 'e\tFinal reminder before penalties https://www.ezpass-balance.top/b\t\t\n' >>"$WORK/camp.tsv"
+"$WARDLINE" smish cluster --input "$WORK/camp.tsv" >"$WORK/camp.jsonl" 2>"$WORK/camp.err"
+check "cluster exits 0" test $? -eq 0
+check "cluster prints one line per record, in order, with exactly id and campaign" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(not ([r["id"] for r in rows] == list("abcde") and all(list(r) == ["id", "campaign"] for r in rows)))' "$WORK/camp.jsonl"
+check "copies of one lure share a campaign; other messages do not" python3 -c '
+import json, sys
+c = {r["id"]: r["campaign"] for r in map(json.loads, open(sys.argv[1]))}
+sys.exit(not (c["a"] == c["c"] and c["d"] == c["e"] and len({c["a"], c["b"], c["d"]}) == 3))' "$WORK/camp.jsonl"
+check "cluster prints a summary on stderr" grep -q "clustered 5 messages into 3 campaigns" "$WORK/camp.err"
+printf '{"id":1,"text":"x y z","time":"12"}\n{"id":2,"text":"x y z"}\n' >"$WORK/camp.jsonl.in"
+"$WARDLINE" smish cluster --input "$WORK/camp.jsonl.in" >"$WORK/camp2.jsonl" 2>/dev/null
+check "cluster reads JSON lines too" bash -c "[ \$(cut -d'\"' -f6 '$WORK/camp2.jsonl' | sort -u | wc -l) -eq 1 ]"
+printf 'id\ttext\ttime\n1\thello\tyesterday\n' >"$WORK/badtime.tsv"
+"$WARDLINE" smish cluster --input "$WORK/badtime.tsv" >/dev/null 2>"$WORK/err"
+check "a bad time is a clear error naming the line" grep -q "badtime.tsv:2: 'time' must be Unix seconds" "$WORK/err"
+
 # Hospital-specific messages (ours, written from the source document's
 # scenarios): lures and hard negatives such as delivered one-time codes and IT
 # notices on our own domains. A quality gate, not a timing assertion.
