@@ -14,7 +14,11 @@ class Identity;
 namespace store { class Store; }
 namespace siem { class EventBus; }
 namespace audit { class AuditLog; }
-namespace smish { class ReportBook; }
+namespace smish {
+class ReportBook;
+class CampaignBook;
+struct Report;
+}
 
 namespace api {
 
@@ -36,6 +40,7 @@ struct ServerOptions {
   bool insecure_http = false;  // plain HTTP: tests and explicit --insecure-http only
   std::shared_ptr<smish::ReportBook> reports;  // null: /api/v1/reports answers 503
   IntakeSecrets intake;
+  std::shared_ptr<smish::CampaignBook> campaigns;  // null: /api/v1/campaigns answers 503
 };
 
 // TLS material in use, for the start-up banner.

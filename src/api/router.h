@@ -60,6 +60,7 @@ struct Services {
   siem::EventBus& bus;
   audit::AuditLog& audit;
   smish::ReportBook* reports;
+  smish::CampaignBook* campaigns;
   const IntakeSecrets& intake;
   AuthThrottle& throttle;
 };
@@ -92,5 +93,8 @@ void add_user_routes(std::vector<Route>& routes, Services& s);
 void add_audit_routes(std::vector<Route>& routes, Services& s);
 void add_report_routes(std::vector<Route>& routes, Services& s);
 void add_intake_routes(std::vector<RawRoute>& routes, Services& s);
+void add_campaign_routes(std::vector<Route>& routes, Services& s);
+// After a new report is filed and audited: its campaign (logged, never fatal).
+void assign_campaign(Services& s, const smish::Report& r, const std::string& request_id);
 
 }  // namespace wardline::api

@@ -77,6 +77,7 @@ Result<smish::InboundReport> file_report(Services& s, const smish::InboundMessag
     (void)s.reports->remove(in->report.id);
     return a.error();
   }
+  assign_campaign(s, in->report, rid);
   return in;
 }
 

@@ -1,4 +1,6 @@
 // /api/v1/reports: staff report suspicious messages; analysts read them.
+#include <spdlog/spdlog.h>
+
 #include "api/json_body.h"
 #include "api/router.h"
 #include "core/time.h"
@@ -30,6 +32,17 @@ nlohmann::json report_json(const smish::Report& r, bool with_message) {
   }
   return j;
 }
+
+}  // namespace
+
+void assign_campaign(Services& s, const smish::Report& r, const std::string& request_id) {
+  if (!s.campaigns) return;
+  if (auto c = s.campaigns->assign(r); !c)
+    spdlog::error("request {}: report {} filed without a campaign (assigned at the next start): {}", request_id, r.id,
+                  c.error().message);
+}
+
+namespace {
 
 Result<smish::ReportBook*> book(Services& s) {
   if (!s.reports) return make_error("unavailable", "message analysis is not configured on this server");
@@ -68,6 +81,7 @@ void add_report_routes(std::vector<Route>& routes, Services& s) {
       (void)(*b)->remove(report->id);
       return a.error();
     }
+    assign_campaign(s, *report, call.request_id);
     return Reply{201, report_json(*report, false)};
   }});
 

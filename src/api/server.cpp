@@ -135,7 +135,8 @@ struct Server::Impl {
 
   Impl(ServerOptions o, store::Store& store, Identity& identity, siem::EventBus& bus, audit::AuditLog& audit)
       : options(std::move(o)),
-        services{options.config, store, identity, bus, audit, options.reports.get(), options.intake, throttle} {
+        services{options.config, store, identity, bus, audit, options.reports.get(), options.campaigns.get(), options.intake,
+                 throttle} {
     if (options.insecure_http) options.config.tls.enabled = false;
   }
 
@@ -300,6 +301,7 @@ struct Server::Impl {
     add_user_routes(routes, services);
     add_audit_routes(routes, services);
     add_report_routes(routes, services);
+    add_campaign_routes(routes, services);
     for (const auto& r : routes) add(r);
     std::vector<RawRoute> raw;
     add_intake_routes(raw, services);

@@ -100,7 +100,14 @@ int serve(const ServeOptions& opts) {
   auto intake = read_intake_secrets(*config);
   if (!intake) return fail(intake.error());
   auto reports = std::make_shared<smish::ReportBook>(*(*rt)->store, (*rt)->keyring, *analyzer, config->smish.reports_per_hour);
-  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake)};
+  const CampaignConfig& cc = config->smish.campaigns;
+  auto campaigns = std::make_shared<smish::CampaignBook>(
+      *(*rt)->store, (*rt)->keyring,
+      smish::ClusterParams{cc.minhash_hashes, cc.lsh_bands, cc.min_similarity, cc.shingle_words,
+                           static_cast<int64_t>(cc.sender_window.count())},
+      *analyzer);
+  if (Status c = campaigns->rebuild(); !c) return fail(c.error());
+  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake), campaigns};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());

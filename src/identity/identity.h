@@ -29,6 +29,7 @@ enum class Permission {
   audit_read,    // tree heads, proofs, audit entries
   reports_write, // report a suspicious message
   reports_read,  // read everyone's reports (message bodies included)
+  campaigns_write, // triage campaigns: status, notes, merge, split
 };
 bool role_allows(Role role, Permission p);
 

@@ -35,7 +35,8 @@ bool role_allows(Role role, Permission p) {
     case Permission::audit_read: return role == Role::admin || role == Role::auditor;
     case Permission::users_write: return role == Role::admin;
     case Permission::reports_write: return role != Role::auditor;
-    case Permission::reports_read: return role == Role::admin || role == Role::analyst;
+    case Permission::reports_read:
+    case Permission::campaigns_write: return role == Role::admin || role == Role::analyst;
   }
   return false;
 }

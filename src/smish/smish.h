@@ -185,6 +185,7 @@ class Analyzer {
   Analyzer(Rules rules, Organization org, std::shared_ptr<const Classifier> model);
   Verdict analyze(std::string_view text, std::string_view sender = {}) const;
   const Organization& organization() const { return org_; }
+  const Rules& rules() const { return rules_; }
 
  private:
   struct PhraseRef {
@@ -350,5 +351,63 @@ class ReportBook {
 
 // The short answer a reporter gets by SMS: thanks, what it is, what to do.
 std::string reporter_reply(const Report& r, const std::optional<StaffMember>& staff);
+
+// --- campaigns over stored reports ----------------------------------------
+// A campaign as analysts see it.
+struct Campaign {
+  std::string id;
+  std::string status;  // new | investigating | confirmed | false_positive | closed
+  int64_t first_seen = 0, last_seen = 0;
+  int reports = 0;
+  std::vector<std::string> reporters, departments, roles, channels, senders, categories, domains, urls;
+  std::string highest_verdict;  // malicious | suspicious | benign
+  int highest_score = 0;
+};
+
+struct CampaignEntry {  // one line of a campaign's timeline
+  int64_t at = 0;
+  std::string actor, kind, text;  // kind: created | status | note | merge | split
+};
+
+struct CampaignDetail {
+  Campaign campaign;
+  std::vector<std::string> report_ids;
+  std::vector<CampaignEntry> timeline;
+};
+
+struct CampaignPage {
+  std::vector<Campaign> campaigns;  // most recently seen first
+  std::string next_cursor;
+};
+
+// Campaigns over the stored reports: each new report joins one at once
+// (CampaignClusterer); analysts change status, add notes, merge and split.
+// Only campaigns still in status "new" are merged automatically.
+class CampaignBook {
+ public:
+  CampaignBook(store::Store& store, std::shared_ptr<const Keyring> keyring, ClusterParams params,
+               std::shared_ptr<const Analyzer> analyzer);
+  ~CampaignBook();
+  // Replays the stored reports in filing order; reports without a campaign get one.
+  Status rebuild();
+  // Puts a newly filed report into its campaign; returns the campaign id.
+  Result<std::string> assign(const Report& r);
+  Result<CampaignPage> list(const std::string& status, const std::string& cursor, int limit);
+  Result<CampaignDetail> get(const std::string& id);
+  // Each returns what changed, for the audit record.
+  // Returns the previous status.
+  Result<std::string> set_status(const std::string& id, const std::string& status, const std::string& actor,
+                                 const std::string& note);
+  Status add_note(const std::string& id, const std::string& actor, const std::string& text);
+  // Read-only checks, so that a merge or split is audited only when it can be done.
+  Status check_merge(const std::string& into, const std::vector<std::string>& from);
+  Status check_split(const std::string& from, const std::vector<std::string>& report_ids);
+  Result<Campaign> merge(const std::string& into, const std::vector<std::string>& from, const std::string& actor);
+  Result<Campaign> split(const std::string& from, const std::vector<std::string>& report_ids, const std::string& actor);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace wardline::smish

@@ -113,6 +113,31 @@ ALTER TABLE smish_reports ADD COLUMN department TEXT;
 ALTER TABLE smish_reports ADD COLUMN staff_role TEXT;
 CREATE UNIQUE INDEX smish_reports_source ON smish_reports(source_id);
 )sql"},
+      {6, "smish_campaigns",
+       R"sql(
+CREATE TABLE smish_campaigns (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  report_count INTEGER NOT NULL,
+  summary TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX smish_campaigns_seen ON smish_campaigns(last_seen, id);
+CREATE TABLE smish_campaign_timeline (
+  seq BIGINT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  text TEXT NOT NULL
+);
+CREATE INDEX smish_campaign_timeline_campaign ON smish_campaign_timeline(campaign_id, seq);
+ALTER TABLE smish_reports ADD COLUMN campaign_id TEXT;
+CREATE INDEX smish_reports_campaign ON smish_reports(campaign_id);
+)sql"},
   };
   return all;
 }

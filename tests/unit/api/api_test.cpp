@@ -91,7 +91,10 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     auto analyzer = std::make_shared<smish::Analyzer>(*rules, *org, nullptr);
     auto reports = std::make_shared<smish::ReportBook>(*store_, keyring_, analyzer, 3);
     IntakeSecrets intake{kTwilioToken, kWhatsAppSecret, "verify-me"};
-    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake}, *store_, *identity_, bus_, *audit_);
+    analyzer_ = analyzer;
+    campaigns_ = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer);
+    ASSERT_TRUE(campaigns_->rebuild().ok());
+    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_}, *store_, *identity_, bus_, *audit_);
     auto port = server_->bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
     port_ = *port;
@@ -141,6 +144,8 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   std::vector<siem::SecurityEvent> events_;
   siem::EventBus bus_;
   std::unique_ptr<audit::AuditLog> audit_;
+  std::shared_ptr<const smish::Analyzer> analyzer_;
+  std::shared_ptr<smish::CampaignBook> campaigns_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
   int port_ = 0;
@@ -435,6 +440,81 @@ TEST_P(ApiTest, ReportsAreValidatedAndRateLimited) {
   auto limited = post("/api/v1/reports", nurse, R"({"channel":"sms","body":"one more"})");
   EXPECT_EQ(limited->status, 429);
   EXPECT_EQ(error_of(limited)["code"], "rate_limited");
+}
+
+TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
+  auto file = [&](const std::string& user, const std::string& body) {
+    std::string t = token_for(user, Role::reporter);
+    auto r = post("/api/v1/reports", t, json{{"channel", "sms"}, {"body", body}}.dump());
+    EXPECT_EQ(r->status, 201) << r->body;
+    return json::parse(r->body)["id"].get<std::string>();
+  };
+  std::string r1 = file("nurse.a", "Hi Dana, your Epic access expires today. Re-verify at https://epic-a1.top/login ref 3381");
+  std::string r2 = file("nurse.b", "Hi Luis, your Epic access expires today. Re-verify at https://epic-b7.top/login ref 9912");
+  std::string r3 = file("nurse.c", "Hi Mei, your Epic access expires today. Re-verify at https://epic-c3.top/login ref 0044");
+  file("nurse.d", "USPS: your parcel is held, pay the fee at https://usps-fee.top/p");
+
+  auto list = json::parse(get("/api/v1/campaigns", analyst_)->body)["items"];
+  ASSERT_EQ(list.size(), 2u);
+  auto epic = std::find_if(list.begin(), list.end(), [](const json& c) { return c["reports"] == 3; });
+  ASSERT_NE(epic, list.end());
+  std::string id = (*epic)["id"];
+  EXPECT_EQ((*epic)["unique_reporters"], 3);
+  EXPECT_EQ((*epic)["status"], "new");
+  EXPECT_EQ((*epic)["highest_verdict"], "malicious");
+  EXPECT_EQ((*epic)["indicators"]["domains"].size(), 3u);
+  EXPECT_EQ(get("/api/v1/campaigns", token_for("nurse.e", Role::reporter))->status, 403);
+
+  // Status, with the change audited; bad input refused.
+  auto st = post("/api/v1/campaigns/" + id + "/status", analyst_, R"({"status":"investigating","note":"IT paged"})");
+  ASSERT_EQ(st->status, 200) << st->body;
+  EXPECT_EQ(json::parse(st->body)["status"], "investigating");
+  EXPECT_EQ(error_of(post("/api/v1/campaigns/" + id + "/status", analyst_, R"({"status":"done"})"))["field"], "status");
+  EXPECT_EQ(post("/api/v1/campaigns/cmp_nope/status", analyst_, R"({"status":"closed"})")->status, 404);
+  EXPECT_EQ(json::parse(get("/api/v1/campaigns?status=investigating", analyst_)->body)["items"].size(), 1u);
+  ASSERT_EQ(post("/api/v1/campaigns/" + id + "/notes", analyst_, R"({"text":"domains sent to the proxy team"})")->status, 201);
+
+  // Split one report off, then merge it back.
+  auto sp = post("/api/v1/campaigns/" + id + "/split", analyst_, json{{"reports", {r3}}}.dump());
+  ASSERT_EQ(sp->status, 201) << sp->body;
+  std::string split_id = json::parse(sp->body)["id"];
+  EXPECT_EQ(json::parse(sp->body)["reports"], 1);
+  EXPECT_EQ(json::parse(get("/api/v1/campaigns/" + id, analyst_)->body)["reports"], 2);
+  EXPECT_EQ(error_of(post("/api/v1/campaigns/" + id + "/split", analyst_, json{{"reports", {r3}}}.dump()))["field"], "reports");
+  auto mg = post("/api/v1/campaigns/" + id + "/merge", analyst_, json{{"campaigns", {split_id}}}.dump());
+  ASSERT_EQ(mg->status, 200) << mg->body;
+  EXPECT_EQ(json::parse(mg->body)["reports"], 3);
+  EXPECT_EQ(get("/api/v1/campaigns/" + split_id, analyst_)->status, 404);
+  auto detail = json::parse(get("/api/v1/campaigns/" + id, analyst_)->body);
+  std::vector<std::string> members = detail["report_ids"], expected = {r1, r2, r3};
+  std::sort(members.begin(), members.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(members, expected);
+  std::vector<std::string> kinds;
+  for (const auto& e : detail["timeline"]) kinds.push_back(e["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"created", "status", "note", "created", "split", "merge"}));
+
+  // A restart rebuilds the clusters: the next copy joins the same campaign.
+  campaigns_ = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer_);
+  ASSERT_TRUE(campaigns_->rebuild().ok());
+  smish::Report next;
+  next.id = "rpt_next";
+  next.body = "Hi Tom, your Epic access expires today. Re-verify at https://epic-z9.top/login ref 1111";
+  ASSERT_TRUE(store_->execute("INSERT INTO smish_reports (id, reporter, channel, body_enc, body_fingerprint, received_at, created_at, "
+                              "verdict, class, score, analysis) VALUES ('rpt_next', 'x', 'sms', ?, 'fp-next', 't', 9999999999, "
+                              "'malicious', 'smishing', 90, '{}')",
+                              {*keyring_->seal("smish_reports.body", next.body)})
+                  .ok());
+  auto joined = campaigns_->assign(next);
+  ASSERT_TRUE(joined.ok()) << joined.error().message;
+  EXPECT_EQ(*joined, id);
+
+  auto ev = events();
+  std::vector<std::string> types;
+  for (const auto& e : ev)
+    if (e.type.rfind("admin.campaign", 0) == 0) types.push_back(e.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"admin.campaign_status", "admin.campaign_note", "admin.campaign_split",
+                                             "admin.campaign_merged"}));
 }
 
 class IntakeTest : public ApiTest {

@@ -1,0 +1,357 @@
+// Campaigns over stored reports: online assignment, analyst triage.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "core/ids.h"
+#include "core/keyring.h"
+#include "core/time.h"
+#include "smish/smish.h"
+#include "store/store.h"
+
+namespace wardline::smish {
+namespace {
+
+constexpr size_t kListCap = 1000;  // entries kept per summary list
+const std::vector<std::string> kStatuses = {"new", "investigating", "confirmed", "false_positive", "closed"};
+constexpr const char* kCampaignColumns = "id, status, first_seen, last_seen, report_count, summary";
+// The columns a summary is built from, and the report fields they carry.
+constexpr const char* kMemberColumns =
+    "id, reporter, channel, sender_enc, body_enc, department, staff_role, created_at, analysis";
+
+int verdict_rank(const std::string& v) { return v == "malicious" ? 2 : v == "suspicious" ? 1 : 0; }
+
+void add_capped(std::vector<std::string>& list, const std::string& value) {
+  if (value.empty() || list.size() >= kListCap) return;
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+nlohmann::json summary_json(const Campaign& c) {
+  return {{"reporters", c.reporters}, {"departments", c.departments}, {"roles", c.roles},   {"channels", c.channels},
+          {"senders", c.senders},     {"categories", c.categories},   {"domains", c.domains}, {"urls", c.urls},
+          {"highest_verdict", c.highest_verdict}, {"highest_score", c.highest_score}};
+}
+
+Campaign campaign_from_row(const store::Row& r) {
+  Campaign c;
+  c.id = r.text(0);
+  c.status = r.text(1);
+  c.first_seen = r.integer(2);
+  c.last_seen = r.integer(3);
+  c.reports = static_cast<int>(r.integer(4));
+  auto j = nlohmann::json::parse(r.text(5), nullptr, false);
+  if (!j.is_object()) return c;
+  auto list = [&](const char* key) { return j.value(key, std::vector<std::string>{}); };
+  c.reporters = list("reporters");
+  c.departments = list("departments");
+  c.roles = list("roles");
+  c.channels = list("channels");
+  c.senders = list("senders");
+  c.categories = list("categories");
+  c.domains = list("domains");
+  c.urls = list("urls");
+  c.highest_verdict = j.value("highest_verdict", "");
+  c.highest_score = j.value("highest_score", 0);
+  return c;
+}
+
+}  // namespace
+
+struct CampaignBook::Impl {
+  store::Store& store;
+  std::shared_ptr<const Keyring> keyring;
+  ClusterParams params;
+  std::shared_ptr<const Analyzer> analyzer;
+  std::mutex mu;
+  std::unique_ptr<CampaignClusterer> clusterer;
+  std::vector<std::string> campaign_of_index;  // clusterer index -> campaign id
+  std::unordered_map<std::string, size_t> index_of_report;
+
+  Impl(store::Store& s, std::shared_ptr<const Keyring> k, ClusterParams p, std::shared_ptr<const Analyzer> a)
+      : store(s), keyring(std::move(k)), params(p), analyzer(std::move(a)) {
+    reset();
+  }
+  void reset() {
+    clusterer = std::make_unique<CampaignClusterer>(params, analyzer->organization(), analyzer->rules());
+    campaign_of_index.clear();
+    index_of_report.clear();
+  }
+
+  // Adds one member report (a row of kMemberColumns) to a summary.
+  Status add_member(Campaign& c, const store::Row& r) {
+    std::string body, sender;
+    auto b = keyring->open_value("smish_reports.body", r.text(4));
+    if (!b) return b.error();
+    body = *b;
+    if (!r.is_null(3)) {
+      auto s = keyring->open_value("smish_reports.sender", r.text(3));
+      if (!s) return s.error();
+      sender = *s;
+    }
+    int64_t at = r.integer(7);
+    c.first_seen = c.reports == 0 ? at : std::min(c.first_seen, at);
+    c.last_seen = std::max(c.last_seen, at);
+    ++c.reports;
+    add_capped(c.reporters, r.text(1));
+    add_capped(c.channels, r.text(2));
+    add_capped(c.senders, sender);
+    if (!r.is_null(5)) add_capped(c.departments, r.text(5));
+    if (!r.is_null(6)) add_capped(c.roles, r.text(6));
+    for (const auto& d : extract(normalize(body)).domains) add_capped(c.domains, registrable_domain(d));
+    auto a = nlohmann::json::parse(r.text(8), nullptr, false);
+    if (a.is_object()) {
+      for (const auto& cat : a.value("categories", std::vector<std::string>{})) add_capped(c.categories, cat);
+      for (const auto& u : a.value("urls", std::vector<std::string>{})) add_capped(c.urls, u);
+      std::string v = a.value("verdict", "benign");
+      if (c.highest_verdict.empty() || verdict_rank(v) > verdict_rank(c.highest_verdict)) c.highest_verdict = v;
+      c.highest_score = std::max(c.highest_score, a.value("score", 0));
+    }
+    return {};
+  }
+
+  Status save(store::Executor& tx, const Campaign& c) {
+    auto n = tx.execute("UPDATE smish_campaigns SET first_seen = ?, last_seen = ?, report_count = ?, summary = ?, updated_at = ? "
+                        "WHERE id = ?",
+                        {c.first_seen, c.last_seen, int64_t{c.reports}, summary_json(c).dump(), unix_now(), c.id});
+    return n ? Status() : Status(n.error());
+  }
+
+  Result<Campaign> load(store::Executor& ex, const std::string& id) {
+    auto rows = ex.query(std::string("SELECT ") + kCampaignColumns + " FROM smish_campaigns WHERE id = ?", {id});
+    if (!rows) return rows.error();
+    if (rows->empty()) return make_error("not_found", "no campaign '" + id + "'");
+    return campaign_from_row(rows->front());
+  }
+
+  // The summary again from every member (after a merge or split).
+  Status recompute(store::Executor& tx, const std::string& id) {
+    auto c = load(tx, id);
+    if (!c) return c.error();
+    Campaign fresh;
+    fresh.id = c->id;
+    fresh.status = c->status;
+    auto rows = tx.query(std::string("SELECT ") + kMemberColumns + " FROM smish_reports WHERE campaign_id = ? ORDER BY created_at, id", {id});
+    if (!rows) return rows.error();
+    for (const auto& r : *rows)
+      if (Status s = add_member(fresh, r); !s) return s;
+    return save(tx, fresh);
+  }
+
+  Status timeline(store::Executor& tx, const std::string& id, const std::string& actor, const std::string& kind,
+                  const std::string& text) {
+    // seq orders entries written within one second (changes are serialised by `mu`).
+    auto n = tx.execute("INSERT INTO smish_campaign_timeline (seq, campaign_id, at, actor, kind, text) "
+                        "SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM smish_campaign_timeline",
+                        {id, unix_now(), actor, kind, text});
+    return n ? Status() : Status(n.error());
+  }
+
+  Status create(store::Executor& tx, const std::string& id, const std::string& actor, const std::string& why) {
+    auto n = tx.execute("INSERT INTO smish_campaigns (id, status, first_seen, last_seen, report_count, summary, created_at, updated_at) "
+                        "VALUES (?, 'new', 0, 0, 0, '{}', ?, ?)",
+                        {id, unix_now(), unix_now()});
+    if (!n) return n.error();
+    return timeline(tx, id, actor, "created", why);
+  }
+
+  // Clusters one stored report (a row of kMemberColumns) and files it.
+  Result<std::string> place(const store::Row& r, bool already_placed, const std::string& current) {
+    std::string body, sender;
+    auto b = keyring->open_value("smish_reports.body", r.text(4));
+    if (!b) return b.error();
+    if (!r.is_null(3)) {
+      auto s = keyring->open_value("smish_reports.sender", r.text(3));
+      if (!s) return s.error();
+      sender = *s;
+    }
+    size_t index = clusterer->add({*b, sender, r.integer(7)});
+    index_of_report[r.text(0)] = index;
+    if (already_placed) {
+      campaign_of_index.push_back(current);
+      return current;
+    }
+    size_t root = clusterer->campaign_of(index);
+    std::string target = root == index ? new_id("cmp") : campaign_of_index[root];
+    campaign_of_index.push_back(target);
+    Status s = store.transaction([&](store::Executor& tx) -> Status {
+      if (root == index)
+        if (Status c = create(tx, target, "system", "first report " + r.text(0)); !c) return c;
+      auto c = load(tx, target);
+      if (!c) return c.error();
+      if (Status a = add_member(*c, r); !a) return a;
+      auto u = tx.execute("UPDATE smish_reports SET campaign_id = ? WHERE id = ?", {target, r.text(0)});
+      if (!u) return u.error();
+      return save(tx, *c);
+    });
+    if (!s) {
+      campaign_of_index.back().clear();
+      return s.error();
+    }
+    return target;
+  }
+};
+
+CampaignBook::CampaignBook(store::Store& store, std::shared_ptr<const Keyring> keyring, ClusterParams params,
+                           std::shared_ptr<const Analyzer> analyzer)
+    : impl_(std::make_unique<Impl>(store, std::move(keyring), params, std::move(analyzer))) {}
+CampaignBook::~CampaignBook() = default;
+
+Status CampaignBook::rebuild() {
+  std::lock_guard lock(impl_->mu);
+  impl_->reset();
+  auto rows = impl_->store.query(std::string("SELECT ") + kMemberColumns + ", campaign_id FROM smish_reports ORDER BY created_at, id");
+  if (!rows) return rows.error();
+  for (const auto& r : *rows) {
+    auto placed = impl_->place(r, !r.is_null(9), r.text(9));
+    if (!placed) return placed.error();
+  }
+  return {};
+}
+
+Result<std::string> CampaignBook::assign(const Report& report) {
+  std::lock_guard lock(impl_->mu);
+  auto rows = impl_->store.query(std::string("SELECT ") + kMemberColumns + " FROM smish_reports WHERE id = ?", {report.id});
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error("not_found", "no report '" + report.id + "'");
+  return impl_->place(rows->front(), false, "");
+}
+
+Result<CampaignPage> CampaignBook::list(const std::string& status, const std::string& cursor, int limit) {
+  limit = std::clamp(limit, 1, 500);
+  std::string sql = std::string("SELECT ") + kCampaignColumns + " FROM smish_campaigns WHERE 1 = 1";
+  store::Params params;
+  if (!status.empty()) {
+    if (std::find(kStatuses.begin(), kStatuses.end(), status) == kStatuses.end())
+      return make_error("invalid_status", "status '" + status + "' is not one of new, investigating, confirmed, false_positive, closed",
+                        "status");
+    sql += " AND status = ?";
+    params.push_back(status);
+  }
+  if (!cursor.empty()) {
+    size_t dot = cursor.find('.');
+    if (dot == std::string::npos || dot == 0 || dot > 12 || cursor.find_first_not_of("0123456789") != dot)
+      return make_error("invalid_cursor", "cursor must be the next_cursor of a previous page", "cursor");
+    int64_t at = std::stoll(cursor.substr(0, dot));
+    sql += " AND (last_seen < ? OR (last_seen = ? AND id < ?))";
+    params.insert(params.end(), {at, at, cursor.substr(dot + 1)});
+  }
+  sql += " ORDER BY last_seen DESC, id DESC LIMIT " + std::to_string(limit + 1);
+  auto rows = impl_->store.query(sql, params);
+  if (!rows) return rows.error();
+  CampaignPage page;
+  for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(limit); ++i) page.campaigns.push_back(campaign_from_row((*rows)[i]));
+  if (rows->size() > static_cast<size_t>(limit))
+    page.next_cursor = std::to_string(page.campaigns.back().last_seen) + "." + page.campaigns.back().id;
+  return page;
+}
+
+Result<CampaignDetail> CampaignBook::get(const std::string& id) {
+  auto c = impl_->load(impl_->store, id);
+  if (!c) return c.error();
+  CampaignDetail d{*c, {}, {}};
+  auto reports = impl_->store.query("SELECT id FROM smish_reports WHERE campaign_id = ? ORDER BY created_at, id", {id});
+  if (!reports) return reports.error();
+  for (const auto& r : *reports) d.report_ids.push_back(r.text(0));
+  auto entries = impl_->store.query("SELECT at, actor, kind, text FROM smish_campaign_timeline WHERE campaign_id = ? ORDER BY seq", {id});
+  if (!entries) return entries.error();
+  for (const auto& e : *entries) d.timeline.push_back({e.integer(0), e.text(1), e.text(2), e.text(3)});
+  return d;
+}
+
+Result<std::string> CampaignBook::set_status(const std::string& id, const std::string& status, const std::string& actor,
+                                             const std::string& note) {
+  if (std::find(kStatuses.begin(), kStatuses.end(), status) == kStatuses.end())
+    return make_error("invalid_status", "status '" + status + "' is not one of new, investigating, confirmed, false_positive, closed",
+                      "status");
+  std::lock_guard lock(impl_->mu);
+  std::string previous;
+  Status s = impl_->store.transaction([&](store::Executor& tx) -> Status {
+    auto c = impl_->load(tx, id);
+    if (!c) return c.error();
+    previous = c->status;
+    auto n = tx.execute("UPDATE smish_campaigns SET status = ?, updated_at = ? WHERE id = ?", {status, unix_now(), id});
+    if (!n) return n.error();
+    return impl_->timeline(tx, id, actor, "status", previous + " -> " + status + (note.empty() ? "" : ": " + note));
+  });
+  if (!s) return s.error();
+  return previous;
+}
+
+Status CampaignBook::add_note(const std::string& id, const std::string& actor, const std::string& text) {
+  if (text.empty() || text.size() > 4000) return make_error("invalid_field", "a note is 1 to 4000 characters", "text");
+  return impl_->store.transaction([&](store::Executor& tx) -> Status {
+    if (auto c = impl_->load(tx, id); !c) return c.error();
+    return impl_->timeline(tx, id, actor, "note", text);
+  });
+}
+
+Status CampaignBook::check_merge(const std::string& into, const std::vector<std::string>& from) {
+  if (from.empty()) return make_error("missing_field", "name the campaigns to merge in 'campaigns'", "campaigns");
+  if (auto c = impl_->load(impl_->store, into); !c) return c.error();
+  for (const auto& f : from) {
+    if (f == into) return make_error("invalid_field", "a campaign cannot be merged into itself", "campaigns");
+    if (auto c = impl_->load(impl_->store, f); !c) return make_error("invalid_field", "no campaign '" + f + "'", "campaigns");
+  }
+  return {};
+}
+
+Status CampaignBook::check_split(const std::string& from, const std::vector<std::string>& report_ids) {
+  if (report_ids.empty()) return make_error("missing_field", "name the reports to move in 'reports'", "reports");
+  if (auto c = impl_->load(impl_->store, from); !c) return c.error();
+  for (const auto& r : report_ids) {
+    auto rows = impl_->store.query("SELECT 1 FROM smish_reports WHERE id = ? AND campaign_id = ?", {r, from});
+    if (!rows) return rows.error();
+    if (rows->empty()) return make_error("invalid_field", "report '" + r + "' is not in campaign " + from, "reports");
+  }
+  return {};
+}
+
+Result<Campaign> CampaignBook::merge(const std::string& into, const std::vector<std::string>& from, const std::string& actor) {
+  if (from.empty()) return make_error("missing_field", "name the campaigns to merge in 'campaigns'", "campaigns");
+  std::lock_guard lock(impl_->mu);
+  Status s = impl_->store.transaction([&](store::Executor& tx) -> Status {
+    if (auto c = impl_->load(tx, into); !c) return c.error();
+    for (const auto& f : from) {
+      if (f == into) return make_error("invalid_field", "a campaign cannot be merged into itself", "campaigns");
+      if (auto c = impl_->load(tx, f); !c) return c.error();
+      for (const char* sql : {"UPDATE smish_reports SET campaign_id = ? WHERE campaign_id = ?",
+                              "UPDATE smish_campaign_timeline SET campaign_id = ? WHERE campaign_id = ?"})
+        if (auto n = tx.execute(sql, {into, f}); !n) return n.error();
+      if (auto n = tx.execute("DELETE FROM smish_campaigns WHERE id = ?", {f}); !n) return n.error();
+      if (Status t = impl_->timeline(tx, into, actor, "merge", "merged " + f + " into " + into); !t) return t;
+    }
+    return impl_->recompute(tx, into);
+  });
+  if (!s) return s.error();
+  for (auto& c : impl_->campaign_of_index)
+    if (std::find(from.begin(), from.end(), c) != from.end()) c = into;
+  return impl_->load(impl_->store, into);
+}
+
+Result<Campaign> CampaignBook::split(const std::string& from, const std::vector<std::string>& report_ids, const std::string& actor) {
+  if (report_ids.empty()) return make_error("missing_field", "name the reports to move in 'reports'", "reports");
+  std::lock_guard lock(impl_->mu);
+  std::string target = new_id("cmp");
+  Status s = impl_->store.transaction([&](store::Executor& tx) -> Status {
+    if (auto c = impl_->load(tx, from); !c) return c.error();
+    if (Status c = impl_->create(tx, target, actor, "split from " + from); !c) return c;
+    for (const auto& r : report_ids) {
+      auto n = tx.execute("UPDATE smish_reports SET campaign_id = ? WHERE id = ? AND campaign_id = ?", {target, r, from});
+      if (!n) return n.error();
+      if (*n == 0) return make_error("invalid_field", "report '" + r + "' is not in campaign " + from, "reports");
+    }
+    if (Status t = impl_->timeline(tx, from, actor, "split", std::to_string(report_ids.size()) + " report(s) moved to " + target); !t)
+      return t;
+    if (Status r = impl_->recompute(tx, from); !r) return r;
+    return impl_->recompute(tx, target);
+  });
+  if (!s) return s.error();
+  // Later reports that the clusterer puts with a moved one follow it.
+  for (const auto& r : report_ids)
+    if (auto it = impl_->index_of_report.find(r); it != impl_->index_of_report.end()) impl_->campaign_of_index[it->second] = target;
+  return impl_->load(impl_->store, target);
+}
+
+}  // namespace wardline::smish
