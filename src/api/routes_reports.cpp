@@ -37,9 +37,27 @@ nlohmann::json report_json(const smish::Report& r, bool with_message) {
 
 void assign_campaign(Services& s, const smish::Report& r, const std::string& request_id) {
   if (!s.campaigns) return;
-  if (auto c = s.campaigns->assign(r); !c)
+  auto c = s.campaigns->assign(r);
+  if (!c) {
     spdlog::error("request {}: report {} filed without a campaign (assigned at the next start): {}", request_id, r.id,
                   c.error().message);
+    return;
+  }
+  if (c->reports != s.config.smish.campaigns.alert_at) return;
+  // The alert security teams watch for: one event when a lure becomes a campaign.
+  auto e = siem::make_event("smish.campaign", "success");
+  e.severity = c->highest_verdict == "malicious" ? "warning" : "notice";
+  e.actor = "system";
+  e.subject = c->id;
+  std::string depts = std::to_string(c->departments.size());
+  e.details = {{"reports", std::to_string(c->reports)},
+               {"reporters", std::to_string(c->reporters.size())},
+               {"departments", depts},
+               {"highest_verdict", c->highest_verdict},
+               {"summary", "new campaign: " + std::to_string(c->reports) + " reports from " + std::to_string(c->reporters.size()) +
+                               " staff" + (c->departments.empty() ? "" : " in " + depts + " department" + (depts == "1" ? "" : "s"))},
+               {"request_id", request_id}};
+  if (Status a = record(s, e); !a) spdlog::error("request {}: campaign alert for {} not recorded", request_id, c->id);
 }
 
 namespace {

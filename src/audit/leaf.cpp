@@ -112,6 +112,7 @@ const std::map<std::string, TypeSpec>& type_specs() {
       {"device.wipe", {{"wipe_type", "reason"}, {{"wipe_type", {"selective", "full"}}}}},
       {"device.lock", {{"reason"}, {}}},
       {"smish.report", {{"channel"}, {}}},
+      {"smish.campaign", {{"reports", "reporters", "departments", "summary"}, {}}},
       {"intel.hit", {{"indicator"}, {}}},
       {"telehealth.session", {{"platform"}, {}}},
       {"posture.state_change", {{"from", "to"}, {}}},

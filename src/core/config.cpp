@@ -194,6 +194,7 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   campaigns.on("minhash_hashes", positive(source, c.smish.campaigns.minhash_hashes))
       .on("lsh_bands", positive(source, c.smish.campaigns.lsh_bands))
       .on("shingle_words", positive(source, c.smish.campaigns.shingle_words))
+      .on("alert_at", positive(source, c.smish.campaigns.alert_at))
       .on("min_similarity", [&](const YAML::Node& n, const std::string& p) -> Status {
         double& v = c.smish.campaigns.min_similarity;
         if (Status s = read_scalar(n, source, p, "a number from 0 to 1", v); !s) return s;

@@ -68,6 +68,7 @@ struct CampaignConfig {
   double min_similarity = 0.5;
   int shingle_words = 3;
   std::chrono::seconds sender_window{7 * 24 * 3600};
+  int alert_at = 3;  // a campaign reaching this many reports raises a smish.campaign alert
 };
 
 struct SmishConfig {

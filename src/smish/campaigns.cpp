@@ -210,12 +210,14 @@ Status CampaignBook::rebuild() {
   return {};
 }
 
-Result<std::string> CampaignBook::assign(const Report& report) {
+Result<Campaign> CampaignBook::assign(const Report& report) {
   std::lock_guard lock(impl_->mu);
   auto rows = impl_->store.query(std::string("SELECT ") + kMemberColumns + " FROM smish_reports WHERE id = ?", {report.id});
   if (!rows) return rows.error();
   if (rows->empty()) return make_error("not_found", "no report '" + report.id + "'");
-  return impl_->place(rows->front(), false, "");
+  auto id = impl_->place(rows->front(), false, "");
+  if (!id) return id.error();
+  return impl_->load(impl_->store, *id);
 }
 
 Result<CampaignPage> CampaignBook::list(const std::string& status, const std::string& cursor, int limit) {

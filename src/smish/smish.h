@@ -390,8 +390,8 @@ class CampaignBook {
   ~CampaignBook();
   // Replays the stored reports in filing order; reports without a campaign get one.
   Status rebuild();
-  // Puts a newly filed report into its campaign; returns the campaign id.
-  Result<std::string> assign(const Report& r);
+  // Puts a newly filed report into its campaign; returns the campaign as it now stands.
+  Result<Campaign> assign(const Report& r);
   Result<CampaignPage> list(const std::string& status, const std::string& cursor, int limit);
   Result<CampaignDetail> get(const std::string& id);
   // Each returns what changed, for the audit record.

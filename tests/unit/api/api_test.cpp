@@ -507,9 +507,16 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
                   .ok());
   auto joined = campaigns_->assign(next);
   ASSERT_TRUE(joined.ok()) << joined.error().message;
-  EXPECT_EQ(*joined, id);
+  EXPECT_EQ(joined->id, id);
+  EXPECT_EQ(joined->reports, 4);
 
   auto ev = events();
+  // The third copy made it a campaign: one alert for the SIEM.
+  auto alert = std::find_if(ev.begin(), ev.end(), [](const auto& e) { return e.type == "smish.campaign"; });
+  ASSERT_NE(alert, ev.end());
+  EXPECT_EQ(alert->subject, id);
+  EXPECT_EQ(alert->details.at("summary"), "new campaign: 3 reports from 3 staff");
+  EXPECT_EQ(std::count_if(ev.begin(), ev.end(), [](const auto& e) { return e.type == "smish.campaign"; }), 1);
   std::vector<std::string> types;
   for (const auto& e : ev)
     if (e.type.rfind("admin.campaign", 0) == 0) types.push_back(e.type);
