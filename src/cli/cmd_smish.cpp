@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -116,9 +117,21 @@ int classify(const SmishOptions& o) {
   return kOk;
 }
 
-int train(const SmishOptions& o) {
+int train(const SmishOptions& o, const CommonOptions& common, bool with_analyst_labels) {
   auto data = smish::read_labeled_tsv(o.input, true);
   if (!data) return fail(data.error());
+  if (with_analyst_labels) {
+    auto config = effective_config(common);
+    if (!config) return fail(config.error());
+    auto rt = open_runtime(*config, true);
+    if (!rt) return fail(rt.error());
+    auto labels = smish::analyst_labels(*(*rt)->store, *(*rt)->keyring);
+    if (!labels) return fail(labels.error());
+    size_t ham = std::count_if(labels->begin(), labels->end(), [](const auto& l) { return l.label == "ham"; });
+    std::cout << "adding " << labels->size() << " analyst label(s): " << ham << " false positive(s), " << labels->size() - ham
+              << " confirmed\n";
+    data->insert(data->end(), labels->begin(), labels->end());
+  }
   if (Status s = smish::train_model(*data, o.out); !s) return fail(s.error());
   std::cout << "trained on " << data->size() << " messages; model written to " << o.out << "\n";
   return kOk;
@@ -266,7 +279,12 @@ void add_smish_commands(CLI::App& app, int& rc) {
   auto* tr = model->add_subcommand("train", "Train a fastText model from a labelled TSV (label, text)");
   tr->add_option("--data", o->input, "training TSV")->required();
   tr->add_option("--out", o->out, "model file to write (.ftz)")->required();
-  tr->callback([o, &rc] { rc = train(*o); });
+  auto tr_common = std::make_shared<CommonOptions>();
+  auto with_labels = std::make_shared<bool>(false);
+  tr->add_flag("--with-analyst-labels", *with_labels,
+               "also learn from reports in campaigns analysts marked false_positive (ham) or confirmed (smishing)");
+  add_common_options(*tr, *tr_common);
+  tr->callback([o, tr_common, with_labels, &rc] { rc = train(*o, *tr_common, *with_labels); });
   auto* ev = model->add_subcommand("eval", "Per-class precision, recall, F1 and confusion matrix on a labelled TSV");
   ev->add_option("--data", o->input, "labelled TSV")->required();
   ev->add_option("--model", o->model, "model (default: models/smish.ftz)");

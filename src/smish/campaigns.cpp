@@ -193,6 +193,20 @@ struct CampaignBook::Impl {
   }
 };
 
+Result<std::vector<LabeledText>> analyst_labels(store::Store& store, const Keyring& keyring) {
+  auto rows = store.query(
+      "SELECT r.id, r.body_enc, c.status FROM smish_reports r JOIN smish_campaigns c ON r.campaign_id = c.id "
+      "WHERE c.status IN ('false_positive', 'confirmed') ORDER BY r.created_at, r.id");
+  if (!rows) return rows.error();
+  std::vector<LabeledText> out;
+  for (const auto& r : *rows) {
+    auto body = keyring.open_value("smish_reports.body", r.text(1));
+    if (!body) return body.error();
+    out.push_back({r.text(0), r.text(2) == "false_positive" ? "ham" : "smishing", *body, "", 0});
+  }
+  return out;
+}
+
 CampaignBook::CampaignBook(store::Store& store, std::shared_ptr<const Keyring> keyring, ClusterParams params,
                            std::shared_ptr<const Analyzer> analyzer)
     : impl_(std::make_unique<Impl>(store, std::move(keyring), params, std::move(analyzer))) {}

@@ -352,6 +352,10 @@ class ReportBook {
 // The short answer a reporter gets by SMS: thanks, what it is, what to do.
 std::string reporter_reply(const Report& r, const std::optional<StaffMember>& staff);
 
+// Analyst feedback for training: the messages of campaigns marked
+// false_positive (label ham) and confirmed (label smishing).
+Result<std::vector<LabeledText>> analyst_labels(store::Store& store, const Keyring& keyring);
+
 // --- campaigns over stored reports ----------------------------------------
 // A campaign as analysts see it.
 struct Campaign {

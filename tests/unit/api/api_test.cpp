@@ -494,6 +494,14 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
   for (const auto& e : detail["timeline"]) kinds.push_back(e["kind"]);
   EXPECT_EQ(kinds, (std::vector<std::string>{"created", "status", "note", "created", "split", "merge"}));
 
+  // Analyst verdicts feed training: a false positive becomes ham.
+  ASSERT_EQ(post("/api/v1/campaigns/" + id + "/status", analyst_, R"({"status":"false_positive"})")->status, 200);
+  auto labels = smish::analyst_labels(*store_, *keyring_);
+  ASSERT_TRUE(labels.ok()) << labels.error().message;
+  ASSERT_EQ(labels->size(), 3u);
+  EXPECT_TRUE(std::all_of(labels->begin(), labels->end(), [](const auto& l) { return l.label == "ham"; }));
+  EXPECT_NE(labels->front().text.find("Epic access expires"), std::string::npos);
+
   // A restart rebuilds the clusters: the next copy joins the same campaign.
   campaigns_ = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer_);
   ASSERT_TRUE(campaigns_->rebuild().ok());
@@ -521,7 +529,7 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
   for (const auto& e : ev)
     if (e.type.rfind("admin.campaign", 0) == 0) types.push_back(e.type);
   EXPECT_EQ(types, (std::vector<std::string>{"admin.campaign_status", "admin.campaign_note", "admin.campaign_split",
-                                             "admin.campaign_merged"}));
+                                             "admin.campaign_merged", "admin.campaign_status"}));
 }
 
 class IntakeTest : public ApiTest {
