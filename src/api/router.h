@@ -12,6 +12,11 @@
 #include "audit/audit.h"
 #include "identity/identity.h"
 
+namespace wardline::smish {
+struct Campaign;
+struct StaffMember;
+}  // namespace wardline::smish
+
 namespace wardline::api {
 
 struct Reply {
@@ -94,6 +99,13 @@ void add_audit_routes(std::vector<Route>& routes, Services& s);
 void add_report_routes(std::vector<Route>& routes, Services& s);
 void add_intake_routes(std::vector<RawRoute>& routes, Services& s);
 void add_campaign_routes(std::vector<Route>& routes, Services& s);
+
+struct NoticeResult {
+  int sent = 0, failed = 0;
+};
+// Sends the configured notice (smish.campaigns.notify) to each staff member.
+Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const smish::Campaign& c,
+                                        const std::vector<smish::StaffMember>& staff);
 // After a new report is filed and audited: its campaign (logged, never fatal).
 void assign_campaign(Services& s, const smish::Report& r, const std::string& request_id);
 

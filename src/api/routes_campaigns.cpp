@@ -97,7 +97,20 @@ void add_campaign_routes(std::vector<Route>& routes, Services& s) {
     }
     auto d = (*b)->get(id);
     if (!d) return d.error();
-    return Reply{200, campaign_json(d->campaign)};
+    nlohmann::json reply = campaign_json(d->campaign);
+    // Confirmed: warn the staff it targeted (never with the link).
+    if (*status == "confirmed" && *previous != "confirmed" && !s.config.smish.campaigns.notify.url.empty()) {
+      auto staff = (*b)->targeted_staff(id);
+      if (!staff) return staff.error();
+      auto sent = send_staff_notices(s.config.smish.campaigns.notify, d->campaign, *staff);
+      if (!sent) return sent.error();
+      auto n = call_event(call, "admin.campaign_notified", id, sent->failed ? "failure" : "success");
+      n.details["sent"] = std::to_string(sent->sent);
+      n.details["failed"] = std::to_string(sent->failed);
+      (void)record(s, call, n);  // the notices are out either way
+      reply["notified"] = {{"sent", sent->sent}, {"failed", sent->failed}};
+    }
+    return Reply{200, reply};
   }});
 
   routes.push_back({"POST", "/api/v1/campaigns/{id}/notes", Permission::campaigns_write, [&s](const Call& call) -> Result<Reply> {

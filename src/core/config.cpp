@@ -183,7 +183,10 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   std::string ttl_text, listen_text;
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
       siem(source, "siem"), audit(source, "audit"), smish(source, "smish"), twilio(source, "smish.twilio"),
-      whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns");
+      whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns"), notify(source, "smish.campaigns.notify");
+  notify.on("url", scalar(source, c.smish.campaigns.notify.url, "an https:// URL"))
+      .on("token_file", scalar(source, c.smish.campaigns.notify.token_file, "a file path"))
+      .on("message", scalar(source, c.smish.campaigns.notify.message, "a message template"));
   smish.on("rules_dir", scalar(source, c.smish.rules_dir, "a directory path"))
       .on("model", scalar(source, c.smish.model, "a file path"))
       .on("organization", scalar(source, c.smish.organization, "a file path"))
@@ -195,6 +198,7 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("lsh_bands", positive(source, c.smish.campaigns.lsh_bands))
       .on("shingle_words", positive(source, c.smish.campaigns.shingle_words))
       .on("alert_at", positive(source, c.smish.campaigns.alert_at))
+      .on("notify", [&](const YAML::Node& n, const std::string&) { return notify.apply(n); })
       .on("min_similarity", [&](const YAML::Node& n, const std::string& p) -> Status {
         double& v = c.smish.campaigns.min_similarity;
         if (Status s = read_scalar(n, source, p, "a number from 0 to 1", v); !s) return s;
@@ -288,6 +292,10 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   if (c.smish.campaigns.minhash_hashes % c.smish.campaigns.lsh_bands != 0 || c.smish.campaigns.minhash_hashes > 1024)
     return make_error("invalid_config", source + ": 'smish.campaigns.minhash_hashes' must be a multiple of 'lsh_bands' (at most 1024)",
                       "smish.campaigns");
+  if (const auto& u = c.smish.campaigns.notify.url; !u.empty() && u.rfind("https://", 0) != 0 && u.rfind("http://127.0.0.1", 0) != 0 &&
+                                                      u.rfind("http://localhost", 0) != 0)
+    return make_error("invalid_config", source + ": 'smish.campaigns.notify.url' must be https:// (plain http only to localhost)",
+                      "smish.campaigns.notify.url");
   if (c.smish.whatsapp.app_secret_file.empty() != c.smish.whatsapp.verify_token_file.empty())
     return make_error("invalid_config", source + ": 'smish.whatsapp.app_secret_file' and 'verify_token_file' must be set together",
                       "smish.whatsapp");

@@ -62,6 +62,16 @@ struct WhatsAppIntakeConfig {
 };
 
 // Campaign clustering (see docs/configuration.md).
+// Notices to the staff a confirmed campaign targeted, through the hospital's
+// SMS gateway (an HTTPS endpoint taking {"to","message","campaign"}).
+struct StaffNoticeConfig {
+  std::string url;         // empty: no notices
+  std::string token_file;  // optional bearer token for the gateway
+  // {category}, {reports} and {staff} are filled in; the result may not contain a link.
+  std::string message = "Security alert from IT: a fake {category} text message is going around ({reports} reports). "
+                        "Do not tap its link or reply; delete it. Questions: call the Service Desk.";
+};
+
 struct CampaignConfig {
   int minhash_hashes = 64;
   int lsh_bands = 16;
@@ -69,6 +79,7 @@ struct CampaignConfig {
   int shingle_words = 3;
   std::chrono::seconds sender_window{7 * 24 * 3600};
   int alert_at = 3;  // a campaign reaching this many reports raises a smish.campaign alert
+  StaffNoticeConfig notify;
 };
 
 struct SmishConfig {

@@ -207,6 +207,29 @@ Result<std::vector<LabeledText>> analyst_labels(store::Store& store, const Keyri
   return out;
 }
 
+Result<std::string> staff_notice(const std::string& tmpl, const Campaign& c) {
+  // The lure, not the link trick: "payroll fraud" says more to a nurse than "lookalike domain".
+  static const std::set<std::string> link_findings = {"lookalike_domain", "brand_impersonation", "ip_link",
+                                                      "link_shortener", "mixed_script", "urgency"};
+  std::string category = "phishing";
+  for (const auto& cat : c.categories)
+    if (!link_findings.count(cat)) {
+      category = cat;
+      break;
+    }
+  std::replace(category.begin(), category.end(), '_', ' ');
+  const std::pair<std::string, std::string> fields[] = {
+      {"{category}", category}, {"{reports}", std::to_string(c.reports)}, {"{staff}", std::to_string(c.reporters.size())}};
+  std::string out = tmpl;
+  for (const auto& [key, value] : fields)
+    for (size_t pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + value.size()))
+      out.replace(pos, key.size(), value);
+  if (!extract(normalize(out)).urls.empty())
+    return make_error("invalid_config", "the staff notice would contain a link ('" + out +
+                                            "'); remove it from smish.campaigns.notify.message");
+  return out;
+}
+
 CampaignBook::CampaignBook(store::Store& store, std::shared_ptr<const Keyring> keyring, ClusterParams params,
                            std::shared_ptr<const Analyzer> analyzer)
     : impl_(std::make_unique<Impl>(store, std::move(keyring), params, std::move(analyzer))) {}
@@ -368,6 +391,23 @@ Result<Campaign> CampaignBook::split(const std::string& from, const std::vector<
   for (const auto& r : report_ids)
     if (auto it = impl_->index_of_report.find(r); it != impl_->index_of_report.end()) impl_->campaign_of_index[it->second] = target;
   return impl_->load(impl_->store, target);
+}
+
+Result<std::vector<StaffMember>> CampaignBook::targeted_staff(const std::string& id) {
+  auto rows = impl_->store.query("SELECT DISTINCT reporter FROM smish_reports WHERE campaign_id = ?", {id});
+  if (!rows) return rows.error();
+  std::vector<StaffMember> out;
+  for (const auto& r : *rows) {
+    std::string reporter = r.text(0);
+    if (reporter.rfind("staff:", 0) != 0) continue;
+    std::string key = reporter.substr(6);
+    for (const auto& m : impl_->analyzer->organization().staff)
+      if (!m.phone.empty() && (m.id == key || (m.id.empty() && (m.email == key || m.name == key)))) {
+        out.push_back(m);
+        break;
+      }
+  }
+  return out;
 }
 
 }  // namespace wardline::smish

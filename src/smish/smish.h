@@ -384,6 +384,11 @@ struct CampaignPage {
   std::string next_cursor;
 };
 
+// The notice sent to targeted staff: {category}, {reports} and {staff}
+// filled in from the campaign. Refused if the text would carry a link: a
+// warning must never be one tap from the lure.
+Result<std::string> staff_notice(const std::string& tmpl, const Campaign& c);
+
 // Campaigns over the stored reports: each new report joins one at once
 // (CampaignClusterer); analysts change status, add notes, merge and split.
 // Only campaigns still in status "new" are merged automatically.
@@ -408,6 +413,8 @@ class CampaignBook {
   Status check_split(const std::string& from, const std::vector<std::string>& report_ids);
   Result<Campaign> merge(const std::string& into, const std::vector<std::string>& from, const std::string& actor);
   Result<Campaign> split(const std::string& from, const std::vector<std::string>& report_ids, const std::string& actor);
+  // Staff in the directory who reported a message of this campaign.
+  Result<std::vector<StaffMember>> targeted_staff(const std::string& id);
 
  private:
   struct Impl;

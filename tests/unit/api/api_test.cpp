@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -78,7 +79,19 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     auto log = audit::AuditLog::open(*store_, dir_.path() + "/audit.pem", {}, &bus_);
     ASSERT_TRUE(log.ok()) << log.error().message;
     audit_ = std::move(*log);
+    // A stand-in for the hospital's SMS gateway: records what it is sent.
+    gateway_ = std::make_unique<httplib::Server>();
+    gateway_->Post("/send", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(gateway_mu_);
+      gateway_requests_.push_back({req.get_header_value("Authorization"), req.body});
+      res.set_content("{}", "application/json");
+    });
+    int gateway_port = gateway_->bind_to_any_port("127.0.0.1");
+    gateway_thread_ = std::thread([this] { gateway_->listen_after_bind(); });
+    std::ofstream(dir_.path() + "/gateway.token") << "gw-secret\n";
     Config c;
+    c.smish.campaigns.notify.url = "http://127.0.0.1:" + std::to_string(gateway_port) + "/send";
+    c.smish.campaigns.notify.token_file = dir_.path() + "/gateway.token";
     c.listen = "127.0.0.1:0";
     c.data_dir = dir_.path();
     c.http.max_body_bytes = 4096;
@@ -107,6 +120,8 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     if (server_) server_->stop();
     if (thread_.joinable()) thread_.join();
+    if (gateway_) gateway_->stop();
+    if (gateway_thread_.joinable()) gateway_thread_.join();
     if (audit_) audit_->shutdown();
     bus_.shutdown();
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("null"));
@@ -144,6 +159,10 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   std::vector<siem::SecurityEvent> events_;
   siem::EventBus bus_;
   std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<httplib::Server> gateway_;
+  std::thread gateway_thread_;
+  std::mutex gateway_mu_;
+  std::vector<std::pair<std::string, std::string>> gateway_requests_;  // Authorization, body
   std::shared_ptr<const smish::Analyzer> analyzer_;
   std::shared_ptr<smish::CampaignBook> campaigns_;
   std::unique_ptr<Server> server_;
@@ -663,6 +682,59 @@ TEST_P(IntakeTest, WhatsAppDeliveriesAreVerifiedFiledAndDeduplicated) {
   auto captured = whatsapp(real, "sha256=54edfa1d7259e0eb13c677cc7d73d1b5c86cfa12433d19156e058ab9251bc441");
   ASSERT_EQ(captured->status, 200) << captured->body;
   EXPECT_EQ(json::parse(captured->body)["filed"], 1);
+}
+
+TEST_P(IntakeTest, ConfirmingACampaignWarnsTheStaffItTargetedWithoutTheLink) {
+  const char* phones[] = {"+14155550101", "+14155550103", "+14155550104"};
+  for (int i = 0; i < 3; ++i) {
+    smish::FormParams p = {{"MessageSid", "SMc" + std::to_string(i)}, {"From", phones[i]},
+                           {"Body", "Workday: your direct deposit is on hold, ref " + std::to_string(1000 + i) +
+                                        ". Confirm your bank details at https://workday-lmc" + std::to_string(i) + ".top/verify"}};
+    ASSERT_EQ(twilio(p)->status, 200);
+  }
+  auto list = json::parse(get("/api/v1/campaigns", analyst_)->body)["items"];
+  ASSERT_EQ(list.size(), 1u);
+  std::string id = list[0]["id"];
+  EXPECT_EQ(list[0]["departments"].size(), 3u);
+  auto r = post("/api/v1/campaigns/" + id + "/status", analyst_, R"({"status":"confirmed"})");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["notified"]["sent"], 3);
+  std::vector<std::string> to;
+  {
+    std::lock_guard lock(gateway_mu_);
+    ASSERT_EQ(gateway_requests_.size(), 3u);
+    for (const auto& [auth, body] : gateway_requests_) {
+      EXPECT_EQ(auth, "Bearer gw-secret");
+      auto j = json::parse(body);
+      to.push_back(j["to"]);
+      EXPECT_EQ(j["campaign"], id);
+      std::string msg = j["message"];
+      EXPECT_NE(msg.find("fake payroll fraud text message"), std::string::npos) << msg;
+      EXPECT_EQ(msg.find("workday-lmc"), std::string::npos);  // never the link
+      EXPECT_EQ(msg.find("http"), std::string::npos);
+    }
+  }
+  std::sort(to.begin(), to.end());
+  EXPECT_EQ(to, (std::vector<std::string>{phones[0], phones[1], phones[2]}));
+  // Confirming again sends nothing more.
+  ASSERT_EQ(post("/api/v1/campaigns/" + id + "/status", analyst_, R"({"status":"confirmed"})")->status, 200);
+  {
+    std::lock_guard lock(gateway_mu_);
+    EXPECT_EQ(gateway_requests_.size(), 3u);
+  }
+  auto ev = events();
+  EXPECT_EQ(count_events(ev, "admin.campaign_notified"), 1u);
+  EXPECT_EQ(count_events(ev, "smish.campaign"), 1u);
+}
+
+TEST(StaffNotice, NeverCarriesALink) {
+  smish::Campaign c;
+  c.categories = {"it_helpdesk"};
+  c.reports = 4;
+  auto ok = smish::staff_notice("A fake {category} text is going around ({reports} reports).", c);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(*ok, "A fake it helpdesk text is going around (4 reports).");
+  EXPECT_FALSE(smish::staff_notice("See https://intranet.example.org/alerts for {category}", c).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(BothStores, IntakeTest, ::testing::ValuesIn(testing::kStoreKinds));
