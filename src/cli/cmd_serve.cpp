@@ -56,13 +56,14 @@ Result<api::IntakeSecrets> read_intake_secrets(const Config& c) {
 
 // SIGHUP: rules, organisation profile and model are loaded again; a bad file
 // is rejected with its file, line and reason and the running ones stay.
-void reload_analysis(const Config& c, smish::ReportBook& reports, audit::AuditLog& audit) {
+void reload_analysis(const Config& c, smish::ReportBook& reports, smish::CampaignBook& campaigns, audit::AuditLog& audit) {
   auto analyzer = load_analyzer(c.smish.rules_dir, c.smish.organization, c.smish.model);
   auto e = siem::make_event("admin.rules_reloaded", analyzer ? "success" : "failure");
   e.actor = "system";
   e.severity = analyzer ? "notice" : "warning";
   if (analyzer) {
     reports.replace_analyzer(*analyzer);
+    campaigns.replace_analyzer(*analyzer);
     spdlog::info("SIGHUP: smishing rules, organisation profile and model reloaded");
   } else {
     e.details["reason"] = analyzer.error().message;
@@ -132,7 +133,7 @@ int serve(const ServeOptions& opts) {
 
   std::thread waiter([&] {
     int sig = 0;
-    while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload_analysis(*config, *reports, *(*rt)->audit);
+    while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload_analysis(*config, *reports, *campaigns, *(*rt)->audit);
     spdlog::info("received {}, finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     server.stop();
   });

@@ -393,7 +393,17 @@ Result<Campaign> CampaignBook::split(const std::string& from, const std::vector<
   return impl_->load(impl_->store, target);
 }
 
+void CampaignBook::replace_analyzer(std::shared_ptr<const Analyzer> analyzer) {
+  std::lock_guard lock(impl_->mu);
+  impl_->analyzer = std::move(analyzer);
+}
+
 Result<std::vector<StaffMember>> CampaignBook::targeted_staff(const std::string& id) {
+  std::shared_ptr<const Analyzer> analyzer;
+  {
+    std::lock_guard lock(impl_->mu);
+    analyzer = impl_->analyzer;
+  }
   auto rows = impl_->store.query("SELECT DISTINCT reporter FROM smish_reports WHERE campaign_id = ?", {id});
   if (!rows) return rows.error();
   std::vector<StaffMember> out;
@@ -401,7 +411,7 @@ Result<std::vector<StaffMember>> CampaignBook::targeted_staff(const std::string&
     std::string reporter = r.text(0);
     if (reporter.rfind("staff:", 0) != 0) continue;
     std::string key = reporter.substr(6);
-    for (const auto& m : impl_->analyzer->organization().staff)
+    for (const auto& m : analyzer->organization().staff)
       if (!m.phone.empty() && (m.id == key || (m.id.empty() && (m.email == key || m.name == key)))) {
         out.push_back(m);
         break;

@@ -415,6 +415,9 @@ class CampaignBook {
   Result<Campaign> split(const std::string& from, const std::vector<std::string>& report_ids, const std::string& actor);
   // Staff in the directory who reported a message of this campaign.
   Result<std::vector<StaffMember>> targeted_staff(const std::string& id);
+  // After a reload: the directory for targeted_staff() is the new one; the
+  // clusterer keeps the names and domains it started with until rebuild().
+  void replace_analyzer(std::shared_ptr<const Analyzer> analyzer);
 
  private:
   struct Impl;
