@@ -29,6 +29,7 @@ bench: deps
 	ninja -C $(BUILD)-bench -j$(JOBS)
 	@for b in $(BUILD)-bench/bench/bench_*; do echo "== $$b"; WARDLINE_SOURCE_DIR=$(CURDIR) $$b; done
 	@echo "== bench/campaign_scale.sh"; bench/campaign_scale.sh $(BUILD)-bench
+	@echo "== bench/campaign_quality.py"; python3 bench/campaign_quality.py $(BUILD)-bench/wardline
 
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30

@@ -76,7 +76,7 @@ struct CampaignConfig {
   int minhash_hashes = 64;
   int lsh_bands = 16;
   double min_similarity = 0.5;
-  int shingle_words = 3;
+  int shingle_words = 2;
   std::chrono::seconds sender_window{7 * 24 * 3600};
   int alert_at = 3;  // a campaign reaching this many reports raises a smish.campaign alert
   StaffNoticeConfig notify;

@@ -220,7 +220,7 @@ struct ClusterParams {
   int minhash_hashes = 64;        // MinHash signature length
   int lsh_bands = 16;             // bands of minhash_hashes / lsh_bands rows each
   double min_similarity = 0.5;    // estimated Jaccard similarity needed to join a candidate
-  int shingle_words = 3;          // shingles are runs of this many template words
+  int shingle_words = 2;          // shingles are runs of this many template words
   int64_t sender_window_seconds = 7 * 86400;  // the same phone sender links reports this close in time
 };
 
