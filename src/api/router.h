@@ -103,6 +103,8 @@ void add_campaign_routes(std::vector<Route>& routes, Services& s);
 struct NoticeResult {
   int sent = 0, failed = 0;
 };
+// The notice template makes no link and the token file can be read.
+Status check_staff_notices(const StaffNoticeConfig& cfg);
 // Sends the configured notice (smish.campaigns.notify) to each staff member.
 Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const smish::Campaign& c,
                                         const std::vector<smish::StaffMember>& staff);

@@ -86,6 +86,11 @@ void add_campaign_routes(std::vector<Route>& routes, Services& s) {
     auto note = optional_string(*body, "note", 4000);
     if (!note) return note.error();
     std::string id = call.path_param(0);
+    // Notices are checked before the status changes: a confirmation whose
+    // notices cannot go out is refused, not half done.
+    const auto& notify = s.config.smish.campaigns.notify;
+    if (*status == "confirmed" && !notify.url.empty())
+      if (Status n = check_staff_notices(notify); !n) return n.error();
     auto previous = (*b)->set_status(id, *status, call.principal.user_name, note->value_or(""));
     if (!previous) return previous.error();
     auto e = call_event(call, "admin.campaign_status", id);
@@ -121,6 +126,7 @@ void add_campaign_routes(std::vector<Route>& routes, Services& s) {
     auto text = required_string(*body, "text", 4000);
     if (!text) return text.error();
     std::string id = call.path_param(0);
+    if (auto exists = (*b)->get(id); !exists) return exists.error();
     auto e = call_event(call, "admin.campaign_note", id);
     // The note itself stays in the campaign's timeline; the audit log records that one was added.
     if (Status a = record(s, call, e); !a) return a.error();

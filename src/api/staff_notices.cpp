@@ -11,6 +11,13 @@
 
 namespace wardline::api {
 
+Status check_staff_notices(const StaffNoticeConfig& cfg) {
+  if (auto m = smish::staff_notice(cfg.message, smish::Campaign{}); !m) return m.error();
+  if (!cfg.token_file.empty() && !std::ifstream(cfg.token_file))
+    return make_error("unavailable", "cannot read smish.campaigns.notify.token_file '" + cfg.token_file + "'");
+  return {};
+}
+
 Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const smish::Campaign& c,
                                         const std::vector<smish::StaffMember>& staff) {
   auto message = smish::staff_notice(cfg.message, c);

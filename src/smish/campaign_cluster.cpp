@@ -122,7 +122,7 @@ struct CampaignClusterer::Impl {
     std::vector<uint64_t> out;
     size_t k = static_cast<size_t>(p.shingle_words);
     if (words.empty()) return out;
-    if (words.size() <= k) return {fnv1a(tmpl)};
+    if (words.size() < k) return {fnv1a(tmpl)};
     for (size_t i = 0; i + k <= words.size(); ++i) {
       uint64_t h = 0;
       for (size_t j = 0; j < k; ++j) h = mix(h ^ fnv1a(words[i + j]));
@@ -168,8 +168,9 @@ CampaignClusterer::CampaignClusterer(ClusterParams params, const Organization& o
   impl_->p = params;
   impl_->names = rules.first_names;
   for (const auto& s : org.staff) {
+    // Tokenised as templates are ("O'Brien" -> "obrien", "Anne-Marie" -> "anne marie").
     size_t start = 0;
-    std::string n = ascii_lowercase(s.name);
+    std::string n = message_template(s.name, {});
     while (start < n.size()) {
       size_t sp = n.find(' ', start);
       if (sp == std::string::npos) sp = n.size();

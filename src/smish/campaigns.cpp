@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -29,8 +30,10 @@ void add_capped(std::vector<std::string>& list, const std::string& value) {
 }
 
 nlohmann::json summary_json(const Campaign& c) {
+  // Senders are left out: they are encrypted in smish_reports and decrypted
+  // only for a campaign's detail.
   return {{"reporters", c.reporters}, {"departments", c.departments}, {"roles", c.roles},   {"channels", c.channels},
-          {"senders", c.senders},     {"categories", c.categories},   {"domains", c.domains}, {"urls", c.urls},
+          {"categories", c.categories},   {"domains", c.domains}, {"urls", c.urls},
           {"highest_verdict", c.highest_verdict}, {"highest_score", c.highest_score}};
 }
 
@@ -48,7 +51,6 @@ Campaign campaign_from_row(const store::Row& r) {
   c.departments = list("departments");
   c.roles = list("roles");
   c.channels = list("channels");
-  c.senders = list("senders");
   c.categories = list("categories");
   c.domains = list("domains");
   c.urls = list("urls");
@@ -96,7 +98,6 @@ struct CampaignBook::Impl {
     ++c.reports;
     add_capped(c.reporters, r.text(1));
     add_capped(c.channels, r.text(2));
-    add_capped(c.senders, sender);
     if (!r.is_null(5)) add_capped(c.departments, r.text(5));
     if (!r.is_null(6)) add_capped(c.roles, r.text(6));
     for (const auto& d : extract(normalize(body)).domains) add_capped(c.domains, registrable_domain(d));
@@ -173,22 +174,37 @@ struct CampaignBook::Impl {
       return current;
     }
     size_t root = clusterer->campaign_of(index);
-    std::string target = root == index ? new_id("cmp") : campaign_of_index[root];
-    campaign_of_index.push_back(target);
+    std::string target = root == index ? "" : campaign_of_index[root];
+    bool fresh = false;
     Status s = store.transaction([&](store::Executor& tx) -> Status {
-      if (root == index)
-        if (Status c = create(tx, target, "system", "first report " + r.text(0)); !c) return c;
-      auto c = load(tx, target);
-      if (!c) return c.error();
+      // A new campaign when the cluster has none yet, when its campaign is
+      // gone, or when analysts already handled it (closed, confirmed, false
+      // positive...): a lure that comes back is news again.
+      std::optional<Campaign> c;
+      if (!target.empty()) {
+        auto existing = load(tx, target);
+        if (!existing && existing.error().code != "not_found") return existing.error();
+        if (existing && existing->status == "new") c = *existing;
+      }
+      if (!c) {
+        fresh = true;
+        target = new_id("cmp");
+        if (Status cr = create(tx, target, "system", "first report " + r.text(0)); !cr) return cr;
+        auto created = load(tx, target);
+        if (!created) return created.error();
+        c = *created;
+      }
       if (Status a = add_member(*c, r); !a) return a;
       auto u = tx.execute("UPDATE smish_reports SET campaign_id = ? WHERE id = ?", {target, r.text(0)});
       if (!u) return u.error();
       return save(tx, *c);
     });
     if (!s) {
-      campaign_of_index.back().clear();
+      campaign_of_index.emplace_back();  // keeps indexes aligned; the next copy starts a campaign
       return s.error();
     }
+    campaign_of_index.push_back(target);
+    if (fresh) campaign_of_index[root] = target;  // later copies join the live campaign
     return target;
   }
 };
@@ -290,9 +306,15 @@ Result<CampaignDetail> CampaignBook::get(const std::string& id) {
   auto c = impl_->load(impl_->store, id);
   if (!c) return c.error();
   CampaignDetail d{*c, {}, {}};
-  auto reports = impl_->store.query("SELECT id FROM smish_reports WHERE campaign_id = ? ORDER BY created_at, id", {id});
+  auto reports = impl_->store.query("SELECT id, sender_enc FROM smish_reports WHERE campaign_id = ? ORDER BY created_at, id", {id});
   if (!reports) return reports.error();
-  for (const auto& r : *reports) d.report_ids.push_back(r.text(0));
+  for (const auto& r : *reports) {
+    d.report_ids.push_back(r.text(0));
+    if (r.is_null(1)) continue;
+    auto sender = impl_->keyring->open_value("smish_reports.sender", r.text(1));
+    if (!sender) return sender.error();
+    add_capped(d.campaign.senders, *sender);
+  }
   auto entries = impl_->store.query("SELECT at, actor, kind, text FROM smish_campaign_timeline WHERE campaign_id = ? ORDER BY seq", {id});
   if (!entries) return entries.error();
   for (const auto& e : *entries) d.timeline.push_back({e.integer(0), e.text(1), e.text(2), e.text(3)});
@@ -320,14 +342,23 @@ Result<std::string> CampaignBook::set_status(const std::string& id, const std::s
 
 Status CampaignBook::add_note(const std::string& id, const std::string& actor, const std::string& text) {
   if (text.empty() || text.size() > 4000) return make_error("invalid_field", "a note is 1 to 4000 characters", "text");
+  std::lock_guard lock(impl_->mu);
   return impl_->store.transaction([&](store::Executor& tx) -> Status {
     if (auto c = impl_->load(tx, id); !c) return c.error();
     return impl_->timeline(tx, id, actor, "note", text);
   });
 }
 
+namespace {
+bool has_duplicates(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return std::adjacent_find(v.begin(), v.end()) != v.end();
+}
+}  // namespace
+
 Status CampaignBook::check_merge(const std::string& into, const std::vector<std::string>& from) {
   if (from.empty()) return make_error("missing_field", "name the campaigns to merge in 'campaigns'", "campaigns");
+  if (has_duplicates(from)) return make_error("invalid_field", "a campaign is named twice in 'campaigns'", "campaigns");
   if (auto c = impl_->load(impl_->store, into); !c) return c.error();
   for (const auto& f : from) {
     if (f == into) return make_error("invalid_field", "a campaign cannot be merged into itself", "campaigns");
@@ -338,6 +369,7 @@ Status CampaignBook::check_merge(const std::string& into, const std::vector<std:
 
 Status CampaignBook::check_split(const std::string& from, const std::vector<std::string>& report_ids) {
   if (report_ids.empty()) return make_error("missing_field", "name the reports to move in 'reports'", "reports");
+  if (has_duplicates(report_ids)) return make_error("invalid_field", "a report is named twice in 'reports'", "reports");
   if (auto c = impl_->load(impl_->store, from); !c) return c.error();
   for (const auto& r : report_ids) {
     auto rows = impl_->store.query("SELECT 1 FROM smish_reports WHERE id = ? AND campaign_id = ?", {r, from});
@@ -387,9 +419,8 @@ Result<Campaign> CampaignBook::split(const std::string& from, const std::vector<
     return impl_->recompute(tx, target);
   });
   if (!s) return s.error();
-  // Later reports that the clusterer puts with a moved one follow it.
-  for (const auto& r : report_ids)
-    if (auto it = impl_->index_of_report.find(r); it != impl_->index_of_report.end()) impl_->campaign_of_index[it->second] = target;
+  // Later copies keep following the cluster's earliest report, wherever
+  // that report now is; the analyst moves them again if need be.
   return impl_->load(impl_->store, target);
 }
 

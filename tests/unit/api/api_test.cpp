@@ -521,7 +521,9 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
   EXPECT_TRUE(std::all_of(labels->begin(), labels->end(), [](const auto& l) { return l.label == "ham"; }));
   EXPECT_NE(labels->front().text.find("Epic access expires"), std::string::npos);
 
-  // A restart rebuilds the clusters: the next copy joins the same campaign.
+  // A restart rebuilds the clusters. The campaign was handled (false
+  // positive), so a copy that comes back starts a new campaign, and the copy
+  // after it joins that one.
   campaigns_ = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer_);
   ASSERT_TRUE(campaigns_->rebuild().ok());
   smish::Report next;
@@ -532,10 +534,25 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
                               "'malicious', 'smishing', 90, '{}')",
                               {*keyring_->seal("smish_reports.body", next.body)})
                   .ok());
+  auto fresh = campaigns_->assign(next);
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  EXPECT_NE(fresh->id, id);
+  EXPECT_EQ(fresh->status, "new");
+  EXPECT_EQ(fresh->reports, 1);
+  next.id = "rpt_next2";
+  ASSERT_TRUE(store_->execute("INSERT INTO smish_reports (id, reporter, channel, body_enc, body_fingerprint, received_at, created_at, "
+                              "verdict, class, score, analysis) VALUES ('rpt_next2', 'y', 'sms', ?, 'fp-next2', 't', 9999999999, "
+                              "'malicious', 'smishing', 90, '{}')",
+                              {*keyring_->seal("smish_reports.body", "Hi Ann, your Epic access expires today. Re-verify at "
+                                                                      "https://epic-y8.top/login ref 2222")})
+                  .ok());
   auto joined = campaigns_->assign(next);
   ASSERT_TRUE(joined.ok()) << joined.error().message;
-  EXPECT_EQ(joined->id, id);
-  EXPECT_EQ(joined->reports, 4);
+  EXPECT_EQ(joined->id, fresh->id);
+  EXPECT_EQ(joined->reports, 2);
+  EXPECT_EQ(json::parse(get("/api/v1/campaigns/" + id, analyst_)->body)["reports"], 3);
+  // Merging a campaign twice in one request is refused before it is audited.
+  EXPECT_EQ(post("/api/v1/campaigns/" + id + "/merge", analyst_, json{{"campaigns", {fresh->id, fresh->id}}}.dump())->status, 400);
 
   auto ev = events();
   // The third copy made it a campaign: one alert for the SIEM.
