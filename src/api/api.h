@@ -27,12 +27,14 @@ struct RouteInfo {
   std::string path;    // OpenAPI form: /api/v1/users/{name}
 };
 
-// Webhook secrets, read from the files named in smish.twilio / smish.whatsapp.
-// Empty: that webhook answers 503.
+// Secrets read at start from the files named in smish.twilio,
+// smish.whatsapp and smish.campaigns.notify. Empty: that webhook answers 503
+// (the SMS gateway is called without a token).
 struct IntakeSecrets {
   std::string twilio_auth_token;
   std::string whatsapp_app_secret;
   std::string whatsapp_verify_token;
+  std::string notify_token;
 };
 
 struct ServerOptions {

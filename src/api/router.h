@@ -103,10 +103,10 @@ void add_campaign_routes(std::vector<Route>& routes, Services& s);
 struct NoticeResult {
   int sent = 0, failed = 0;
 };
-// The notice template makes no link and the token file can be read.
+// The notice template makes no link.
 Status check_staff_notices(const StaffNoticeConfig& cfg);
 // Sends the configured notice (smish.campaigns.notify) to each staff member.
-Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const smish::Campaign& c,
+Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const std::string& token, const smish::Campaign& c,
                                         const std::vector<smish::StaffMember>& staff);
 // After a new report is filed and audited: its campaign (logged, never fatal).
 void assign_campaign(Services& s, const smish::Report& r, const std::string& request_id);

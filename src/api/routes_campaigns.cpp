@@ -107,7 +107,7 @@ void add_campaign_routes(std::vector<Route>& routes, Services& s) {
     if (*status == "confirmed" && *previous != "confirmed" && !s.config.smish.campaigns.notify.url.empty()) {
       auto staff = (*b)->targeted_staff(id);
       if (!staff) return staff.error();
-      auto sent = send_staff_notices(s.config.smish.campaigns.notify, d->campaign, *staff);
+      auto sent = send_staff_notices(s.config.smish.campaigns.notify, s.intake.notify_token, d->campaign, *staff);
       if (!sent) return sent.error();
       auto n = call_event(call, "admin.campaign_notified", id, sent->failed ? "failure" : "success");
       n.details["sent"] = std::to_string(sent->sent);

@@ -3,7 +3,6 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "api/router.h"
@@ -12,22 +11,14 @@
 namespace wardline::api {
 
 Status check_staff_notices(const StaffNoticeConfig& cfg) {
-  if (auto m = smish::staff_notice(cfg.message, smish::Campaign{}); !m) return m.error();
-  if (!cfg.token_file.empty() && !std::ifstream(cfg.token_file))
-    return make_error("unavailable", "cannot read smish.campaigns.notify.token_file '" + cfg.token_file + "'");
-  return {};
+  auto m = smish::staff_notice(cfg.message, smish::Campaign{});
+  return m ? Status() : Status(m.error());
 }
 
-Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const smish::Campaign& c,
+Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const std::string& token, const smish::Campaign& c,
                                         const std::vector<smish::StaffMember>& staff) {
   auto message = smish::staff_notice(cfg.message, c);
   if (!message) return message.error();
-  std::string token;
-  if (!cfg.token_file.empty()) {
-    std::ifstream in(cfg.token_file);
-    if (!in) return make_error("unavailable", "cannot read smish.campaigns.notify.token_file '" + cfg.token_file + "'");
-    std::getline(in, token);
-  }
   // "https://host[:port]/path": httplib wants the origin and the path apart.
   size_t path_at = cfg.url.find('/', cfg.url.find("://") + 3);
   std::string origin = cfg.url.substr(0, path_at), path = path_at == std::string::npos ? "/" : cfg.url.substr(path_at);

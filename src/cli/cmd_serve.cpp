@@ -40,16 +40,21 @@ Result<std::string> read_secret(const std::string& path, const std::string& key)
 
 Result<api::IntakeSecrets> read_intake_secrets(const Config& c) {
   api::IntakeSecrets out;
-  const std::pair<const std::string&, std::string*> files[] = {
-      {c.smish.twilio.auth_token_file, &out.twilio_auth_token},
-      {c.smish.whatsapp.app_secret_file, &out.whatsapp_app_secret},
-      {c.smish.whatsapp.verify_token_file, &out.whatsapp_verify_token}};
-  const char* keys[] = {"smish.twilio.auth_token_file", "smish.whatsapp.app_secret_file", "smish.whatsapp.verify_token_file"};
-  for (size_t i = 0; i < 3; ++i) {
-    if (files[i].first.empty()) continue;
-    auto secret = read_secret(files[i].first, keys[i]);
+  struct SecretFile {
+    const std::string& path;
+    const char* key;
+    std::string* into;
+  };
+  const SecretFile files[] = {
+      {c.smish.twilio.auth_token_file, "smish.twilio.auth_token_file", &out.twilio_auth_token},
+      {c.smish.whatsapp.app_secret_file, "smish.whatsapp.app_secret_file", &out.whatsapp_app_secret},
+      {c.smish.whatsapp.verify_token_file, "smish.whatsapp.verify_token_file", &out.whatsapp_verify_token},
+      {c.smish.campaigns.notify.token_file, "smish.campaigns.notify.token_file", &out.notify_token}};
+  for (const auto& f : files) {
+    if (f.path.empty()) continue;
+    auto secret = read_secret(f.path, f.key);
     if (!secret) return secret.error();
-    *files[i].second = std::move(*secret);
+    *f.into = std::move(*secret);
   }
   return out;
 }

@@ -38,10 +38,6 @@ std::string first_word(const std::string& phrase) {
   return phrase.substr(0, end);
 }
 
-bool on_domain(const std::string& host, const std::string& domain) {
-  return host == domain || (host.size() > domain.size() && host.compare(host.size() - domain.size(), domain.size(), domain) == 0 &&
-                            host[host.size() - domain.size() - 1] == '.');
-}
 
 
 // The words a host is made of: its labels and their hyphen-separated parts.

@@ -63,11 +63,6 @@ class FlatIndex {
   size_t used_ = 0;
 };
 
-bool on_domain(const std::string& host, const std::string& domain) {
-  return host == domain || (host.size() > domain.size() && host.compare(host.size() - domain.size(), domain.size(), domain) == 0 &&
-                            host[host.size() - domain.size() - 1] == '.');
-}
-
 }  // namespace
 
 struct CampaignClusterer::Impl {
@@ -133,8 +128,8 @@ struct CampaignClusterer::Impl {
     return out;
   }
 
-  void link_indicators(uint32_t index, const ClusterMessage& m) {
-    for (auto chunk : split_chunks(normalize(m.text))) {
+  void link_indicators(uint32_t index, const std::string& normalized, const ClusterMessage& m) {
+    for (auto chunk : split_chunks(normalized)) {
       Link link;
       if (!parse_link(chunk, link)) continue;
       bool common = std::any_of(common_hosts.begin(), common_hosts.end(), [&](const auto& d) { return on_domain(link.host, d); });
@@ -194,7 +189,8 @@ size_t CampaignClusterer::add(const ClusterMessage& m) {
   d.parent.push_back(index);
   const int hashes = d.p.minhash_hashes;
   std::vector<uint32_t> sig(static_cast<size_t>(hashes), UINT32_MAX);
-  auto shingles = d.shingles(message_template(m.text, d.names));
+  std::string normalized = normalize(m.text);  // once, for the template and the indicators
+  auto shingles = d.shingles(template_of_normalized(normalized, d.names));
   for (uint64_t s : shingles)
     for (int i = 0; i < hashes; ++i) sig[static_cast<size_t>(i)] = std::min(sig[static_cast<size_t>(i)], static_cast<uint32_t>(mix(s ^ d.seeds[static_cast<size_t>(i)])));
   d.signatures.insert(d.signatures.end(), sig.begin(), sig.end());
@@ -207,7 +203,7 @@ size_t CampaignClusterer::add(const ClusterMessage& m) {
       if (first != index && d.find(first) != d.find(index) && d.similarity(first, index) >= d.p.min_similarity) d.unite(first, index);
     }
   }
-  d.link_indicators(index, m);
+  d.link_indicators(index, normalized, m);
   return index;
 }
 

@@ -9,7 +9,10 @@
 namespace wardline::smish {
 
 std::string message_template(std::string_view text, const std::vector<std::string>& names) {
-  std::string norm = normalize(text);
+  return template_of_normalized(normalize(text), names);
+}
+
+std::string template_of_normalized(std::string_view norm, const std::vector<std::string>& names) {
   std::string out;
   out.reserve(norm.size());
   auto emit = [&](std::string_view w) {

@@ -69,7 +69,6 @@ struct CampaignBook::Impl {
   std::mutex mu;
   std::unique_ptr<CampaignClusterer> clusterer;
   std::vector<std::string> campaign_of_index;  // clusterer index -> campaign id
-  std::unordered_map<std::string, size_t> index_of_report;
 
   Impl(store::Store& s, std::shared_ptr<const Keyring> k, ClusterParams p, std::shared_ptr<const Analyzer> a)
       : store(s), keyring(std::move(k)), params(p), analyzer(std::move(a)) {
@@ -78,20 +77,11 @@ struct CampaignBook::Impl {
   void reset() {
     clusterer = std::make_unique<CampaignClusterer>(params, analyzer->organization(), analyzer->rules());
     campaign_of_index.clear();
-    index_of_report.clear();
   }
 
   // Adds one member report (a row of kMemberColumns) to a summary.
-  Status add_member(Campaign& c, const store::Row& r) {
-    std::string body, sender;
-    auto b = keyring->open_value("smish_reports.body", r.text(4));
-    if (!b) return b.error();
-    body = *b;
-    if (!r.is_null(3)) {
-      auto s = keyring->open_value("smish_reports.sender", r.text(3));
-      if (!s) return s.error();
-      sender = *s;
-    }
+  // `body` is the row's message, already decrypted by the caller.
+  void add_member(Campaign& c, const store::Row& r, const std::string& body) {
     int64_t at = r.integer(7);
     c.first_seen = c.reports == 0 ? at : std::min(c.first_seen, at);
     c.last_seen = std::max(c.last_seen, at);
@@ -109,8 +99,9 @@ struct CampaignBook::Impl {
       if (c.highest_verdict.empty() || verdict_rank(v) > verdict_rank(c.highest_verdict)) c.highest_verdict = v;
       c.highest_score = std::max(c.highest_score, a.value("score", 0));
     }
-    return {};
   }
+
+  Result<std::string> body_of(const store::Row& r) const { return keyring->open_value("smish_reports.body", r.text(4)); }
 
   Status save(store::Executor& tx, const Campaign& c) {
     auto n = tx.execute("UPDATE smish_campaigns SET first_seen = ?, last_seen = ?, report_count = ?, summary = ?, updated_at = ? "
@@ -135,8 +126,11 @@ struct CampaignBook::Impl {
     fresh.status = c->status;
     auto rows = tx.query(std::string("SELECT ") + kMemberColumns + " FROM smish_reports WHERE campaign_id = ? ORDER BY created_at, id", {id});
     if (!rows) return rows.error();
-    for (const auto& r : *rows)
-      if (Status s = add_member(fresh, r); !s) return s;
+    for (const auto& r : *rows) {
+      auto body = body_of(r);
+      if (!body) return body.error();
+      add_member(fresh, r, *body);
+    }
     return save(tx, fresh);
   }
 
@@ -159,8 +153,8 @@ struct CampaignBook::Impl {
 
   // Clusters one stored report (a row of kMemberColumns) and files it.
   Result<std::string> place(const store::Row& r, bool already_placed, const std::string& current) {
-    std::string body, sender;
-    auto b = keyring->open_value("smish_reports.body", r.text(4));
+    std::string sender;
+    auto b = body_of(r);
     if (!b) return b.error();
     if (!r.is_null(3)) {
       auto s = keyring->open_value("smish_reports.sender", r.text(3));
@@ -168,7 +162,6 @@ struct CampaignBook::Impl {
       sender = *s;
     }
     size_t index = clusterer->add({*b, sender, r.integer(7)});
-    index_of_report[r.text(0)] = index;
     if (already_placed) {
       campaign_of_index.push_back(current);
       return current;
@@ -194,7 +187,7 @@ struct CampaignBook::Impl {
         if (!created) return created.error();
         c = *created;
       }
-      if (Status a = add_member(*c, r); !a) return a;
+      add_member(*c, r, *b);
       auto u = tx.execute("UPDATE smish_reports SET campaign_id = ? WHERE id = ?", {target, r.text(0)});
       if (!u) return u.error();
       return save(tx, *c);

@@ -6,17 +6,13 @@
 #include <sstream>
 
 #include "core/csv.h"
+#include "core/strings.h"
 #include "smish/rules_yaml.h"
 #include "smish/smish.h"
 #include "smish/tokens.h"
 
 namespace wardline::smish {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
-  return s;
-}
 
 // '*' matches any run of characters (none included); everything else literally.
 bool glob_match(std::string_view pattern, std::string_view text) {
@@ -40,7 +36,7 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 
 // Senders compare as E.164 numbers when they are numbers, else as lower-case sender IDs.
 std::string sender_key(std::string_view sender, const std::string& country) {
-  std::string s = lower(std::string(sender));
+  std::string s = ascii_lowercase(sender);
   if (s.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos)
     if (auto e164 = to_e164(sender, country)) return *e164;
   return s;
@@ -51,7 +47,7 @@ bool url_in_simulation(const Simulation& sim, const std::string& url) {
   if (!parse_link(url, link)) return false;
   std::string reg = registrable_domain(link.host);
   if (std::find(sim.domains.begin(), sim.domains.end(), reg) != sim.domains.end()) return true;
-  std::string low = lower(url);
+  std::string low = ascii_lowercase(url);
   return std::any_of(sim.url_patterns.begin(), sim.url_patterns.end(), [&](const auto& p) { return glob_match(p, low); });
 }
 

@@ -88,10 +88,8 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     });
     int gateway_port = gateway_->bind_to_any_port("127.0.0.1");
     gateway_thread_ = std::thread([this] { gateway_->listen_after_bind(); });
-    std::ofstream(dir_.path() + "/gateway.token") << "gw-secret\n";
     Config c;
     c.smish.campaigns.notify.url = "http://127.0.0.1:" + std::to_string(gateway_port) + "/send";
-    c.smish.campaigns.notify.token_file = dir_.path() + "/gateway.token";
     c.listen = "127.0.0.1:0";
     c.data_dir = dir_.path();
     c.http.max_body_bytes = 4096;
@@ -103,7 +101,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(rules.ok() && org.ok());
     auto analyzer = std::make_shared<smish::Analyzer>(*rules, *org, nullptr);
     auto reports = std::make_shared<smish::ReportBook>(*store_, keyring_, analyzer, 3);
-    IntakeSecrets intake{kTwilioToken, kWhatsAppSecret, "verify-me"};
+    IntakeSecrets intake{kTwilioToken, kWhatsAppSecret, "verify-me", "gw-secret"};
     analyzer_ = analyzer;
     campaigns_ = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer);
     ASSERT_TRUE(campaigns_->rebuild().ok());
