@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/keyring.h"
 #include "core/time.h"
+#include "smish/keyset_cursor.h"
 #include "smish/smish.h"
 #include "store/store.h"
 
@@ -91,14 +92,12 @@ struct CampaignBook::Impl {
     if (!r.is_null(5)) add_capped(c.departments, r.text(5));
     if (!r.is_null(6)) add_capped(c.roles, r.text(6));
     for (const auto& d : extract(normalize(body)).domains) add_capped(c.domains, registrable_domain(d));
-    auto a = nlohmann::json::parse(r.text(8), nullptr, false);
-    if (a.is_object()) {
-      for (const auto& cat : a.value("categories", std::vector<std::string>{})) add_capped(c.categories, cat);
-      for (const auto& u : a.value("urls", std::vector<std::string>{})) add_capped(c.urls, u);
-      std::string v = a.value("verdict", "benign");
-      if (c.highest_verdict.empty() || verdict_rank(v) > verdict_rank(c.highest_verdict)) c.highest_verdict = v;
-      c.highest_score = std::max(c.highest_score, a.value("score", 0));
-    }
+    Verdict a = verdict_from(r.text(8));
+    for (const auto& cat : a.categories) add_capped(c.categories, cat);
+    for (const auto& u : a.urls) add_capped(c.urls, u);
+    std::string v = a.verdict.empty() ? "benign" : a.verdict;
+    if (c.highest_verdict.empty() || verdict_rank(v) > verdict_rank(c.highest_verdict)) c.highest_verdict = v;
+    c.highest_score = std::max(c.highest_score, a.score);
   }
 
   Result<std::string> body_of(const store::Row& r) const { return keyring->open_value("smish_reports.body", r.text(4)); }
@@ -278,12 +277,10 @@ Result<CampaignPage> CampaignBook::list(const std::string& status, const std::st
     params.push_back(status);
   }
   if (!cursor.empty()) {
-    size_t dot = cursor.find('.');
-    if (dot == std::string::npos || dot == 0 || dot > 12 || cursor.find_first_not_of("0123456789") != dot)
-      return make_error("invalid_cursor", "cursor must be the next_cursor of a previous page", "cursor");
-    int64_t at = std::stoll(cursor.substr(0, dot));
+    auto c = parse_keyset_cursor(cursor);
+    if (!c) return c.error();
     sql += " AND (last_seen < ? OR (last_seen = ? AND id < ?))";
-    params.insert(params.end(), {at, at, cursor.substr(dot + 1)});
+    params.insert(params.end(), {c->at, c->at, c->id});
   }
   sql += " ORDER BY last_seen DESC, id DESC LIMIT " + std::to_string(limit + 1);
   auto rows = impl_->store.query(sql, params);
@@ -291,7 +288,7 @@ Result<CampaignPage> CampaignBook::list(const std::string& status, const std::st
   CampaignPage page;
   for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(limit); ++i) page.campaigns.push_back(campaign_from_row((*rows)[i]));
   if (rows->size() > static_cast<size_t>(limit))
-    page.next_cursor = std::to_string(page.campaigns.back().last_seen) + "." + page.campaigns.back().id;
+    page.next_cursor = keyset_cursor(page.campaigns.back().last_seen, page.campaigns.back().id);
   return page;
 }
 

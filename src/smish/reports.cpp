@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/keyring.h"
 #include "core/time.h"
+#include "smish/keyset_cursor.h"
 #include "smish/smish.h"
 #include "store/store.h"
 
@@ -20,20 +21,6 @@ constexpr const char* kColumns =
 nlohmann::json verdict_json(const Verdict& v) {
   return {{"verdict", v.verdict}, {"class", v.cls}, {"score", v.score}, {"categories", v.categories},
           {"reasons", v.reasons}, {"urls", v.urls}, {"simulation", v.simulation}};
-}
-
-Verdict verdict_from(const std::string& text) {
-  Verdict v;
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object()) return v;
-  v.verdict = j.value("verdict", "");
-  v.cls = j.value("class", "");
-  v.score = j.value("score", 0);
-  v.categories = j.value("categories", std::vector<std::string>{});
-  v.reasons = j.value("reasons", std::vector<std::string>{});
-  v.urls = j.value("urls", std::vector<std::string>{});
-  v.simulation = j.value("simulation", "");
-  return v;
 }
 
 store::Value nullable(const std::string& s) { return s.empty() ? store::Value(nullptr) : store::Value(s); }
@@ -60,6 +47,21 @@ Result<Report> report_from_row(const store::Row& r, const Keyring& keyring) {
 }
 
 }  // namespace
+
+// The stored analysis column (see verdict_json), read back.
+Verdict verdict_from(const std::string& text) {
+  Verdict v;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return v;
+  v.verdict = j.value("verdict", "");
+  v.cls = j.value("class", "");
+  v.score = j.value("score", 0);
+  v.categories = j.value("categories", std::vector<std::string>{});
+  v.reasons = j.value("reasons", std::vector<std::string>{});
+  v.urls = j.value("urls", std::vector<std::string>{});
+  v.simulation = j.value("simulation", "");
+  return v;
+}
 
 ReportBook::ReportBook(store::Store& store, std::shared_ptr<const Keyring> keyring,
                        std::shared_ptr<const Analyzer> analyzer, int per_hour)
@@ -164,12 +166,10 @@ Result<ReportPage> ReportBook::list(const std::string& cursor, int limit) {
   std::string sql = std::string("SELECT ") + kColumns + " FROM smish_reports";
   store::Params params;
   if (!cursor.empty()) {
-    size_t dot = cursor.find('.');
-    if (dot == std::string::npos || dot == 0 || dot > 12 || cursor.find_first_not_of("0123456789") != dot)
-      return make_error("invalid_cursor", "cursor must be the next_cursor of a previous page", "cursor");
-    int64_t at = std::stoll(cursor.substr(0, dot));
+    auto c = parse_keyset_cursor(cursor);
+    if (!c) return c.error();
     sql += " WHERE created_at < ? OR (created_at = ? AND id < ?)";
-    params = {at, at, cursor.substr(dot + 1)};
+    params = {c->at, c->at, c->id};
   }
   sql += " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(limit + 1);
   auto rows = store_.query(sql, params);
@@ -181,7 +181,7 @@ Result<ReportPage> ReportBook::list(const std::string& cursor, int limit) {
     page.reports.push_back(std::move(*rep));
   }
   if (rows->size() > static_cast<size_t>(limit))
-    page.next_cursor = std::to_string(page.reports.back().created_at) + "." + page.reports.back().id;
+    page.next_cursor = keyset_cursor(page.reports.back().created_at, page.reports.back().id);
   return page;
 }
 

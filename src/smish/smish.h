@@ -349,6 +349,9 @@ class ReportBook {
   int per_hour_;
 };
 
+// A report's stored analysis (JSON) read back; empty fields when it cannot be read.
+Verdict verdict_from(const std::string& analysis_json);
+
 // The short answer a reporter gets by SMS: thanks, what it is, what to do.
 std::string reporter_reply(const Report& r, const std::optional<StaffMember>& staff);
 
