@@ -108,7 +108,11 @@ Status check_staff_notices(const StaffNoticeConfig& cfg);
 // Sends the configured notice (smish.campaigns.notify) to each staff member.
 Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const std::string& token, const smish::Campaign& c,
                                         const std::vector<smish::StaffMember>& staff);
-// After a new report is filed and audited: its campaign (logged, never fatal).
-void assign_campaign(Services& s, const smish::Report& r, const std::string& request_id);
+// The smish.report audit event for a newly filed report, whatever way it came
+// in (`e` carries actor and source; `call`, when there is one, adds its
+// pending authentication). A report that cannot be recorded is withdrawn;
+// one that is recorded joins its campaign.
+Status audit_new_report(Services& s, siem::SecurityEvent e, const Call* call, const smish::Report& r,
+                        const std::string& request_id);
 
 }  // namespace wardline::api

@@ -66,18 +66,10 @@ Result<smish::InboundReport> file_report(Services& s, const smish::InboundMessag
   if (!in) return in.error();
   if (in->report.duplicate) return in;
   auto e = siem::make_event("smish.report", "success");
-  e.severity = in->report.verdict.simulation.empty() ? "notice" : "info";
   e.actor = in->report.reporter;
-  e.subject = in->report.id;
   e.source_ip = req.remote_addr;
-  e.details = {{"channel", channel}, {"intake", m.provider}, {"verdict", in->report.verdict.verdict},
-               {"class", in->report.verdict.cls}, {"score", std::to_string(in->report.verdict.score)}, {"request_id", rid}};
-  if (!in->report.verdict.simulation.empty()) e.details["simulation"] = in->report.verdict.simulation;
-  if (Status a = record(s, e); !a) {
-    (void)s.reports->remove(in->report.id);
-    return a.error();
-  }
-  assign_campaign(s, in->report, rid);
+  e.details["intake"] = m.provider;
+  if (Status a = audit_new_report(s, e, nullptr, in->report, rid); !a) return a.error();
   return in;
 }
 

@@ -33,8 +33,7 @@ nlohmann::json report_json(const smish::Report& r, bool with_message) {
   return j;
 }
 
-}  // namespace
-
+// After a new report is filed and audited: its campaign (logged, never fatal).
 void assign_campaign(Services& s, const smish::Report& r, const std::string& request_id) {
   if (!s.campaigns) return;
   auto c = s.campaigns->assign(r);
@@ -58,6 +57,27 @@ void assign_campaign(Services& s, const smish::Report& r, const std::string& req
                                " staff" + (c->departments.empty() ? "" : " in " + depts + " department" + (depts == "1" ? "" : "s"))},
                {"request_id", request_id}};
   if (Status a = record(s, e); !a) spdlog::error("request {}: campaign alert for {} not recorded", request_id, c->id);
+}
+
+}  // namespace
+
+Status audit_new_report(Services& s, siem::SecurityEvent e, const Call* call, const smish::Report& r,
+                        const std::string& request_id) {
+  e.subject = r.id;
+  e.severity = r.verdict.simulation.empty() ? "notice" : "info";
+  e.details["channel"] = r.channel;
+  e.details["verdict"] = r.verdict.verdict;
+  e.details["class"] = r.verdict.cls;
+  e.details["score"] = std::to_string(r.verdict.score);
+  e.details["request_id"] = request_id;
+  if (!r.verdict.simulation.empty()) e.details["simulation"] = r.verdict.simulation;
+  Status a = call ? record(s, *call, e) : record(s, e);
+  if (!a) {
+    (void)s.reports->remove(r.id);
+    return a;
+  }
+  assign_campaign(s, r, request_id);
+  return {};
 }
 
 namespace {
@@ -92,14 +112,8 @@ void add_report_routes(std::vector<Route>& routes, Services& s) {
     auto report = (*b)->submit(in);
     if (!report) return report.error();
     if (report->duplicate) return Reply{200, report_json(*report, false)};
-    auto e = call_event(call, "smish.report", report->id);
-    e.details = {{"channel", report->channel}, {"verdict", report->verdict.verdict}, {"class", report->verdict.cls},
-                 {"score", std::to_string(report->verdict.score)}, {"request_id", call.request_id}};
-    if (Status a = record(s, call, e); !a) {
-      (void)(*b)->remove(report->id);
+    if (Status a = audit_new_report(s, call_event(call, "smish.report", report->id), &call, *report, call.request_id); !a)
       return a.error();
-    }
-    assign_campaign(s, *report, call.request_id);
     return Reply{201, report_json(*report, false)};
   }});
 
