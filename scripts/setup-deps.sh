@@ -9,11 +9,13 @@ PACKAGES=(
   # libraries (see ../ARCHITECTURE.md "Chosen libraries")
   libssl-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev libzstd-dev libfasttext-dev
-  libphonenumber-dev libpsl-dev publicsuffix libicu-dev
+  libphonenumber-dev libpsl-dev publicsuffix libicu-dev libidn2-dev libsimdjson-dev libxxhash-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # servers and tools the tests start: PostgreSQL, rsyslog, openssl s_client, curl
   postgresql rsyslog rsyslog-openssl sqlite3 openssl curl procps python3
+  # intel export checks: named-checkzone validates RPZ zones, jsonschema validates STIX bundles
+  bind9-utils python3-jsonschema
 )
 
 missing=()

@@ -59,5 +59,6 @@ void add_keys_commands(CLI::App& app, int& rc);
 void add_merkle_commands(CLI::App& app, int& rc);
 void add_audit_commands(CLI::App& app, int& rc);
 void add_smish_commands(CLI::App& app, int& rc);
+void add_intel_commands(CLI::App& app, int& rc);
 
 }  // namespace wardline::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add_merkle_commands(app, rc);
   add_audit_commands(app, rc);
   add_smish_commands(app, rc);
+  add_intel_commands(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -30,6 +30,12 @@ std::string sha256(std::string_view data) {
 
 std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
 
+std::string sha1(std::string_view data) {
+  std::string out(SHA_DIGEST_LENGTH, '\0');
+  SHA1(u8(data), data.size(), reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
   unsigned int len = 0;

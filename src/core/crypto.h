@@ -11,6 +11,7 @@ namespace wardline::crypto {
 
 std::string sha256(std::string_view data);           // 32 raw bytes
 std::string sha256_hex(std::string_view data);       // 64 hex chars
+std::string sha1(std::string_view data);             // 20 raw bytes: name-based UUIDs only, never for security
 std::string hmac_sha256(std::string_view key, std::string_view data);
 // Only where a third party mandates it (Twilio webhook signatures).
 std::string hmac_sha1(std::string_view key, std::string_view data);

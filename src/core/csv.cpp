@@ -21,12 +21,32 @@ std::string trimmed_lower(std::string s) {
 
 }  // namespace
 
-Result<CsvTable> parse_csv(std::string_view text, const std::string& source) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  CsvTable table;
-  size_t line = 1, i = 0;
+CsvReader::CsvReader(std::string_view text, std::string source, bool comments)
+    : text_(text), source_(std::move(source)), comments_(comments) {
+  if (text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);
+}
+
+Error CsvReader::fail(size_t line, const std::string& why) {
+  // Resume after the end of the current line.
+  size_t nl = text_.find('\n', i_);
+  i_ = nl == std::string_view::npos ? text_.size() : nl + 1;
+  line_ = line + 1;
+  return make_error("invalid_csv", source_ + ":" + std::to_string(line) + ": " + why);
+}
+
+Result<bool> CsvReader::next(CsvRecord& rec) {
+  const std::string_view text = text_;
+  size_t& i = i_;
+  size_t& line = line_;
   while (i < text.size()) {
-    CsvRecord rec{line, {}};
+    rec.line = line;
+    rec.fields.clear();
+    if (comments_ && text[i] == '#') {
+      size_t nl = text.find('\n', i);
+      i = nl == std::string_view::npos ? text.size() : nl + 1;
+      ++line;
+      continue;
+    }
     std::string field;
     bool record_done = false;
     while (!record_done) {
@@ -34,9 +54,7 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& source) {
         size_t opened = line;
         ++i;
         for (;;) {
-          if (i >= text.size())
-            return make_error("invalid_csv", source + ":" + std::to_string(opened) +
-                                                 ": a quoted field is never closed (a '\"' is missing)");
+          if (i >= text.size()) return fail(opened, "a quoted field is never closed (a '\"' is missing)");
           char c = text[i++];
           if (c == '"') {
             if (i < text.size() && text[i] == '"') {
@@ -50,13 +68,10 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& source) {
           field += c;
         }
         if (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
-          return make_error("invalid_csv", source + ":" + std::to_string(line) +
-                                               ": text after a closing quote; quote the whole field and double inner quotes");
+          return fail(line, "text after a closing quote; quote the whole field and double inner quotes");
       } else {
         while (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-          if (text[i] == '"')
-            return make_error("invalid_csv", source + ":" + std::to_string(line) +
-                                                 ": a '\"' inside an unquoted field; quote the field and double the quote");
+          if (text[i] == '"') return fail(line, "a '\"' inside an unquoted field; quote the field and double the quote");
           field += text[i++];
         }
       }
@@ -74,6 +89,19 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& source) {
       }
     }
     if (rec.fields.size() == 1 && rec.fields[0].empty()) continue;  // blank line
+    return true;
+  }
+  return false;
+}
+
+Result<CsvTable> parse_csv(std::string_view text, const std::string& source) {
+  CsvTable table;
+  CsvReader reader(text, source);
+  CsvRecord rec;
+  for (;;) {
+    auto more = reader.next(rec);
+    if (!more) return more.error();
+    if (!*more) break;
     if (table.header.empty()) {
       for (auto& h : rec.fields) table.header.push_back(trimmed_lower(h));
       continue;

@@ -27,4 +27,21 @@ struct CsvTable {
 // `source` names the input in error messages ("staff.csv:12: ...").
 Result<CsvTable> parse_csv(std::string_view text, const std::string& source);
 
+// One record at a time, for large files (threat feeds). With `comments`,
+// lines starting with '#' are skipped.
+class CsvReader {
+ public:
+  CsvReader(std::string_view text, std::string source, bool comments = false);
+  // False at the end. A malformed record is an error, and reading resumes
+  // on the line after it.
+  Result<bool> next(CsvRecord& record);
+
+ private:
+  Error fail(size_t line, const std::string& why);
+  std::string_view text_;
+  std::string source_;
+  bool comments_;
+  size_t i_ = 0, line_ = 1;
+};
+
 }  // namespace wardline

@@ -22,4 +22,17 @@ std::string new_id(const std::string& prefix) {
   return out;
 }
 
+std::string uuid_v5(std::string_view namespace_uuid, std::string_view name) {
+  std::string ns;
+  for (char c : namespace_uuid)
+    if (c != '-') ns += c;
+  auto raw = crypto::hex_decode(ns);
+  std::string input = (raw ? *raw : std::string(16, '\0')) + std::string(name);
+  std::string h = crypto::sha1(input).substr(0, 16);
+  h[6] = static_cast<char>((h[6] & 0x0f) | 0x50);
+  h[8] = static_cast<char>((h[8] & 0x3f) | 0x80);
+  std::string hex = crypto::hex_encode(h);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
 }  // namespace wardline

@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/phone.h"
+#include "core/public_suffix.h"
 #include "core/result.h"
 
 namespace wardline {
@@ -135,10 +137,8 @@ Result<Rules> load_rules(const std::string& dir);
 Result<Organization> load_organization(const std::string& path);
 Result<std::vector<StaffMember>> load_staff_directory(const std::string& csv_path, const std::string& country);
 
-// "+14155550123" for "(415) 555-0123" in region "US"; nullopt when it is not a phone number.
-std::optional<std::string> to_e164(std::string_view raw, std::string_view default_region);
-// The registrable domain (public suffix list): "login.epic.example.co.uk" -> "example.co.uk".
-std::string registrable_domain(const std::string& host);
+using wardline::registrable_domain;
+using wardline::to_e164;
 
 // --- classifier ----------------------------------------------------------
 struct ClassScores {

@@ -2,9 +2,9 @@
 // its includes pull in protobuf and abseil).
 #include <phonenumbers/phonenumberutil.h>
 
-#include "smish/smish.h"
+#include "core/phone.h"
 
-namespace wardline::smish {
+namespace wardline {
 
 std::optional<std::string> to_e164(std::string_view raw, std::string_view default_region) {
   using i18n::phonenumbers::PhoneNumber;
@@ -22,4 +22,4 @@ std::optional<std::string> to_e164(std::string_view raw, std::string_view defaul
   return out;
 }
 
-}  // namespace wardline::smish
+}  // namespace wardline

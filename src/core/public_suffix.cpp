@@ -2,9 +2,9 @@
 // "login.example.co.uk" and "a.b.example.com" group as their owners do.
 #include <libpsl.h>
 
-#include "smish/smish.h"
+#include "core/public_suffix.h"
 
-namespace wardline::smish {
+namespace wardline {
 namespace {
 
 // The list Debian's publicsuffix package keeps current, else the one built
@@ -26,4 +26,9 @@ std::string registrable_domain(const std::string& host) {
   return reg ? std::string(reg) : host;
 }
 
-}  // namespace wardline::smish
+bool is_public_suffix(const std::string& host) {
+  const psl_ctx_t* ctx = suffix_list();
+  return ctx && psl_is_public_suffix(ctx, host.c_str());
+}
+
+}  // namespace wardline

@@ -1,0 +1,119 @@
+// Feeds on disk into one indicator set: format detection, MISP feed
+// directories, memory sized from the files before anything is added.
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "intel/intel.h"
+
+namespace wardline::intel {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<std::string_view, 5> kFeedFormats = {"stix", "misp", "csv", "urlhaus", "list"};
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error("unreadable", "cannot read feed '" + path + "'");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return std::move(s).str();
+}
+
+FeedFormat detect_format(const std::string& path, std::string_view text) {
+  size_t start = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (start != std::string_view::npos && text[start] == '{') {
+    std::string_view head = text.substr(0, 4096);
+    if (head.find("\"bundle\"") != std::string_view::npos) return FeedFormat::stix;
+    return FeedFormat::misp;
+  }
+  if (text.substr(0, 2048).find("urlhaus") != std::string_view::npos) return FeedFormat::urlhaus;
+  if (path.ends_with(".csv")) return FeedFormat::csv;
+  return FeedFormat::list;
+}
+
+Status read_content(FeedFormat format, std::string_view text, const IndicatorSink& sink, FeedStats& stats) {
+  switch (format) {
+    case FeedFormat::stix: return read_stix_bundle(text, sink, stats);
+    case FeedFormat::misp: return read_misp_event(text, sink, stats);
+    case FeedFormat::csv: read_csv_feed(text, CsvLayout{}, sink, stats); return Status::Ok();
+    case FeedFormat::urlhaus: read_csv_feed(text, urlhaus_layout(), sink, stats); return Status::Ok();
+    case FeedFormat::list: read_list_feed(text, sink, stats); return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+// A MISP feed directory: manifest.json names the events, one <uuid>.json each.
+Status read_misp_directory(const fs::path& dir, const IndicatorSink& sink, FeedStats& stats) {
+  auto manifest_text = read_file((dir / "manifest.json").string());
+  if (!manifest_text) return manifest_text.error();
+  auto manifest = nlohmann::json::parse(*manifest_text, nullptr, false);
+  if (manifest.is_discarded() || !manifest.is_object())
+    return make_error("invalid_feed", (dir / "manifest.json").string() + ": expected a JSON object of event UUIDs");
+  for (const auto& [uuid, summary] : manifest.items()) {
+    if (uuid.find_first_of("/\\.") != std::string::npos) {
+      stats.reject("manifest", "event id '" + uuid + "' is not a UUID");
+      continue;
+    }
+    auto text = read_file((dir / (uuid + ".json")).string());
+    if (!text) {
+      stats.reject("event " + uuid, text.error().message);
+      continue;
+    }
+    if (Status s = read_misp_event(*text, sink, stats); !s) stats.reject("event " + uuid, s.error().message);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::optional<FeedFormat> parse_feed_format(std::string_view name) {
+  for (size_t i = 0; i < kFeedFormats.size(); ++i)
+    if (kFeedFormats[i] == name) return static_cast<FeedFormat>(i);
+  return std::nullopt;
+}
+
+std::string_view feed_format_name(FeedFormat format) { return kFeedFormats[static_cast<size_t>(format)]; }
+
+Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector<FeedFile>& feeds, const WarningList& warning,
+                                                              std::vector<FeedReport>& reports) {
+  IndicatorSetBuilder builder(warning);
+  for (const FeedFile& feed : feeds) {
+    FeedReport report;
+    report.name = feed.name.empty() ? fs::path(feed.path).filename().string() : feed.name;
+    auto sink = [&](Indicator&& ind, std::string_view where) {
+      if (Status s = builder.add(ind, report.name, feed.confidence); !s) {
+        --report.stats.indicators;
+        if (s.error().code == "warninglisted") ++report.stats.ignored;
+        else report.stats.reject(std::string(where), s.error().message);
+      }
+    };
+    std::error_code ec;
+    if (fs::is_directory(feed.path, ec)) {
+      if (!fs::exists(fs::path(feed.path) / "manifest.json"))
+        return make_error("invalid_feed", feed.path + ": a feed directory must be a MISP feed with manifest.json");
+      report.format = FeedFormat::misp;
+      if (Status s = read_misp_directory(feed.path, sink, report.stats); !s) return s.error();
+    } else {
+      auto text = read_file(feed.path);
+      if (!text) return text.error();
+      report.format = feed.format.value_or(detect_format(feed.path, *text));
+      if (report.format == FeedFormat::list || report.format == FeedFormat::csv || report.format == FeedFormat::urlhaus) {
+        // One indicator per line at most: size the set before filling it.
+        size_t lines = static_cast<size_t>(std::count(text->begin(), text->end(), '\n')) + 1;
+        builder.reserve(lines, text->size());
+      }
+      if (Status s = read_content(report.format, *text, sink, report.stats); !s)
+        return make_error(s.error().code, feed.path + ": " + s.error().message);
+    }
+    reports.push_back(std::move(report));
+  }
+  return builder.build();
+}
+
+}  // namespace wardline::intel

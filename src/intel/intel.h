@@ -1,0 +1,265 @@
+// Threat intelligence: indicators from feeds (STIX 2.1, MISP, CSV, plain
+// lists) become one compact, immutable IndicatorSet; log parsers (Zeek,
+// Squid, Suricata EVE, CEF, ECS JSON lines) turn log lines into observed
+// destinations; scanning matches one against the other; exports turn the set
+// into block lists (DNS RPZ, STIX 2.1, domain lists, Squid ACLs).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace wardline::intel {
+
+// ---------------------------------------------------------------- indicators
+
+enum class IndicatorType : uint8_t { domain, url, ipv4, ipv6, email, phone, sha256, sha1, md5, sender_id };
+std::string_view type_name(IndicatorType type);  // "domain", "url", "ipv4", ...
+std::optional<IndicatorType> parse_type(std::string_view name);
+
+// The canonical form matching compares: hosts lowercased and IDNs in
+// punycode (IDNA 2008), URLs normalised (RFC 3986 §6.2.2: scheme and host
+// case, default port, percent-encoding, no fragment), IPs in their shortest
+// text form with "/len" for networks, hashes lowercase hex, phones E.164.
+// The error says what is wrong with the value.
+Result<std::string> normalize(IndicatorType type, std::string_view raw, std::string_view phone_region = "US");
+// The type a bare value most likely has (plain lists, free-text feeds).
+std::optional<IndicatorType> guess_type(std::string_view raw);
+
+struct Indicator {
+  IndicatorType type = IndicatorType::domain;
+  std::string value;  // raw or normalised; IndicatorSetBuilder normalises
+  int confidence = -1;  // 0-100; -1: the feed's default
+  std::vector<std::string> labels;
+  int64_t valid_from = 0;   // Unix seconds; 0: unknown
+  int64_t valid_until = 0;  // 0: no end
+};
+
+// ---------------------------------------------------------------- feeds
+
+// Why an entry of a feed did not become an indicator.
+struct Reject {
+  std::string where;  // "line 12", "indicator--33fe...", "attribute 5a3c..."
+  std::string reason;
+};
+
+struct FeedStats {
+  size_t indicators = 0;
+  size_t ignored = 0;   // entries not meant for detection: MISP to_ids false, revoked, other pattern languages
+  size_t rejected = 0;  // invalid values, patterns that cannot be represented, public suffixes
+  std::vector<Reject> rejects;  // the first 100, with reasons
+  void reject(std::string where, std::string reason);
+};
+
+// Readers normalise every value and pass valid indicators on; `where`
+// locates the entry in the feed.
+using IndicatorSink = std::function<void(Indicator&&, std::string_view where)>;
+
+enum class FeedFormat { stix, misp, csv, urlhaus, list };
+std::optional<FeedFormat> parse_feed_format(std::string_view name);
+std::string_view feed_format_name(FeedFormat format);
+
+// Columns of a CSV feed (0-based). `type_column` < 0: every value is `type`;
+// without `type`, each value's type is guessed.
+struct CsvLayout {
+  int value_column = 0;
+  int type_column = -1;
+  std::optional<IndicatorType> type;
+  int labels_column = -1;  // labels separated by ',' inside the cell
+  int time_column = -1;    // first seen, "YYYY-MM-DD HH:MM:SS" UTC or RFC 3339
+  bool header = false;     // first non-comment row names the columns
+};
+CsvLayout urlhaus_layout();
+
+Status read_stix_bundle(std::string_view json, const IndicatorSink& sink, FeedStats& stats);
+Status read_misp_event(std::string_view json, const IndicatorSink& sink, FeedStats& stats);
+void read_csv_feed(std::string_view text, const CsvLayout& layout, const IndicatorSink& sink, FeedStats& stats);
+void read_list_feed(std::string_view text, const IndicatorSink& sink, FeedStats& stats);  // values split on white space, '#' comments
+
+// A STIX pattern as far as matching goes: the (type, value) pairs any one
+// of which is a hit, or why the pattern cannot be represented that way.
+struct StixPatternIocs {
+  std::vector<std::pair<IndicatorType, std::string>> iocs;
+  std::string unsupported;  // empty when representable
+};
+// Errors for patterns that are not valid STIX 2.1 pattern syntax.
+Result<StixPatternIocs> stix_pattern_iocs(std::string_view pattern);
+
+// ---------------------------------------------------------------- indicator set
+
+struct Provenance {
+  std::vector<std::string> feeds;
+  int confidence = 0;  // highest among the feeds
+  std::vector<std::string> labels;
+  int64_t valid_from = 0, valid_until = 0;
+};
+
+struct Match {
+  IndicatorType type;
+  std::string value;  // the indicator as normalised
+  const Provenance* provenance;
+};
+
+// Domains listed on a warning list (top sites, the hospital's own domains)
+// never become indicators: they are counted instead, so one bad feed entry
+// cannot block the EHR.
+struct WarningList {
+  std::vector<std::string> domains;
+};
+
+class IndicatorSet;
+
+// Builds an IndicatorSet from normalised indicators; duplicates merge their
+// provenance. reserve() first avoids growth copies.
+class IndicatorSetBuilder {
+ public:
+  explicit IndicatorSetBuilder(const WarningList& warning = {});
+  ~IndicatorSetBuilder();
+  // Sizes the memory for this many more records and key bytes.
+  void reserve(size_t records, size_t key_bytes);
+  // An error says why the value was refused.
+  Status add(const Indicator& indicator, std::string_view feed, int default_confidence = 50);
+  size_t warninglisted() const;
+  std::shared_ptr<const IndicatorSet> build();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Immutable and shared between scanning threads. Lookups take normalised
+// values; matching is exact, plus parent domains (never a public suffix:
+// those are refused when the set is built), URL prefixes at path
+// boundaries and IP longest-prefix.
+class IndicatorSet {
+ public:
+  struct Impl;
+  explicit IndicatorSet(std::unique_ptr<Impl> impl);
+  ~IndicatorSet();
+
+  size_t size() const;
+  size_t memory_bytes() const;  // everything the set holds on the heap
+  size_t warninglisted() const;
+
+  std::optional<Match> match_host(std::string_view host) const;  // a domain or an IP literal
+  std::optional<Match> match_ip(std::string_view ip) const;
+  std::optional<Match> match_url(std::string_view url) const;  // also matches the URL's host
+  std::optional<Match> match_exact(IndicatorType type, std::string_view normalized) const;
+
+  // Every indicator in insertion order.
+  void for_each(const std::function<void(IndicatorType, std::string_view, const Provenance&)>& fn) const;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The set scans use now. replace() swaps atomically; scans holding the old
+// set finish on it and the last one frees it.
+class LiveIndicators {
+ public:
+  std::shared_ptr<const IndicatorSet> current() const { return set_.load(); }
+  void replace(std::shared_ptr<const IndicatorSet> next) { set_.store(std::move(next)); }
+
+ private:
+  std::atomic<std::shared_ptr<const IndicatorSet>> set_;
+};
+
+// A feed on disk: a file (format detected from its content when not given)
+// or a MISP feed directory (manifest.json and one file per event).
+struct FeedFile {
+  std::string name;  // provenance label; defaults to the file name
+  std::string path;
+  std::optional<FeedFormat> format;
+  int confidence = 50;  // for indicators that carry none
+};
+struct FeedReport {
+  std::string name;
+  FeedFormat format = FeedFormat::list;
+  FeedStats stats;
+};
+// Reads every feed into one set; per-feed counts and rejects go to `reports`.
+// Errors are for feeds that cannot be read at all.
+Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector<FeedFile>& feeds, const WarningList& warning,
+                                                              std::vector<FeedReport>& reports);
+
+// ---------------------------------------------------------------- logs
+
+enum class LogFormat { zeek, squid, eve, cef, ecs };
+std::optional<LogFormat> parse_log_format(std::string_view name);
+std::string_view log_format_name(LogFormat format);
+// From the first non-empty line of a file; nullopt when it looks like none.
+std::optional<LogFormat> detect_log_format(std::string_view first_line);
+
+enum class ObservedKind : uint8_t { host, ip, url, email, hash };
+
+// One destination seen in a log line. Views stay valid until the next parse.
+struct Observed {
+  std::string_view field;  // the log's own field name, e.g. "id.resp_h", "url.full"
+  ObservedKind kind;
+  std::string_view value;
+};
+
+struct LogRecord {
+  std::string_view timestamp;  // as written in the log
+  std::vector<Observed> observed;
+};
+
+enum class LineResult { record, skip, malformed };
+
+class LogParser {
+ public:
+  virtual ~LogParser() = default;
+  // `skip` for headers, comments and lines without destinations.
+  virtual LineResult parse(std::string_view line, LogRecord& out) = 0;
+  // Why the last line was malformed.
+  virtual const std::string& error() const = 0;
+};
+std::unique_ptr<LogParser> make_log_parser(LogFormat format);
+
+// ---------------------------------------------------------------- scanning
+
+struct Hit {
+  std::string_view file;
+  uint64_t line;
+  std::string_view timestamp;
+  std::string_view field;
+  std::string_view observed;
+  Match match;
+};
+
+struct ScanStats {
+  uint64_t lines = 0, records = 0, malformed = 0, hits = 0;
+  std::vector<std::pair<uint64_t, std::string>> first_malformed;  // up to 10: line and reason
+};
+
+// Reads `fd` to the end, one log line at a time.
+Result<ScanStats> scan_stream(int fd, std::string_view name, std::optional<LogFormat> format,
+                              const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit);
+
+// Canonical host of a log value: lowercase, no port, no trailing dot.
+std::string_view host_of_url(std::string_view url);
+
+// ---------------------------------------------------------------- exports
+
+enum class ExportFormat { rpz, stix, domains, squid_acl };
+std::optional<ExportFormat> parse_export_format(std::string_view name);
+
+struct ExportOptions {
+  std::string zone = "rpz.wardline.local";  // RPZ origin
+  int64_t now = 0;                          // Unix seconds: serial, STIX timestamps
+  std::string identity = "Wardline";        // STIX identity the bundle is created by
+};
+// The indicator set as a block list. Sharing exports carry only indicator
+// values and provenance: no reports, reporters or message text exist in the
+// set, and private / internal IP ranges are left out.
+std::string export_indicators(const IndicatorSet& set, ExportFormat format, const ExportOptions& options);
+
+}  // namespace wardline::intel

@@ -1,0 +1,281 @@
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "intel/intel.h"
+#include "intel_fixtures.h"
+
+namespace wardline::intel {
+namespace {
+
+using testing::external_dir;
+using testing::fixture;
+using testing::OwnedLine;
+using testing::parse_all;
+
+std::string read(const std::string& path) { return wardline::testing::read_file(path); }
+
+std::vector<OwnedLine> records(const std::vector<OwnedLine>& lines) {
+  std::vector<OwnedLine> out;
+  for (const auto& l : lines)
+    if (l.result == LineResult::record) out.push_back(l);
+  return out;
+}
+
+// Zeek's own logs against the per-record extraction in expected_fields.json.
+TEST(ZeekConformance, DestinationsOfEveryRecord) {
+  SKIP_WITHOUT_EXTERNAL("logs/expected_fields.json");
+  auto expected = nlohmann::json::parse(read(external_dir() + "/logs/expected_fields.json"));
+  size_t files = 0;
+  for (const auto& [name, want] : expected["files"].items()) {
+    if (!name.starts_with("zeek/")) continue;
+    ++files;
+    std::string text = read(external_dir() + "/logs/" + name);
+    size_t first = text.find_first_not_of(" \t\n");
+    EXPECT_EQ(detect_log_format(text.substr(first, text.find('\n', first) - first)), LogFormat::zeek) << name;
+    auto got = records(parse_all(LogFormat::zeek, text));
+    ASSERT_EQ(got.size(), want.size()) << name;
+    for (size_t i = 0; i < got.size(); ++i) {
+      const auto& w = want[i];
+      EXPECT_EQ(got[i].timestamp, w["ts"].get<std::string>()) << name << " record " << i;
+      EXPECT_EQ(got[i].value("id.resp_h"), w["dst_ip"].get<std::string>()) << name << " record " << i;
+      if (w.contains("hostname") && !w["hostname"].is_null()) {
+        std::string host = got[i].value("query");
+        if (host.empty()) host = std::string(host_of_url(got[i].value("host+uri")));
+        EXPECT_EQ(host, w["hostname"].get<std::string>()) << name << " record " << i;
+      }
+      if (w.contains("url") && !w["url"].is_null()) EXPECT_EQ(got[i].value("host+uri"), w["url"].get<std::string>());
+      if (w.contains("answers")) {
+        std::vector<std::string> answers;
+        for (const auto& a : w["answers"])
+          if (a.get<std::string>().find(' ') == std::string::npos) answers.push_back(a);
+        EXPECT_EQ(got[i].values("answers"), answers) << name << " record " << i;
+      }
+    }
+  }
+  EXPECT_EQ(files, 5u);
+}
+
+TEST(ZeekParser, HeaderRulesAndMalformedLines) {
+  auto lines = parse_all(LogFormat::zeek,
+                         "1.0\t10.0.0.1\n"
+                         "#separator \\x7c\n"
+                         "#fields|ts|id.resp_h|query\n"
+                         "1521911720.1|198.51.100.7|evil.example\n"
+                         "1521911720.2|-|(empty)\n"
+                         "1521911720.3|too|many|fields\n");
+  EXPECT_EQ(lines[0].result, LineResult::malformed);
+  EXPECT_NE(lines[0].error.find("#fields"), std::string::npos);
+  EXPECT_EQ(lines[3].result, LineResult::record);
+  EXPECT_EQ(lines[3].value("query"), "evil.example");
+  EXPECT_EQ(lines[4].result, LineResult::skip);  // unset and empty values observe nothing
+  EXPECT_EQ(lines[5].result, LineResult::malformed);
+  EXPECT_NE(lines[5].error.find("expected 3 fields"), std::string::npos);
+}
+
+TEST(SquidParser, DestinationsFromUrlsAndDirectPeers) {
+  auto lines = parse_all(LogFormat::squid, read(fixture("squid_access.log")));
+  ASSERT_EQ(lines.size(), 8u);
+  EXPECT_EQ(lines[0].value("url"), "http://www.google-analytics.com/__utm.gif?");
+  EXPECT_EQ(lines[0].value("peer"), "74.125.39.102");
+  EXPECT_EQ(lines[0].timestamp, "1286536308.779");
+  EXPECT_EQ(lines[1].value("url"), "login.yahoo.com:443");  // CONNECT
+  EXPECT_EQ(lines[1].observed[0].kind, ObservedKind::host);
+  EXPECT_EQ(lines[1].value("peer"), "209.73.177.115");
+  EXPECT_EQ(lines[2].values("peer").size(), 0u);  // NONE/-
+  EXPECT_EQ(lines[4].value("peer"), "198.51.100.23");  // HIER_DIRECT
+  EXPECT_EQ(lines[5].values("peer").size(), 0u);  // a parent proxy is not the destination
+  EXPECT_EQ(lines[6].result, LineResult::malformed);
+  EXPECT_NE(lines[6].error.find("Unix time"), std::string::npos);
+  EXPECT_EQ(lines[7].result, LineResult::malformed);
+  EXPECT_NE(lines[7].error.find("at least 7"), std::string::npos);
+}
+
+TEST(EveParser, EventTypes) {
+  auto lines = parse_all(LogFormat::eve, read(fixture("eve.json")));
+  ASSERT_EQ(lines.size(), 9u);
+  EXPECT_EQ(lines[0].value("dest_ip"), "203.0.113.80");
+  EXPECT_EQ(lines[0].value("http.hostname"), "EHR-Login.Example.COM");
+  EXPECT_EQ(lines[0].value("http.url"), "http://EHR-Login.Example.COM/epic/login?next=%2Fhome");
+  EXPECT_EQ(lines[1].value("tls.sni"), "p33-btmmdns.icloud.com.");
+  EXPECT_EQ(lines[1].value("dest_ip"), "fe80:0000:0000:0000:0202:b3ff:fe1e:8329");
+  EXPECT_EQ(lines[2].values("dest_ip").size(), 0u);  // in DNS events dest_ip is the client
+  EXPECT_EQ(lines[2].value("dns.rrname"), "mfa-reset.example.org");
+  EXPECT_EQ(lines[2].value("dns.rdata"), "198.51.100.23");
+  EXPECT_EQ(lines[3].values("dns.answers.rdata"), (std::vector<std::string>{"cdn.bad-host.example", "192.0.2.44"}));
+  EXPECT_EQ(lines[4].value("fileinfo.sha256"), "EF537F25C895BFA782526529A9B63D97AA631564D5D789C2B765448C8635FB6C");
+  EXPECT_EQ(lines[5].result, LineResult::skip);  // stats
+  EXPECT_EQ(lines[6].value("tls.sni"), "l2.io");
+  EXPECT_EQ(lines[7].result, LineResult::malformed);
+  EXPECT_NE(lines[7].error.find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(lines[8].result, LineResult::malformed);
+  EXPECT_NE(lines[8].error.find("one JSON object per line"), std::string::npos);
+}
+
+TEST(CefConformance, EscapingExamples) {
+  SKIP_WITHOUT_EXTERNAL("cef_syslog/cef_examples.expected.json");
+  auto expected = nlohmann::json::parse(read(external_dir() + "/cef_syslog/cef_examples.expected.json"));
+  for (const auto& ex : expected["examples"]) {
+    std::string line = ex["line"];
+    EXPECT_EQ(detect_log_format(line), LogFormat::cef);
+    auto got = parse_all(LogFormat::cef, line);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].value("dst"), ex["expected"]["extension"]["dst"].get<std::string>()) << line;
+  }
+}
+
+TEST(CefParser, FieldsEscapesAndBrokenHeaders) {
+  auto lines = parse_all(LogFormat::cef, read(fixture("cef.log")));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].value("dst"), "192.168.10.1");
+  EXPECT_EQ(lines[0].value("request"), "https://www.example.com/cart");
+  EXPECT_EQ(lines[1].value("dst"), "52.173.84.157");
+  EXPECT_EQ(lines[1].value("dhost"), "Mail.Evil-Payroll.example");
+  EXPECT_EQ(lines[1].timestamp, "1583152806000");
+  EXPECT_EQ(lines[2].value("c6a3"), "2001:db8::77");
+  EXPECT_EQ(lines[2].value("fileHash"), "0749BAE92CA336A02C83D126E04EC628");  // trailing spaces trimmed
+  EXPECT_EQ(lines[3].result, LineResult::malformed);
+  EXPECT_NE(lines[3].error.find("7 '|'"), std::string::npos);
+}
+
+TEST(EcsParser, NestedAndDottedFieldNames) {
+  auto lines = parse_all(LogFormat::ecs, read(fixture("ecs.jsonl")));
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines[0].value("destination.ip"), "198.51.100.23");
+  EXPECT_EQ(lines[0].value("url.full"), "https://Payroll-Update.example.org/direct-deposit");
+  EXPECT_EQ(lines[0].timestamp, "2024-03-01T10:00:00Z");
+  EXPECT_EQ(lines[1].value("dns.question.name"), "mfa-reset.example.org");
+  EXPECT_EQ(lines[1].values("dns.resolved_ip"), (std::vector<std::string>{"192.0.2.44", "192.0.2.45"}));
+  EXPECT_EQ(lines[2].value("destination.address"), "cdn.bad-host.example");
+  EXPECT_EQ(lines[2].observed.back().kind, ObservedKind::host);
+  EXPECT_EQ(lines[2].value("file.hash.sha256").size(), 64u);
+  EXPECT_EQ(lines[3].value("email.from.address"), "IT-Helpdesk@Evil-Payroll.example");
+  EXPECT_EQ(lines[3].values("url.original").size(), 0u);  // a relative URL names no destination
+  EXPECT_EQ(lines[4].result, LineResult::skip);
+  EXPECT_EQ(lines[5].result, LineResult::malformed);
+}
+
+TEST(LogFormats, Detection) {
+  EXPECT_EQ(detect_log_format("#separator \\x09"), LogFormat::zeek);
+  EXPECT_EQ(detect_log_format("1286536309.450    599 192.168.0.224 TCP_MISS/200 3450 CONNECT a:443 - DIRECT/1.2.3.4 -"),
+            LogFormat::squid);
+  EXPECT_EQ(detect_log_format(R"({"timestamp":"x","event_type":"dns"})"), LogFormat::eve);
+  EXPECT_EQ(detect_log_format(R"({"@timestamp":"x","destination":{"ip":"1.2.3.4"}})"), LogFormat::ecs);
+  EXPECT_EQ(detect_log_format("<134>Mar  1 10:00:00 fw CEF:0|a|b|c|d|e|f|dst=1.2.3.4"), LogFormat::cef);
+  EXPECT_EQ(detect_log_format("hello world"), std::nullopt);
+  EXPECT_EQ(parse_log_format("eve"), LogFormat::eve);
+  EXPECT_EQ(log_format_name(LogFormat::ecs), "ecs");
+}
+
+// ---------------------------------------------------------------- scanning
+
+std::shared_ptr<const IndicatorSet> scan_set() {
+  IndicatorSetBuilder b;
+  auto add = [&](IndicatorType t, const char* v) {
+    Indicator i;
+    i.type = t;
+    i.value = *normalize(t, v);
+    EXPECT_TRUE(b.add(i, "test-feed", 90));
+  };
+  add(IndicatorType::domain, "lakeside-mychart-verify.com");
+  add(IndicatorType::domain, "example.org");
+  add(IndicatorType::ipv4, "198.51.100.0/24");
+  add(IndicatorType::domain, "bad-host.example");
+  add(IndicatorType::sha256, "ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c");
+  add(IndicatorType::email, "it-helpdesk@evil-payroll.example");
+  add(IndicatorType::domain, "icloud.com");
+  return b.build();
+}
+
+struct Scanned {
+  ScanStats stats;
+  std::vector<std::string> hits;  // "line field observed -> indicator"
+};
+
+Scanned scan_file(const std::string& path, std::optional<LogFormat> format = std::nullopt) {
+  auto set = scan_set();
+  Scanned out;
+  int fd = ::open(path.c_str(), O_RDONLY);
+  EXPECT_GE(fd, 0) << path;
+  auto stats = scan_stream(fd, path, format, *set, [&](const Hit& h) {
+    out.hits.push_back(std::to_string(h.line) + " " + std::string(h.field) + " " + std::string(h.observed) + " -> " +
+                       h.match.value);
+    EXPECT_EQ(h.match.provenance->feeds, std::vector<std::string>{"test-feed"});
+  });
+  ::close(fd);
+  EXPECT_TRUE(stats) << (stats ? "" : stats.error().message);
+  if (stats) out.stats = *stats;
+  return out;
+}
+
+TEST(Scan, SquidHitsAndMalformedLines) {
+  auto s = scan_file(fixture("squid_access.log"));
+  EXPECT_EQ(s.stats.lines, 8u);
+  EXPECT_EQ(s.stats.records, 6u);
+  EXPECT_EQ(s.stats.malformed, 2u);
+  ASSERT_EQ(s.stats.first_malformed.size(), 2u);
+  EXPECT_EQ(s.stats.first_malformed[0].first, 7u);
+  EXPECT_EQ(s.hits, (std::vector<std::string>{
+                        "3 url http://Portal.Lakeside-MyChart-Verify.com/login.php?id=7 -> lakeside-mychart-verify.com",
+                        "5 url https://payroll-update.example.org:443/direct-deposit -> example.org",
+                        "5 peer 198.51.100.23 -> 198.51.100.0/24",
+                    }));
+}
+
+TEST(Scan, EveEcsAndCefHits) {
+  auto eve = scan_file(fixture("eve.json"));
+  EXPECT_EQ(eve.hits, (std::vector<std::string>{
+                          "2 tls.sni p33-btmmdns.icloud.com. -> icloud.com",
+                          "3 dns.rrname mfa-reset.example.org -> example.org",
+                          "3 dns.rdata 198.51.100.23 -> 198.51.100.0/24",
+                          "4 dns.answers.rdata cdn.bad-host.example -> bad-host.example",
+                          "5 fileinfo.sha256 EF537F25C895BFA782526529A9B63D97AA631564D5D789C2B765448C8635FB6C -> "
+                          "ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c",
+                      }));
+  EXPECT_EQ(eve.stats.malformed, 2u);
+  auto ecs = scan_file(fixture("ecs.jsonl"));
+  EXPECT_EQ(ecs.stats.records, 4u);
+  EXPECT_EQ(ecs.hits.size(), 6u);  // line 3 names bad-host.example twice: one hit
+  EXPECT_EQ(ecs.hits.back(), "4 email.from.address IT-Helpdesk@Evil-Payroll.example -> it-helpdesk@evil-payroll.example");
+  auto cef = scan_file(fixture("cef.log"));
+  EXPECT_EQ(cef.hits, std::vector<std::string>{});
+  EXPECT_EQ(cef.stats.malformed, 1u);
+}
+
+TEST(Scan, HostileInputNeverStopsTheScan) {
+  wardline::testing::TempDir dir;
+  std::string path = dir.path() + "/hostile.log";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << "1286536309.450 1 10.0.0.1 TCP_MISS/200 1 GET http://a.example.org/ - DIRECT/1.1.1.1 -\r\n";
+    f << std::string(3 << 20, 'x') << "\n";  // a 3 MiB line
+    f << std::string("1286536309.450 1 10.0.0.1 TCP_MISS/200 1 GET http://\xff\xfe.example.org/ - NONE/- -\n");
+    f << std::string(1000, '\0') << "\n";
+    f << "1286536309.450 1 10.0.0.1 TCP_MISS/200 1 GET http://b.example.org/ - DIRECT/1.1.1.1 -";  // no final newline
+  }
+  auto s = scan_file(path, LogFormat::squid);
+  EXPECT_EQ(s.stats.lines, 5u);
+  EXPECT_EQ(s.stats.malformed, 2u);
+  EXPECT_EQ(s.stats.first_malformed.at(0).first, 2u);
+  EXPECT_EQ(s.hits.size(), 2u);
+  EXPECT_EQ(s.hits.back().substr(0, 2), "5 ");
+}
+
+TEST(Scan, UnknownFormatIsAnErrorThatSaysWhatToDo) {
+  wardline::testing::TempDir dir;
+  std::string path = dir.path() + "/what.log";
+  std::ofstream(path) << "\n\nhello world\n";
+  auto set = scan_set();
+  int fd = ::open(path.c_str(), O_RDONLY);
+  auto stats = scan_stream(fd, "what.log", std::nullopt, *set, [](const Hit&) {});
+  ::close(fd);
+  ASSERT_FALSE(stats);
+  EXPECT_NE(stats.error().message.find("what.log:3"), std::string::npos);
+  EXPECT_NE(stats.error().message.find("--format"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wardline::intel
