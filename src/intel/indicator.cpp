@@ -9,6 +9,7 @@
 #include "core/strings.h"
 #include "intel/intel.h"
 #include "intel/ip.h"
+#include "intel/observed.h"
 
 namespace wardline::intel {
 namespace {
@@ -126,7 +127,7 @@ Result<std::string> normalize_url(std::string_view raw) {
       if (!ascii_alnum(c) && c != '+' && c != '-' && c != '.') return invalid("url", raw, "bad character in the scheme");
     s.remove_prefix(sep + 3);
   }
-  size_t end = s.find_first_of("/?#");
+  size_t end = authority_end(s);
   std::string_view authority = s.substr(0, end);
   std::string_view rest = end == std::string_view::npos ? std::string_view{} : s.substr(end);
   if (size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);

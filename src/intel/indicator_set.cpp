@@ -1,7 +1,12 @@
 // The immutable indicator set and its builder: keys in a CompactTable,
 // provenance interned (most indicators of a feed share one).
+#include <xxhash.h>
+
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <bitset>
+#include <cstring>
 #include <map>
 #include <unordered_set>
 
@@ -15,15 +20,18 @@ namespace wardline::intel {
 
 struct IndicatorSet::Impl {
   Impl(size_t records, size_t key_bytes) : table(records, key_bytes) {}
+  uint64_t id = 0;  // unique per built set, for per-thread caches
   CompactTable table;
   std::vector<Provenance> provenances;
   std::bitset<33> v4_prefixes;
   std::bitset<129> v6_prefixes;
-  size_t urls = 0;
+  std::array<size_t, 10> counts{};  // per IndicatorType
   size_t warninglisted = 0;
 };
 
 namespace {
+
+std::atomic<uint64_t> next_set_id{1};
 
 constexpr auto kIpv4 = static_cast<uint8_t>(IndicatorType::ipv4);
 constexpr auto kIpv6 = static_cast<uint8_t>(IndicatorType::ipv6);
@@ -61,6 +69,14 @@ struct IndicatorSetBuilder::Impl {
   std::unique_ptr<IndicatorSet::Impl> set;
   std::map<std::string, uint32_t> provenance_ids;
   std::unordered_set<std::string> warning;
+  // The provenance of the previous add: a feed's indicators mostly share one.
+  struct Last {
+    std::string feed;
+    int confidence = -1;
+    std::vector<std::string> labels;
+    int64_t valid_from = 0, valid_until = 0;
+    uint32_t id = 0;
+  } last;
 
   uint32_t intern(Provenance p) {
     std::sort(p.feeds.begin(), p.feeds.end());
@@ -122,22 +138,28 @@ Status IndicatorSetBuilder::add(const Indicator& ind, std::string_view feed, int
     if (net->v6) s.v6_prefixes.set(static_cast<size_t>(net->prefix));
     else s.v4_prefixes.set(static_cast<size_t>(net->prefix));
   }
-  Provenance p;
-  p.feeds = {std::string(feed)};
-  p.confidence = std::clamp(ind.confidence >= 0 ? ind.confidence : default_confidence, 0, 100);
-  p.labels = ind.labels;
-  p.valid_from = ind.valid_from;
-  p.valid_until = ind.valid_until;
-  uint32_t id = impl_->intern(p);
+  int confidence = std::clamp(ind.confidence >= 0 ? ind.confidence : default_confidence, 0, 100);
+  Impl::Last& last = impl_->last;
+  if (last.confidence != confidence || last.feed != feed || last.labels != ind.labels || last.valid_from != ind.valid_from ||
+      last.valid_until != ind.valid_until) {
+    Provenance p;
+    p.feeds = {std::string(feed)};
+    p.confidence = confidence;
+    p.labels = ind.labels;
+    p.valid_from = ind.valid_from;
+    p.valid_until = ind.valid_until;
+    last = {std::string(feed), confidence, ind.labels, ind.valid_from, ind.valid_until, impl_->intern(std::move(p))};
+  }
+  uint32_t id = last.id;
   if (id > CompactTable::kMaxProvenance) return make_error("too_many_provenances", "more than 16M distinct provenance records");
   bool inserted = false;
   uint32_t off = s.table.insert(type, key, id, inserted);
-  if (!inserted) {
-    uint32_t merged = impl_->intern(Impl::merged(s.provenances[s.table.provenance_at(off)], p));
+  if (!inserted && s.table.provenance_at(off) != id) {
+    uint32_t merged = impl_->intern(Impl::merged(s.provenances[s.table.provenance_at(off)], s.provenances[id]));
     if (merged > CompactTable::kMaxProvenance) return make_error("too_many_provenances", "more than 16M distinct provenance records");
     s.table.set_provenance(off, merged);
-  } else if (type == kUrl) {
-    ++s.urls;
+  } else {
+    ++s.counts[type];
   }
   return Status::Ok();
 }
@@ -145,6 +167,7 @@ Status IndicatorSetBuilder::add(const Indicator& ind, std::string_view feed, int
 std::shared_ptr<const IndicatorSet> IndicatorSetBuilder::build() {
   impl_->set->table.shrink();
   impl_->provenance_ids.clear();
+  impl_->last = {};
   auto out = std::make_shared<const IndicatorSet>(std::move(impl_->set));
   impl_->set = std::make_unique<IndicatorSet::Impl>(0, 0);
   return out;
@@ -152,10 +175,11 @@ std::shared_ptr<const IndicatorSet> IndicatorSetBuilder::build() {
 
 // ---------------------------------------------------------------- set
 
-IndicatorSet::IndicatorSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+IndicatorSet::IndicatorSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { impl_->id = next_set_id++; }
 IndicatorSet::~IndicatorSet() = default;
 
 size_t IndicatorSet::size() const { return impl_->table.size(); }
+size_t IndicatorSet::count(IndicatorType type) const { return impl_->counts[static_cast<size_t>(type)]; }
 size_t IndicatorSet::warninglisted() const { return impl_->warninglisted; }
 
 size_t IndicatorSet::memory_bytes() const {
@@ -169,6 +193,8 @@ size_t IndicatorSet::memory_bytes() const {
 
 std::optional<Match> IndicatorSet::match_ip(std::string_view text) const {
   const Impl& s = *impl_;
+  bool v6 = text.find(':') != std::string_view::npos;
+  if (v6 ? s.v6_prefixes.none() : s.v4_prefixes.none()) return std::nullopt;  // nothing to look for: skip parsing
   auto net = parse_ip_network(text);
   if (!net || net->prefix != (net->v6 ? 128 : 32)) return std::nullopt;
   const auto type = net->v6 ? kIpv6 : kIpv4;
@@ -181,23 +207,56 @@ std::optional<Match> IndicatorSet::match_ip(std::string_view text) const {
   return std::nullopt;
 }
 
+namespace {
+
+// Logs name the same hosts over and over: each scanning thread remembers the
+// outcome of its last few thousand host lookups, so a popular host costs one
+// comparison instead of a walk over its parents (each a likely cache miss in
+// a table of millions).
+struct HostCacheEntry {
+  uint64_t set_id = 0;  // never 0 for a real set
+  uint32_t offset = 0;
+  uint8_t len = 0;
+  char host[51];
+};
+constexpr size_t kHostCacheSize = 4096;
+thread_local std::array<HostCacheEntry, kHostCacheSize> host_cache;
+
+// The host, then each parent that still has two labels.
+uint32_t walk_parents(const CompactTable& table, std::string_view host) {
+  for (size_t i = 0;;) {
+    std::string_view d = host.substr(i);
+    if (uint32_t off = table.find(kDomain, d); off != CompactTable::kNone) return off;
+    size_t dot = i;
+    while (dot < host.size() && host[dot] != '.') ++dot;
+    if (dot >= host.size()) return CompactTable::kNone;
+    i = dot + 1;
+    size_t next = i;
+    while (next < host.size() && host[next] != '.') ++next;
+    if (next >= host.size()) return CompactTable::kNone;
+  }
+}
+
+}  // namespace
+
 std::optional<Match> IndicatorSet::match_host(std::string_view host) const {
   if (host.empty()) return std::nullopt;
   if (looks_like_ip(host)) return match_ip(host);
   const Impl& s = *impl_;
-  // The host, then each parent that still has two labels.
-  for (std::string_view d = host;;) {
-    if (auto m = match_at(s, s.table.find(kDomain, d))) return m;
-    size_t dot = d.find('.');
-    if (dot == std::string_view::npos) return std::nullopt;
-    d.remove_prefix(dot + 1);
-    if (d.find('.') == std::string_view::npos) return std::nullopt;
-  }
+  if (host.size() > sizeof(HostCacheEntry::host)) return match_at(s, walk_parents(s.table, host));
+  HostCacheEntry& e = host_cache[XXH3_64bits(host.data(), host.size()) % kHostCacheSize];
+  if (e.set_id == s.id && e.len == host.size() && std::memcmp(e.host, host.data(), host.size()) == 0)
+    return match_at(s, e.offset);
+  e.set_id = s.id;
+  e.len = static_cast<uint8_t>(host.size());
+  std::memcpy(e.host, host.data(), host.size());
+  e.offset = walk_parents(s.table, host);
+  return match_at(s, e.offset);
 }
 
 std::optional<Match> IndicatorSet::match_url(std::string_view url) const {
   const Impl& s = *impl_;
-  if (s.urls > 0) {
+  if (s.counts[kUrl] > 0) {
     // Exact, then without the query, then each parent path at a '/' boundary.
     if (auto m = match_at(s, s.table.find(kUrl, url))) return m;
     size_t authority = url.find("://");

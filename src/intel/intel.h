@@ -59,9 +59,11 @@ struct FeedStats {
   void reject(std::string where, std::string reason);
 };
 
-// Readers normalise every value and pass valid indicators on; `where`
-// locates the entry in the feed.
-using IndicatorSink = std::function<void(Indicator&&, std::string_view where)>;
+// Readers normalise every value and pass valid indicators on. The sink may
+// refuse one (a public suffix, a network too broad): the reader records why,
+// with where the entry is in the feed. "warninglisted" refusals are counted
+// as ignored.
+using IndicatorSink = std::function<Status(Indicator&&)>;
 
 enum class FeedFormat { stix, misp, csv, urlhaus, list };
 std::optional<FeedFormat> parse_feed_format(std::string_view name);
@@ -146,6 +148,7 @@ class IndicatorSet {
   ~IndicatorSet();
 
   size_t size() const;
+  size_t count(IndicatorType type) const;
   size_t memory_bytes() const;  // everything the set holds on the heap
   size_t warninglisted() const;
 

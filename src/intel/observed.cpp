@@ -16,7 +16,7 @@ bool looks_like_ip(std::string_view host) {
 std::string_view host_of_url(std::string_view url) {
   size_t scheme = url.find("://");
   if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
-  url = url.substr(0, url.find_first_of("/?#"));
+  url = url.substr(0, authority_end(url));
   if (size_t at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
   if (url.starts_with('[')) return url.substr(1, url.find(']') - 1);
   if (size_t colon = url.rfind(':'); colon != std::string_view::npos && url.find(':') == colon) url = url.substr(0, colon);
@@ -54,11 +54,11 @@ std::string_view canonical_url(std::string_view url, std::string& buf) {
     if (c <= 0x20 || c >= 0x7f || c == '%' || c == '#' || (i < scheme && c >= 'A' && c <= 'Z')) canonical = false;
   }
   if (canonical) {
-    size_t host_start = scheme + 3, host_end = url.find_first_of("/?", host_start);
+    size_t host_start = scheme + 3, host_end = authority_end(url, host_start);
     if (host_end == std::string_view::npos) canonical = false;  // the path "/" is missing
     for (size_t i = host_start; canonical && i < host_end; ++i)
       if ((url[i] >= 'A' && url[i] <= 'Z') || url[i] == ':' || url[i] == '@' || url[i] == '[') canonical = false;
-    if (canonical && url[host_end] != '/') canonical = false;
+    if (canonical && url[host_end] != '/') canonical = false;  // '?' right after the host, or a fragment
   }
   if (canonical) return url;
   auto n = normalize(IndicatorType::url, url);

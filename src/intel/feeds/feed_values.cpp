@@ -9,16 +9,18 @@ void FeedStats::reject(std::string where, std::string reason) {
   if (rejects.size() < kKeptRejects) rejects.push_back({std::move(where), std::move(reason)});
 }
 
-void emit_normalized(Indicator&& indicator, std::string_view raw, std::string_view where, const IndicatorSink& sink,
-                     FeedStats& stats) {
+void emit_normalized(Indicator&& indicator, std::string_view raw, const std::function<std::string()>& where,
+                     const IndicatorSink& sink, FeedStats& stats) {
   auto value = normalize(indicator.type, raw);
   if (!value) {
-    stats.reject(std::string(where), value.error().message);
+    stats.reject(where(), value.error().message);
     return;
   }
   indicator.value = std::move(*value);
-  ++stats.indicators;
-  sink(std::move(indicator), where);
+  Status accepted = sink(std::move(indicator));
+  if (accepted) ++stats.indicators;
+  else if (accepted.error().code == "warninglisted") ++stats.ignored;
+  else stats.reject(where(), accepted.error().message);
 }
 
 }  // namespace wardline::intel

@@ -6,7 +6,8 @@
 
 namespace wardline::intel {
 
-void emit_normalized(Indicator&& indicator, std::string_view raw, std::string_view where, const IndicatorSink& sink,
-                     FeedStats& stats);
+// `where` is called only when there is something to report.
+void emit_normalized(Indicator&& indicator, std::string_view raw, const std::function<std::string()>& where,
+                     const IndicatorSink& sink, FeedStats& stats);
 
 }  // namespace wardline::intel

@@ -86,13 +86,7 @@ Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector
   for (const FeedFile& feed : feeds) {
     FeedReport report;
     report.name = feed.name.empty() ? fs::path(feed.path).filename().string() : feed.name;
-    auto sink = [&](Indicator&& ind, std::string_view where) {
-      if (Status s = builder.add(ind, report.name, feed.confidence); !s) {
-        --report.stats.indicators;
-        if (s.error().code == "warninglisted") ++report.stats.ignored;
-        else report.stats.reject(std::string(where), s.error().message);
-      }
-    };
+    auto sink = [&](Indicator&& ind) { return builder.add(ind, report.name, feed.confidence); };
     std::error_code ec;
     if (fs::is_directory(feed.path, ec)) {
       if (!fs::exists(fs::path(feed.path) / "manifest.json"))
@@ -106,7 +100,7 @@ Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector
       if (report.format == FeedFormat::list || report.format == FeedFormat::csv || report.format == FeedFormat::urlhaus) {
         // One indicator per line at most: size the set before filling it.
         size_t lines = static_cast<size_t>(std::count(text->begin(), text->end(), '\n')) + 1;
-        builder.reserve(lines, text->size());
+        builder.reserve(lines, report.format == FeedFormat::list ? text->size() : lines * 40);
       }
       if (Status s = read_content(report.format, *text, sink, report.stats); !s)
         return make_error(s.error().code, feed.path + ": " + s.error().message);

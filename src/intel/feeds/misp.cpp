@@ -83,7 +83,7 @@ void read_attribute(const nlohmann::json& a, const std::vector<std::string>& eve
   for (auto& [t, v] : values) {
     Indicator ind = base;
     ind.type = t;
-    emit_normalized(std::move(ind), v, where, sink, stats);
+    emit_normalized(std::move(ind), v, [&] { return where; }, sink, stats);
   }
 }
 

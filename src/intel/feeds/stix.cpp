@@ -63,7 +63,7 @@ Status read_stix_bundle(std::string_view json, const IndicatorSink& sink, FeedSt
     for (auto& [type, value] : iocs->iocs) {
       Indicator ind = base;
       ind.type = type;
-      emit_normalized(std::move(ind), value, where, sink, stats);
+      emit_normalized(std::move(ind), value, [&] { return where; }, sink, stats);
     }
   }
   return Status::Ok();

@@ -48,13 +48,13 @@ void read_csv_feed(std::string_view text, const CsvLayout& layout, const Indicat
       header_pending = false;
       continue;
     }
-    std::string where = "line " + std::to_string(rec.line);
+    auto where = [&] { return "line " + std::to_string(rec.line); };
     auto cell = [&](int column) -> const std::string* {
       return column >= 0 && static_cast<size_t>(column) < rec.fields.size() ? &rec.fields[static_cast<size_t>(column)] : nullptr;
     };
     const std::string* value = cell(layout.value_column);
     if (!value || value->empty()) {
-      stats.reject(where, "no value in column " + std::to_string(layout.value_column + 1));
+      stats.reject(where(), "no value in column " + std::to_string(layout.value_column + 1));
       continue;
     }
     Indicator ind;
@@ -62,7 +62,7 @@ void read_csv_feed(std::string_view text, const CsvLayout& layout, const Indicat
     if (const std::string* t = cell(layout.type_column)) type = parse_type(ascii_lowercase(*t));
     if (!type) type = guess_type(*value);
     if (!type) {
-      stats.reject(where, "cannot tell the type of '" + value->substr(0, 80) + "'");
+      stats.reject(where(), "cannot tell the type of '" + value->substr(0, 80) + "'");
       continue;
     }
     ind.type = *type;
@@ -82,7 +82,7 @@ void read_csv_feed(std::string_view text, const CsvLayout& layout, const Indicat
 
 void read_list_feed(std::string_view text, const IndicatorSink& sink, FeedStats& stats) {
   size_t line = 0;
-  std::string where;
+  auto where = [&] { return "line " + std::to_string(line); };
   while (!text.empty()) {
     ++line;
     size_t nl = text.find('\n');
@@ -95,10 +95,9 @@ void read_list_feed(std::string_view text, const IndicatorSink& sink, FeedStats&
       while (i < row.size() && row[i] != ' ' && row[i] != '\t' && row[i] != '\r') ++i;
       if (i == start) continue;
       std::string_view value = row.substr(start, i - start);
-      where = "line " + std::to_string(line);
       auto type = guess_type(value);
       if (!type) {
-        stats.reject(where, "cannot tell the type of '" + std::string(value.substr(0, 80)) + "'");
+        stats.reject(where(), "cannot tell the type of '" + std::string(value.substr(0, 80)) + "'");
         continue;
       }
       Indicator ind;

@@ -89,7 +89,7 @@ TEST(Export, StixBundleRoundTripsAndSharesNoInternalAddresses) {
   EXPECT_EQ(text.find("10.20.1.17"), std::string::npos);
   std::vector<Indicator> back;
   FeedStats stats;
-  ASSERT_TRUE(read_stix_bundle(text, [&](Indicator&& i, std::string_view) { back.push_back(std::move(i)); }, stats));
+  ASSERT_TRUE(read_stix_bundle(text, [&](Indicator&& i) { back.push_back(std::move(i)); return Status::Ok(); }, stats));
   EXPECT_EQ(back.size(), 9u);
   EXPECT_EQ(stats.rejected, 0u);
   bool quoted = false;

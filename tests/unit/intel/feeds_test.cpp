@@ -130,7 +130,7 @@ TEST(StixBundle, IndicatorsCarryConfidenceLabelsAndValidity) {
     {"type":"malware","id":"malware--1","name":"x"}, 42, "text"]})";
   std::vector<Indicator> got;
   FeedStats stats;
-  ASSERT_TRUE(read_stix_bundle(bundle, [&](Indicator&& i, std::string_view) { got.push_back(std::move(i)); }, stats));
+  ASSERT_TRUE(read_stix_bundle(bundle, [&](Indicator&& i) { got.push_back(std::move(i)); return Status::Ok(); }, stats));
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].value, "mychart-verify.com");
   EXPECT_EQ(got[0].confidence, 85);
@@ -141,8 +141,8 @@ TEST(StixBundle, IndicatorsCarryConfidenceLabelsAndValidity) {
   EXPECT_EQ(stats.ignored, 2u);
   EXPECT_EQ(stats.rejected, 2u);
   EXPECT_EQ(stats.rejects[0].where, "indicator--d");
-  EXPECT_FALSE(read_stix_bundle("{\"type\":\"report\"}", [](Indicator&&, std::string_view) {}, stats));
-  EXPECT_FALSE(read_stix_bundle("{not json", [](Indicator&&, std::string_view) {}, stats));
+  EXPECT_FALSE(read_stix_bundle("{\"type\":\"report\"}", [](Indicator&&) { return Status::Ok(); }, stats));
+  EXPECT_FALSE(read_stix_bundle("{not json", [](Indicator&&) { return Status::Ok(); }, stats));
 }
 
 struct MispCounts {
@@ -158,7 +158,7 @@ TEST(MispConformance, EventsGiveTheirToIdsAttributes) {
     std::vector<Indicator> got;
     FeedStats stats;
     ASSERT_TRUE(read_misp_event(read(external_dir() + "/misp/" + event["file"].get<std::string>()),
-                                [&](Indicator&& i, std::string_view) { got.push_back(std::move(i)); }, stats));
+                                [&](Indicator&& i) { got.push_back(std::move(i)); return Status::Ok(); }, stats));
     MispCounts want;
     Pairs want_values, got_values;
     for (const auto& a : event["attributes"]) {
@@ -227,7 +227,7 @@ TEST(TextFeeds, ListsGuessTypesAndReportWhatTheyCannotRead) {
   std::vector<Indicator> got;
   FeedStats stats;
   read_list_feed("# phishing domains\nevil.example\n198.51.100.7 2001:db8::1\r\n\nhttp://x.example/a # comment\nword\n",
-                 [&](Indicator&& i, std::string_view) { got.push_back(std::move(i)); }, stats);
+                 [&](Indicator&& i) { got.push_back(std::move(i)); return Status::Ok(); }, stats);
   ASSERT_EQ(got.size(), 4u);
   EXPECT_EQ(got[2].type, IndicatorType::ipv6);
   EXPECT_EQ(stats.rejected, 1u);
@@ -242,7 +242,7 @@ TEST(TextFeeds, CsvLayoutWithTypeColumnAndHeader) {
   std::vector<Indicator> got;
   FeedStats stats;
   read_csv_feed("type,value\ndomain,evil.example\nipv4,203.0.113.5\nbogus,x\n", layout,
-                [&](Indicator&& i, std::string_view) { got.push_back(std::move(i)); }, stats);
+                [&](Indicator&& i) { got.push_back(std::move(i)); return Status::Ok(); }, stats);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1].type, IndicatorType::ipv4);
   EXPECT_EQ(stats.rejected, 1u);
