@@ -3,12 +3,14 @@
 #include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "cli/context.h"
 #include "cli/resources.h"
@@ -102,7 +104,7 @@ std::string hit_json(const intel::Hit& h) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-int scan(const IntelOptions& o, const std::string& format_name, const std::vector<std::string>& inputs,
+int scan(const IntelOptions& o, const std::string& format_name, unsigned threads, const std::vector<std::string>& inputs,
          const CommonOptions& common) {
   auto config = effective_config(common);
   if (!config) return fail(config.error());
@@ -132,7 +134,11 @@ int scan(const IntelOptions& o, const std::string& format_name, const std::vecto
       rc = fail(make_error("unreadable", "cannot open log '" + input + "': " + std::strerror(errno)));
       continue;
     }
-    auto stats = intel::scan_stream(fd, input == "-" ? "<stdin>" : input, format, **set, on_hit);
+    // Regular files are split between threads; pipes are streamed.
+    struct stat st {};
+    auto stats = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                     ? intel::scan_file(fd, static_cast<uint64_t>(st.st_size), input, format, **set, threads, on_hit)
+                     : intel::scan_stream(fd, input == "-" ? "<stdin>" : input, format, **set, on_hit);
     if (fd != STDIN_FILENO) ::close(fd);
     if (!stats) {
       rc = fail(stats.error());
@@ -189,8 +195,11 @@ void add_intel_commands(CLI::App& app, int& rc) {
   add_common_options(*scan_cmd, common);
   add_feed_options(*scan_cmd, opts);
   scan_cmd->add_option("--format", format, "Log format: zeek|squid|eve|cef|ecs (default: detected from the first line)");
+  static unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  scan_cmd->add_option("--threads", threads, "Threads per log file (default: one per core; Zeek logs use one)")
+      ->check(CLI::Range(1u, 256u));
   scan_cmd->add_option("files", inputs, "Log files; '-' reads standard input")->required();
-  scan_cmd->callback([&rc] { rc = scan(opts, format, inputs, common); });
+  scan_cmd->callback([&rc] { rc = scan(opts, format, threads, inputs, common); });
 
   static std::string export_format, output;
   static intel::ExportOptions export_options;

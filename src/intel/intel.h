@@ -247,6 +247,12 @@ struct ScanStats {
 Result<ScanStats> scan_stream(int fd, std::string_view name, std::optional<LogFormat> format,
                               const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit);
 
+// A regular file of `size` bytes, split at line boundaries between up to
+// `threads` threads (8 MiB each at least; Zeek logs, whose header drives
+// the parser, use one). Hits arrive in file order with file line numbers.
+Result<ScanStats> scan_file(int fd, uint64_t size, std::string_view name, std::optional<LogFormat> format,
+                            const IndicatorSet& set, unsigned threads, const std::function<void(const Hit&)>& on_hit);
+
 // Canonical host of a log value: lowercase, no port, no trailing dot.
 std::string_view host_of_url(std::string_view url);
 

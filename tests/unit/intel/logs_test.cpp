@@ -279,3 +279,43 @@ TEST(Scan, UnknownFormatIsAnErrorThatSaysWhatToDo) {
 
 }  // namespace
 }  // namespace wardline::intel
+
+namespace wardline::intel {
+namespace {
+
+// Split between threads, a file gives the same hits, line numbers and
+// malformed-line reports as read in one piece.
+TEST(Scan, ThreadsAgreeWithOneReader) {
+  wardline::testing::TempDir dir;
+  std::string path = dir.path() + "/big.log";
+  {
+    std::ofstream f(path);
+    for (int i = 0; i < 400000; ++i) {
+      if (i % 50000 == 7) f << "garbage line " << i << "\n";
+      f << "1286536309." << i % 1000 << " 5 10.0.0.1 TCP_MISS/200 1 GET http://"
+        << (i % 1000 == 3 ? "x.lakeside-mychart-verify.com" : "www.site" + std::to_string(i % 5000) + ".example")
+        << "/p - HIER_DIRECT/" << (i % 777 == 0 ? "198.51.100.9" : "192.0.2.1") << " text/html\n";
+    }
+  }
+  auto run = [&](unsigned threads) {
+    std::vector<std::string> hits;
+    int fd = ::open(path.c_str(), O_RDONLY);
+    auto set = scan_set();
+    auto stats = scan_file(fd, static_cast<uint64_t>(::lseek(fd, 0, SEEK_END)), "big.log", std::nullopt, *set, threads,
+                           [&](const Hit& h) { hits.push_back(std::to_string(h.line) + " " + std::string(h.observed)); });
+    ::close(fd);
+    EXPECT_TRUE(stats);
+    return std::make_pair(hits, *stats);
+  };
+  auto [one, one_stats] = run(1);
+  auto [four, four_stats] = run(4);
+  EXPECT_EQ(one, four);
+  EXPECT_EQ(one_stats.lines, 400008u);
+  EXPECT_EQ(four_stats.lines, one_stats.lines);
+  EXPECT_EQ(four_stats.malformed, 8u);
+  EXPECT_EQ(four_stats.first_malformed, one_stats.first_malformed);
+  EXPECT_EQ(one.size(), 400u + 515u);
+}
+
+}  // namespace
+}  // namespace wardline::intel
