@@ -31,8 +31,8 @@ struct IntelOptions {
 
 void add_feed_options(CLI::App& cmd, IntelOptions& o) {
   cmd.add_option("--feeds", o.feeds,
-                 "Feed files (STIX 2.1 bundle, MISP event, CSV, URLhaus CSV, plain list) or MISP feed directories")
-      ->required()
+                 "Feed files (STIX 2.1 bundle, MISP event, CSV, URLhaus CSV, plain list) or MISP feed directories "
+                 "(default: the set compiled by 'wardline intel feed pull')")
       ->delimiter(',');
   cmd.add_option("--feed-format", o.feed_format, "Format of every feed: stix|misp|csv|urlhaus|list (default: detected)");
   cmd.add_option("--warning-list", o.warning_lists,
@@ -62,7 +62,15 @@ Result<intel::WarningList> warning_list(const IntelOptions& o, const Config& con
   return list;
 }
 
+std::string snapshot_path(const Config& config) { return config.data_dir + "/intel/indicators.snapshot"; }
+
 Result<std::shared_ptr<const intel::IndicatorSet>> load_feeds(const IntelOptions& o, const Config& config) {
+  if (o.feeds.empty()) {
+    auto set = intel::load_snapshot(snapshot_path(config));
+    if (set && !o.quiet)
+      std::cerr << "indicator set: " << (*set)->size() << " indicators from " << snapshot_path(config) << "\n";
+    return set;
+  }
   std::optional<intel::FeedFormat> format;
   if (!o.feed_format.empty()) {
     format = intel::parse_feed_format(o.feed_format);
@@ -180,11 +188,146 @@ int export_feeds(const IntelOptions& o, const std::string& format_name, const in
   return kOk;
 }
 
+std::string feed_status_line(const intel::FeedEntry& f) {
+  std::string s = f.name + "  " + f.source + "  format=" + (f.format ? std::string(intel::feed_format_name(*f.format)) : "auto") +
+                  "  confidence=" + std::to_string(f.confidence);
+  if (f.last_pull_at == 0) return s + "  never pulled";
+  s += "  pulled " + to_rfc3339(f.last_pull_at) + " (" + f.last_status + "): " + std::to_string(f.indicators) +
+       " indicators, " + std::to_string(f.rejected) + " rejected, " + std::to_string(f.ignored) + " ignored";
+  if (!f.last_error.empty()) s += "\n    error: " + f.last_error;
+  for (size_t i = 0; i < f.rejects.size() && i < 3; ++i) s += "\n    rejected " + f.rejects[i].where + ": " + f.rejects[i].reason;
+  if (f.rejected > 3) s += "\n    ... " + std::to_string(f.rejected - 3) + " more rejected (intel feed list --json shows 20)";
+  return s;
+}
+
+nlohmann::ordered_json feed_json(const intel::FeedEntry& f) {
+  nlohmann::ordered_json rejects = nlohmann::ordered_json::array();
+  for (const auto& r : f.rejects) rejects.push_back({{"where", r.where}, {"reason", r.reason}});
+  return {{"name", f.name},
+          {"source", f.source},
+          {"format", f.format ? std::string(intel::feed_format_name(*f.format)) : "auto"},
+          {"confidence", f.confidence},
+          {"added_at", f.added_at ? to_rfc3339(f.added_at) : ""},
+          {"added_by", f.added_by},
+          {"last_pull_at", f.last_pull_at ? to_rfc3339(f.last_pull_at) : ""},
+          {"last_status", f.last_status},
+          {"last_error", f.last_error},
+          {"indicators", f.indicators},
+          {"rejected", f.rejected},
+          {"ignored", f.ignored},
+          {"rejects", rejects}};
+}
+
+struct FeedCommand {
+  CommonOptions common;
+  IntelOptions intel;  // --warning-list / --org for pull
+  intel::FeedEntry entry;
+  std::string format;
+};
+
+// Opens the store and runs `fn` with a registry over it.
+int with_registry(const CommonOptions& common, const std::function<int(Runtime&, intel::FeedRegistry&)>& fn) {
+  auto config = effective_config(common);
+  if (!config) return fail(config.error());
+  auto rt = open_runtime(*config, true);
+  if (!rt) return fail(rt.error());
+  intel::FeedRegistry registry(*(*rt)->store, config->data_dir);
+  return fn(**rt, registry);
+}
+
+void add_feed_commands(CLI::App& intel_cmd, int& rc) {
+  auto* feed = intel_cmd.add_subcommand("feed", "Subscribed threat feeds: add, list, pull (fetch and compile), remove");
+  feed->require_subcommand(1);
+
+  auto add = std::make_shared<FeedCommand>();
+  auto* add_cmd = feed->add_subcommand("add", "Subscribe to a feed (a file, a MISP feed directory or an http(s) URL)");
+  add_cmd->add_option("NAME", add->entry.name, "feed name (a-z, 0-9, '-', '_')")->required();
+  add_cmd->add_option("SOURCE", add->entry.source, "file path, file://, http:// or https:// URL")->required();
+  add_cmd->add_option("--format", add->format, "stix|misp|csv|urlhaus|list (default: detected at each pull)");
+  add_cmd->add_option("--confidence", add->entry.confidence, "0-100, for indicators that carry none (default 50)");
+  add_common_options(*add_cmd, add->common);
+  add_cmd->callback([add, &rc] {
+    if (!add->format.empty()) {
+      add->entry.format = intel::parse_feed_format(add->format);
+      if (!add->entry.format)
+        return void(rc = fail(make_error("usage", "unknown feed format '" + add->format + "': use stix, misp, csv, urlhaus or list")));
+    }
+    rc = with_registry(add->common, [&](Runtime& rt, intel::FeedRegistry& reg) {
+      add->entry.added_by = local_actor();
+      if (Status s = reg.add(add->entry); !s) return fail(s.error());
+      if (Status a = record_local(rt, "admin.feed_added", add->entry.name, {{"source", add->entry.source}},
+                                  [&] { return reg.remove(add->entry.name); });
+          !a)
+        return fail(a.error());
+      std::cout << "added feed " << add->entry.name << "; run 'wardline intel feed pull' to fetch and compile it\n";
+      return int(kOk);
+    });
+  });
+
+  auto list = std::make_shared<CommonOptions>();
+  auto* list_cmd = feed->add_subcommand("list", "Feeds with their last pull: counts, errors, rejects with reasons");
+  add_common_options(*list_cmd, *list, true);
+  list_cmd->callback([list, &rc] {
+    rc = with_registry(*list, [&](Runtime&, intel::FeedRegistry& reg) {
+      auto feeds = reg.list();
+      if (!feeds) return fail(feeds.error());
+      for (const auto& f : *feeds) std::cout << (list->json ? feed_json(f).dump() : feed_status_line(f)) << "\n";
+      if (feeds->empty() && !list->json) std::cout << "no feeds; add one with 'wardline intel feed add NAME SOURCE'\n";
+      return int(kOk);
+    });
+  });
+
+  auto remove = std::make_shared<FeedCommand>();
+  auto* remove_cmd = feed->add_subcommand("remove", "Unsubscribe from a feed (its indicators go at the next pull)");
+  remove_cmd->add_option("NAME", remove->entry.name, "feed name")->required();
+  add_common_options(*remove_cmd, remove->common);
+  remove_cmd->callback([remove, &rc] {
+    rc = with_registry(remove->common, [&](Runtime& rt, intel::FeedRegistry& reg) {
+      if (Status s = reg.remove(remove->entry.name); !s) return fail(s.error());
+      if (Status a = record_local(rt, "admin.feed_removed", remove->entry.name, {}, nullptr); !a) return fail(a.error());
+      std::cout << "removed feed " << remove->entry.name << "\n";
+      return int(kOk);
+    });
+  });
+
+  auto pull = std::make_shared<FeedCommand>();
+  auto* pull_cmd = feed->add_subcommand("pull", "Fetch every feed (conditional GET), compile them into one indicator set");
+  add_common_options(*pull_cmd, pull->common);
+  pull_cmd->add_option("--warning-list", pull->intel.warning_lists, "Files of domains that must never alert");
+  pull_cmd->add_option("--org", pull->intel.org, "Organization profile whose domains never alert");
+  pull_cmd->callback([pull, &rc] {
+    auto config = effective_config(pull->common);
+    if (!config) return void(rc = fail(config.error()));
+    auto warning = warning_list(pull->intel, *config);
+    if (!warning) return void(rc = fail(warning.error()));
+    rc = with_registry(pull->common, [&](Runtime& rt, intel::FeedRegistry& reg) {
+      auto result = reg.pull(*warning);
+      if (!result) return fail(result.error());
+      size_t failed = 0;
+      for (const auto& f : result->feeds) {
+        std::cout << feed_status_line(f) << "\n";
+        failed += f.last_status == "error";
+      }
+      std::cout << "compiled " << result->indicators << " indicators (" << (result->memory_bytes + 1023) / 1024 << " KiB, "
+                << result->warninglisted << " on the warning list) into " << reg.snapshot_path() << "\n";
+      if (Status a = record_local(rt, "admin.feed_pulled", "intel",
+                                  {{"feeds", std::to_string(result->feeds.size())},
+                                   {"failed", std::to_string(failed)},
+                                   {"indicators", std::to_string(result->indicators)}},
+                                  nullptr);
+          !a)
+        return fail(a.error());
+      return failed ? int(kFailure) : int(kOk);
+    });
+  });
+}
+
 }  // namespace
 
 void add_intel_commands(CLI::App& app, int& rc) {
   auto* intel_cmd = app.add_subcommand("intel", "Threat intelligence: match feeds against logs, export block lists");
   intel_cmd->require_subcommand(1);
+  add_feed_commands(*intel_cmd, rc);
 
   static CommonOptions common;
   static IntelOptions opts;

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -87,7 +88,10 @@ void CompactTable::rehash(size_t slots) {
 uint32_t CompactTable::insert(uint8_t type, std::string_view key, uint32_t provenance, bool& inserted) {
   inserted = false;
   if (uint32_t found = find(type, key); found != kNone) return found;
-  if (static_cast<double>(count_ + 1) > static_cast<double>(slots_.size()) * kMaxLoad) rehash(slots_.size() * 2);
+  // Doubling while small; by a quarter once large, so a few records past a
+  // reserve() do not double a table of millions.
+  if (static_cast<double>(count_ + 1) > static_cast<double>(slots_.size()) * kMaxLoad)
+    rehash(slots_.size() < (1u << 16) ? slots_.size() * 2 : slots_.size() + slots_.size() / 4);
   if (arena_.size() + key.size() + 8 > UINT32_MAX) throw std::length_error("indicator set larger than 4 GiB");
   auto offset = static_cast<uint32_t>(arena_.size());
   arena_.push_back(static_cast<char>(type));
@@ -102,6 +106,78 @@ uint32_t CompactTable::insert(uint8_t type, std::string_view key, uint32_t prove
   ++count_;
   inserted = true;
   return offset;
+}
+
+namespace {
+
+void put_u64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+bool get_u64(std::string_view& in, uint64_t& v) {
+  if (in.size() < 8) return false;
+  v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in[static_cast<size_t>(i)])) << (8 * i);
+  in.remove_prefix(8);
+  return true;
+}
+
+}  // namespace
+
+void CompactTable::save(std::string& out) const {
+  put_u64(out, count_);
+  put_u64(out, arena_.size());
+  out.append(arena_.data(), arena_.size());
+  put_u64(out, slots_.size());
+  for (uint32_t s : slots_)
+    for (int i = 0; i < 4; ++i) out += static_cast<char>((s >> (8 * i)) & 0xff);
+  out.append(reinterpret_cast<const char*>(tags_.data()), tags_.size());
+}
+
+bool CompactTable::load(const std::function<bool(char*, size_t)>& read, uint64_t limit, CompactTable& t) {
+  auto u64 = [&](uint64_t& v) {
+    char b[8];
+    if (!read(b, 8)) return false;
+    std::string_view in(b, 8);
+    return get_u64(in, v);
+  };
+  uint64_t count, arena, slots;
+  if (!u64(count) || !u64(arena) || arena == 0 || arena > UINT32_MAX || arena > limit) return false;
+  t.arena_.resize(arena);
+  if (!read(t.arena_.data(), arena)) return false;
+  if (!u64(slots) || slots == 0 || count >= slots || slots * 5 > limit) return false;
+  t.slots_.resize(slots);
+  if (!read(reinterpret_cast<char*>(t.slots_.data()), slots * 4)) return false;
+  for (uint32_t& s : t.slots_) {  // stored little-endian
+    const auto* p = reinterpret_cast<const uint8_t*>(&s);
+    s = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
+  }
+  t.tags_.resize(slots);
+  if (!read(reinterpret_cast<char*>(t.tags_.data()), slots)) return false;
+  t.count_ = count;
+  // Every record must lie inside the arena, and every slot point at one.
+  std::vector<bool> starts(arena, false);
+  size_t records = 0;
+  for (uint64_t off = 1; off < arena; ++records) {
+    starts[off] = true;
+    uint64_t pos = off + 1, len = 0;
+    for (int shift = 0;; shift += 7) {
+      if (pos >= arena || shift > 28) return false;
+      auto b = static_cast<uint8_t>(t.arena_[pos++]);
+      len |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+    }
+    off = pos + len + 3;
+    if (off > arena) return false;
+  }
+  if (records != count) return false;
+  size_t used = 0;
+  for (size_t i = 0; i < slots; ++i) {
+    if (t.tags_[i] == 0) continue;
+    if (t.slots_[i] >= arena || !starts[t.slots_[i]]) return false;
+    ++used;
+  }
+  return used == count;
 }
 
 void CompactTable::shrink() {

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -38,6 +40,12 @@ class CompactTable {
   size_t memory_bytes() const { return arena_.capacity() + slots_.capacity() * 4 + tags_.capacity(); }
   // Drops spare capacity once building is over.
   void shrink();
+
+  // The table as bytes (intel-snapshot-format.md), and back. load() checks
+  // that every offset points at a record inside the arena.
+  void save(std::string& out) const;
+  // `read(buf, n)` fills buf with the next n bytes; `limit` bounds every size read.
+  static bool load(const std::function<bool(char*, size_t)>& read, uint64_t limit, CompactTable& out);
 
   // Offsets of every record, in insertion order.
   template <class F>

@@ -17,6 +17,8 @@
 
 #include "core/result.h"
 
+namespace wardline::store { class Store; }
+
 namespace wardline::intel {
 
 // ---------------------------------------------------------------- indicators
@@ -161,8 +163,14 @@ class IndicatorSet {
   void for_each(const std::function<void(IndicatorType, std::string_view, const Provenance&)>& fn) const;
 
  private:
+  friend struct SnapshotAccess;
   std::unique_ptr<Impl> impl_;
 };
+
+// The compiled set on disk: written aside and renamed into place; loading
+// checks a checksum and every internal reference.
+Status save_snapshot(const IndicatorSet& set, const std::string& path);
+Result<std::shared_ptr<const IndicatorSet>> load_snapshot(const std::string& path);
 
 // The set scans use now. replace() swaps atomically; scans holding the old
 // set finish on it and the last one frees it.
@@ -192,6 +200,51 @@ struct FeedReport {
 // Errors are for feeds that cannot be read at all.
 Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector<FeedFile>& feeds, const WarningList& warning,
                                                               std::vector<FeedReport>& reports);
+
+// ---------------------------------------------------------------- feed registry
+
+// A feed the hospital subscribes to, and how its last pull went.
+struct FeedEntry {
+  std::string name;    // [a-z0-9_-], up to 64
+  std::string source;  // a file path, file://, http:// or https:// URL
+  std::optional<FeedFormat> format;  // nullopt: detected
+  int confidence = 50;
+  int64_t added_at = 0;
+  std::string added_by;
+  int64_t last_pull_at = 0;
+  std::string last_status;  // "", "ok", "not_modified", "error"
+  std::string last_error;
+  size_t indicators = 0, rejected = 0, ignored = 0;
+  std::vector<Reject> rejects;  // the first few, with reasons
+};
+
+struct PullResult {
+  std::vector<FeedEntry> feeds;  // with their new status
+  size_t indicators = 0;         // in the compiled set
+  size_t warninglisted = 0;
+  size_t memory_bytes = 0;
+};
+
+// Feeds live in the store; their last content under <data_dir>/intel/feeds/
+// and the compiled set in <data_dir>/intel/indicators.snapshot.
+class FeedRegistry {
+ public:
+  FeedRegistry(store::Store& store, std::string data_dir);
+
+  Status add(const FeedEntry& feed);
+  Status remove(const std::string& name);
+  Result<std::vector<FeedEntry>> list();
+  // Fetches every feed (conditional GET for URLs), keeps each one's last good
+  // content, compiles them all into one set and writes the snapshot. A feed
+  // that cannot be fetched keeps its previous content and is marked "error".
+  Result<PullResult> pull(const WarningList& warning);
+  std::string snapshot_path() const;
+
+ private:
+  std::string content_path(const std::string& name) const;
+  store::Store& store_;
+  std::string data_dir_;
+};
 
 // ---------------------------------------------------------------- logs
 

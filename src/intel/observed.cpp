@@ -46,6 +46,31 @@ std::string_view canonical_host(std::string_view host, std::string& buf) {
   return buf;
 }
 
+std::string_view canonical_url_host(std::string_view url, std::string& buf) {
+  // The scheme, if any, ends within the first few bytes.
+  size_t i = 0;
+  for (size_t k = 0; k < url.size() && k < 16; ++k) {
+    char c = url[k];
+    if (c == ':') {
+      if (k + 2 < url.size() && url[k + 1] == '/' && url[k + 2] == '/') i = k + 3;
+      break;
+    }
+    if (!ascii_alnum(c) && c != '+' && c != '-' && c != '.') break;
+  }
+  size_t start = i, colon = std::string_view::npos;
+  bool simple = true;  // lowercase ASCII, no userinfo, no IPv6 brackets
+  for (; i < url.size(); ++i) {
+    char c = url[i];
+    if (c == '/' || c == '?' || c == '#') break;
+    if (c == ':' && colon == std::string_view::npos) colon = i;
+    else if ((c >= 'A' && c <= 'Z') || c == '@' || c == '[' || c == ':' || static_cast<unsigned char>(c) >= 0x80) simple = false;
+  }
+  if (!simple) return canonical_host(host_of_url(url), buf);
+  std::string_view host = url.substr(start, (colon == std::string_view::npos ? i : colon) - start);
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return host;
+}
+
 std::string_view canonical_url(std::string_view url, std::string& buf) {
   size_t scheme = url.find("://");
   bool canonical = scheme != std::string_view::npos;

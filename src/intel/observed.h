@@ -20,6 +20,8 @@ bool looks_like_ip(std::string_view host);
 // Lowercase, no port, no trailing dot, IDNs in punycode; `buf` holds the
 // result when it differs from the input.
 std::string_view canonical_host(std::string_view host, std::string& buf);
+// canonical_host(host_of_url(url)) in one pass over the URL.
+std::string_view canonical_url_host(std::string_view url, std::string& buf);
 // The URL as normalize() would write it; `buf` holds it when it differs.
 std::string_view canonical_url(std::string_view url, std::string& buf);
 

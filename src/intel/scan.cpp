@@ -28,7 +28,7 @@ std::optional<Match> match_observed(const IndicatorSet& set, const Observed& o, 
     case ObservedKind::ip: return set.match_ip(o.value);
     case ObservedKind::url: {
       if (set.count(IndicatorType::url) == 0) {  // only the host can match: skip URL normalisation
-        std::string_view h = canonical_host(host_of_url(o.value), buf);
+        std::string_view h = canonical_url_host(o.value, buf);
         return h.empty() ? std::nullopt : set.match_host(h);
       }
       std::string_view u = canonical_url(o.value, buf);

@@ -138,6 +138,22 @@ CREATE INDEX smish_campaign_timeline_campaign ON smish_campaign_timeline(campaig
 ALTER TABLE smish_reports ADD COLUMN campaign_id TEXT;
 CREATE INDEX smish_reports_campaign ON smish_reports(campaign_id);
 )sql"},
+      {7, "intel_feeds",
+       R"sql(
+CREATE TABLE intel_feeds (
+  name TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  format TEXT NOT NULL,
+  confidence INTEGER NOT NULL,
+  added_at BIGINT NOT NULL,
+  added_by TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  last_modified TEXT NOT NULL,
+  last_pull_at BIGINT NOT NULL,
+  last_status TEXT NOT NULL,
+  status TEXT NOT NULL
+);
+)sql"},
   };
   return all;
 }

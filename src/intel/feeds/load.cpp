@@ -100,7 +100,7 @@ Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector
       if (report.format == FeedFormat::list || report.format == FeedFormat::csv || report.format == FeedFormat::urlhaus) {
         // One indicator per line at most: size the set before filling it.
         size_t lines = static_cast<size_t>(std::count(text->begin(), text->end(), '\n')) + 1;
-        builder.reserve(lines, report.format == FeedFormat::list ? text->size() : lines * 40);
+        builder.reserve(lines, report.format == FeedFormat::list ? text->size() - std::min(lines - 1, text->size()) : lines * 40);
       }
       if (Status s = read_content(report.format, *text, sink, report.stats); !s)
         return make_error(s.error().code, feed.path + ": " + s.error().message);

@@ -76,3 +76,23 @@ TEST(Normalize, GuessType) {
 
 }  // namespace
 }  // namespace wardline::intel
+
+#include "intel/observed.h"
+
+namespace wardline::intel {
+namespace {
+
+// The one-pass host extraction agrees with the two-step one on every shape.
+TEST(ObservedValues, UrlHostInOnePassAgreesWithTheTwoStepForm) {
+  for (std::string url : {"http://www.example.com/x", "https://Login.Example.COM:8443/a?b", "http://a.example.", "host.example:443",
+                          "http://user:pw@evil.example/", "http://[2001:db8::1]:80/", "ftp://files.example", "evil.example/path",
+                          "http://bücher.de/", "http://a.example?x", "http://a.example#f", "", "://", "http://", "HTTP://X.EXAMPLE"}) {
+    std::string b1, b2;
+    std::string one(canonical_url_host(url, b1));
+    std::string two(canonical_host(host_of_url(url), b2));
+    EXPECT_EQ(one, two) << url;
+  }
+}
+
+}  // namespace
+}  // namespace wardline::intel
