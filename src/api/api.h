@@ -14,6 +14,7 @@ class Identity;
 namespace store { class Store; }
 namespace siem { class EventBus; }
 namespace audit { class AuditLog; }
+namespace intel { class LiveIndicators; }
 namespace smish {
 class ReportBook;
 class CampaignBook;
@@ -43,6 +44,7 @@ struct ServerOptions {
   std::shared_ptr<smish::ReportBook> reports;  // null: /api/v1/reports answers 503
   IntakeSecrets intake;
   std::shared_ptr<smish::CampaignBook> campaigns;  // null: /api/v1/campaigns answers 503
+  std::shared_ptr<intel::LiveIndicators> indicators;  // null or empty: POST /api/v1/intel/events answers 503
 };
 
 // TLS material in use, for the start-up banner.

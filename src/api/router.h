@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "audit/audit.h"
 #include "identity/identity.h"
+#include "intel/intel.h"
 
 namespace wardline::smish {
 struct Campaign;
@@ -68,6 +69,8 @@ struct Services {
   smish::CampaignBook* campaigns;
   const IntakeSecrets& intake;
   AuthThrottle& throttle;
+  intel::LiveIndicators* indicators;
+  intel::AlertBook* alerts;
 };
 
 // A route that authenticates by its own means (a provider's request
@@ -99,6 +102,7 @@ void add_audit_routes(std::vector<Route>& routes, Services& s);
 void add_report_routes(std::vector<Route>& routes, Services& s);
 void add_intake_routes(std::vector<RawRoute>& routes, Services& s);
 void add_campaign_routes(std::vector<Route>& routes, Services& s);
+void add_intel_routes(std::vector<Route>& routes, Services& s);
 
 struct NoticeResult {
   int sent = 0, failed = 0;

@@ -126,6 +126,7 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
 struct Server::Impl {
   ServerOptions options;
   AuthThrottle throttle;
+  intel::AlertBook alerts;
   Services services;
   std::unique_ptr<httplib::Server> http;
   std::vector<RouteInfo> route_infos;
@@ -135,8 +136,9 @@ struct Server::Impl {
 
   Impl(ServerOptions o, store::Store& store, Identity& identity, siem::EventBus& bus, audit::AuditLog& audit)
       : options(std::move(o)),
+        alerts(store),
         services{options.config, store, identity, bus, audit, options.reports.get(), options.campaigns.get(), options.intake,
-                 throttle} {
+                 throttle, options.indicators.get(), &alerts} {
     if (options.insecure_http) options.config.tls.enabled = false;
   }
 
@@ -302,6 +304,7 @@ struct Server::Impl {
     add_audit_routes(routes, services);
     add_report_routes(routes, services);
     add_campaign_routes(routes, services);
+    add_intel_routes(routes, services);
     for (const auto& r : routes) add(r);
     std::vector<RawRoute> raw;
     add_intake_routes(raw, services);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/context.h"
+#include "cli/intel_support.h"
 #include "cli/resources.h"
 #include "core/time.h"
 #include "intel/intel.h"
@@ -42,33 +43,14 @@ void add_feed_options(CLI::App& cmd, IntelOptions& o) {
 }
 
 Result<intel::WarningList> warning_list(const IntelOptions& o, const Config& config) {
-  intel::WarningList list;
-  std::string org_path = !o.org.empty() ? o.org
-                         : !config.smish.organization.empty() ? config.smish.organization
-                                                              : resource_path("examples/organization.yaml");
-  auto org = smish::load_organization(org_path);
-  if (!org) return org.error();
-  list.domains = org->domains;
-  for (const auto& path : o.warning_lists) {
-    std::ifstream in(path);
-    if (!in) return make_error("unreadable", "cannot read warning list '" + path + "'");
-    std::string line;
-    while (std::getline(in, line)) {
-      line = line.substr(0, line.find('#'));
-      size_t b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
-      if (b != std::string::npos) list.domains.push_back(line.substr(b, e - b + 1));
-    }
-  }
-  return list;
+  return intel_warning_list(config, o.org, o.warning_lists);
 }
-
-std::string snapshot_path(const Config& config) { return config.data_dir + "/intel/indicators.snapshot"; }
 
 Result<std::shared_ptr<const intel::IndicatorSet>> load_feeds(const IntelOptions& o, const Config& config) {
   if (o.feeds.empty()) {
-    auto set = intel::load_snapshot(snapshot_path(config));
+    auto set = intel::load_snapshot(intel::snapshot_path(config.data_dir));
     if (set && !o.quiet)
-      std::cerr << "indicator set: " << (*set)->size() << " indicators from " << snapshot_path(config) << "\n";
+      std::cerr << "indicator set: " << (*set)->size() << " indicators from " << intel::snapshot_path(config.data_dir) << "\n";
     return set;
   }
   std::optional<intel::FeedFormat> format;
@@ -225,6 +207,18 @@ struct FeedCommand {
   std::string format;
 };
 
+// Indicators of the campaigns analysts confirmed, read from the store.
+Result<intel::LocalFeed> confirmed_campaigns(Runtime& rt, const Config& config) {
+  auto analyzer = load_analyzer(config.smish.rules_dir, config.smish.organization, config.smish.model);
+  if (!analyzer) return analyzer.error();
+  const CampaignConfig& cc = config.smish.campaigns;
+  smish::CampaignBook book(*rt.store, rt.keyring,
+                           smish::ClusterParams{cc.minhash_hashes, cc.lsh_bands, cc.min_similarity, cc.shingle_words,
+                                                static_cast<int64_t>(cc.sender_window.count())},
+                           *analyzer);
+  return confirmed_campaign_feed(book);
+}
+
 // Opens the store and runs `fn` with a registry over it.
 int with_registry(const CommonOptions& common, const std::function<int(Runtime&, intel::FeedRegistry&)>& fn) {
   auto config = effective_config(common);
@@ -301,7 +295,9 @@ void add_feed_commands(CLI::App& intel_cmd, int& rc) {
     auto warning = warning_list(pull->intel, *config);
     if (!warning) return void(rc = fail(warning.error()));
     rc = with_registry(pull->common, [&](Runtime& rt, intel::FeedRegistry& reg) {
-      auto result = reg.pull(*warning);
+      auto campaigns = confirmed_campaigns(rt, *config);
+      if (!campaigns) return fail(campaigns.error());
+      auto result = reg.pull(*warning, {*campaigns});
       if (!result) return fail(result.error());
       size_t failed = 0;
       for (const auto& f : result->feeds) {

@@ -7,10 +7,13 @@
 #include <fstream>
 #include <iostream>
 #include <pthread.h>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "api/api.h"
 #include "cli/context.h"
+#include "cli/intel_support.h"
 #include "cli/resources.h"
 #include "smish/smish.h"
 #include "siem/siem.h"
@@ -77,6 +80,92 @@ void reload_analysis(const Config& c, smish::ReportBook& reports, smish::Campaig
   if (auto r = audit.record(e); !r) spdlog::error("cannot record the reload: {}", r.error().message);
 }
 
+// The compiled indicator set from disk (after `intel feed pull` or a
+// scheduled pull); a missing or damaged snapshot leaves the current set.
+void reload_indicators(const Config& c, intel::LiveIndicators& live) {
+  auto set = intel::load_snapshot(intel::snapshot_path(c.data_dir));
+  if (!set) {
+    spdlog::warn("threat intel: {}", set.error().message);
+    return;
+  }
+  live.replace(*set);
+  spdlog::info("threat intel: {} indicators loaded", (*set)->size());
+}
+
+// Scheduled feed pulls (intel.pull_interval): fetch, compile with the
+// confirmed smishing campaigns, swap the new set in, audit.
+class FeedPuller {
+ public:
+  FeedPuller(const Config& c, store::Store& store, audit::AuditLog& audit, smish::CampaignBook& campaigns,
+             intel::LiveIndicators& live, intel::WarningList warning)
+      : config_(c), store_(store), audit_(audit), campaigns_(campaigns), live_(live), warning_(std::move(warning)) {
+    if (c.intel.pull_interval.count() > 0) thread_ = std::thread([this] { run(); });
+  }
+  ~FeedPuller() { stop(); }
+
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      pull();
+      lock.lock();
+      cv_.wait_for(lock, config_.intel.pull_interval, [this] { return stopping_; });
+    }
+  }
+
+  void pull() {
+    intel::FeedRegistry registry(store_, config_.data_dir);
+    auto feeds = registry.list();
+    auto local = confirmed_campaign_feed(campaigns_);
+    if (!feeds || !local) {
+      spdlog::error("threat intel: scheduled pull skipped: {}", (!feeds ? feeds.error() : local.error()).message);
+      return;
+    }
+    if (feeds->empty() && local->indicators.empty()) return;
+    auto result = registry.pull(warning_, {*local});
+    auto e = siem::make_event("admin.feed_pulled", result ? "success" : "failure");
+    e.actor = "system";
+    e.subject = "intel";
+    if (!result) {
+      spdlog::error("threat intel: scheduled pull failed: {}", result.error().message);
+      e.details["error"] = result.error().message;
+    } else {
+      size_t failed = 0;
+      for (const auto& f : result->feeds)
+        if (f.last_status == "error") {
+          ++failed;
+          spdlog::warn("threat intel: feed {} failed: {}", f.name, f.last_error);
+        }
+      e.details["feeds"] = std::to_string(result->feeds.size());
+      e.details["failed"] = std::to_string(failed);
+      e.details["indicators"] = std::to_string(result->indicators);
+      reload_indicators(config_, live_);
+    }
+    if (auto r = audit_.record(e); !r) spdlog::error("cannot record the feed pull: {}", r.error().message);
+  }
+
+  const Config& config_;
+  store::Store& store_;
+  audit::AuditLog& audit_;
+  smish::CampaignBook& campaigns_;
+  intel::LiveIndicators& live_;
+  intel::WarningList warning_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 int serve(const ServeOptions& opts) {
   auto config = effective_config(opts.common);
   if (!config) return fail(config.error());
@@ -113,7 +202,11 @@ int serve(const ServeOptions& opts) {
                            static_cast<int64_t>(cc.sender_window.count())},
       *analyzer);
   if (Status c = campaigns->rebuild(); !c) return fail(c.error());
-  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake), campaigns};
+  auto warning = intel_warning_list(*config, "", {});
+  if (!warning) return fail(warning.error());
+  auto indicators = std::make_shared<intel::LiveIndicators>();
+  reload_indicators(*config, *indicators);
+  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake), campaigns, indicators};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());
@@ -136,10 +229,15 @@ int serve(const ServeOptions& opts) {
   start.details["listen"] = url;
   if (auto r = (*rt)->audit->record(start); !r) return fail(r.error());
 
+  FeedPuller puller(*config, *(*rt)->store, *(*rt)->audit, *campaigns, *indicators, *warning);
   std::thread waiter([&] {
     int sig = 0;
-    while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) reload_analysis(*config, *reports, *campaigns, *(*rt)->audit);
+    while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+      reload_analysis(*config, *reports, *campaigns, *(*rt)->audit);
+      reload_indicators(*config, *indicators);
+    }
     spdlog::info("received {}, finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    puller.stop();
     server.stop();
   });
   Status s = server.serve();

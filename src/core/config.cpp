@@ -96,6 +96,22 @@ Section::Handler positive(const std::string& source, T& out) {
   };
 }
 
+// A duration like 30d into `out`; with `allow_off`, "off" gives 0.
+Section::Handler duration(const std::string& source, std::chrono::seconds& out, bool allow_off = false) {
+  return [&out, source, allow_off](const YAML::Node& n, const std::string& p) -> Status {
+    std::string text;
+    if (Status s = read_scalar(n, source, p, allow_off ? "a duration like 1h, or off" : "a duration like 30d", text); !s) return s;
+    if (allow_off && text == "off") {
+      out = std::chrono::seconds(0);
+      return {};
+    }
+    auto d = parse_duration(text);
+    if (!d) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "': " + d.error().message, p);
+    out = *d;
+    return {};
+  };
+}
+
 Section::Handler choice(const std::string& source, std::string& out,
                         std::initializer_list<const char*> choices) {
   std::vector<const char*> c(choices);
@@ -180,10 +196,11 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
                                             std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
   }
   Config c;
-  std::string ttl_text, listen_text;
+  std::string listen_text;
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
       siem(source, "siem"), audit(source, "audit"), smish(source, "smish"), twilio(source, "smish.twilio"),
-      whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns"), notify(source, "smish.campaigns.notify");
+      whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns"), notify(source, "smish.campaigns.notify"),
+      intel(source, "intel");
   notify.on("url", scalar(source, c.smish.campaigns.notify.url, "an https:// URL"))
       .on("token_file", scalar(source, c.smish.campaigns.notify.token_file, "a file path"))
       .on("message", scalar(source, c.smish.campaigns.notify.message, "a message template"));
@@ -205,12 +222,15 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
         if (v < 0 || v > 1) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' must be from 0 to 1", p);
         return {};
       })
-      .on("sender_window", [&](const YAML::Node& n, const std::string& p) -> Status {
-        std::string text;
-        if (Status s = read_scalar(n, source, p, "a duration like 7d", text); !s) return s;
-        auto d = parse_duration(text);
-        if (!d) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "': " + d.error().message, p);
-        c.smish.campaigns.sender_window = *d;
+      .on("sender_window", duration(source, c.smish.campaigns.sender_window));
+  intel.on("pull_interval", duration(source, c.intel.pull_interval, true))
+      .on("warning_lists", [&](const YAML::Node& n, const std::string& p) -> Status {
+        if (!n.IsSequence()) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' must be a list of file paths", p);
+        for (size_t i = 0; i < n.size(); ++i) {
+          std::string file;
+          if (Status s = read_scalar(n[i], source, p + "[" + std::to_string(i) + "]", "a file path", file); !s) return s;
+          c.intel.warning_lists.push_back(file);
+        }
         return {};
       });
   twilio.on("auth_token_file", scalar(source, c.smish.twilio.auth_token_file, "a file path"))
@@ -241,13 +261,7 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("read_timeout_seconds", positive(source, c.http.read_timeout_seconds))
       .on("write_timeout_seconds", positive(source, c.http.write_timeout_seconds))
       .on("threads", positive(source, c.http.threads));
-  auth.on("token_default_ttl", [&](const YAML::Node& n, const std::string& p) -> Status {
-    if (Status s = read_scalar(n, source, p, "a duration like 30d", ttl_text); !s) return s;
-    auto d = parse_duration(ttl_text);
-    if (!d) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "': " + d.error().message, p);
-    c.token_default_ttl = *d;
-    return {};
-  });
+  auth.on("token_default_ttl", duration(source, c.token_default_ttl));
   log.on("level", choice(source, c.log_level, {"trace", "debug", "info", "warn", "error"}));
   siem.on("sinks", [&](const YAML::Node& n, const std::string& p) -> Status {
     if (!n.IsSequence())
@@ -283,7 +297,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("log", [&](const YAML::Node& n, const std::string&) { return log.apply(n); })
       .on("siem", [&](const YAML::Node& n, const std::string&) { return siem.apply(n); })
       .on("audit", [&](const YAML::Node& n, const std::string&) { return audit.apply(n); })
-      .on("smish", [&](const YAML::Node& n, const std::string&) { return smish.apply(n); });
+      .on("smish", [&](const YAML::Node& n, const std::string&) { return smish.apply(n); })
+      .on("intel", [&](const YAML::Node& n, const std::string&) { return intel.apply(n); });
   try {
     if (Status s = top.apply(root); !s) return s.error();
   } catch (const YAML::Exception& e) {

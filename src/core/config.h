@@ -92,6 +92,12 @@ struct SmishConfig {
   CampaignConfig campaigns;
 };
 
+// Threat intelligence in the daemon (see docs/intel.md).
+struct IntelConfig {
+  std::chrono::seconds pull_interval{3600};  // 0: no scheduled pulls ("off")
+  std::vector<std::string> warning_lists;    // files of domains that never alert
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = "./var";
@@ -104,6 +110,7 @@ struct Config {
   std::vector<SinkConfig> sinks;
   AuditConfig audit;
   SmishConfig smish;
+  IntelConfig intel;
 };
 
 // Parses YAML text; `source` names the file in error messages.

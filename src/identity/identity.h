@@ -30,6 +30,8 @@ enum class Permission {
   reports_write, // report a suspicious message
   reports_read,  // read everyone's reports (message bodies included)
   campaigns_write, // triage campaigns: status, notes, merge, split
+  intel_ingest,  // send log events to be matched against threat intelligence
+  intel_read,    // threat-intel alerts and feed status
 };
 bool role_allows(Role role, Permission p);
 

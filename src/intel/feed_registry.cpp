@@ -82,7 +82,9 @@ Status write_atomically(const std::string& path, const std::string& data) {
 
 FeedRegistry::FeedRegistry(store::Store& store, std::string data_dir) : store_(store), data_dir_(std::move(data_dir)) {}
 
-std::string FeedRegistry::snapshot_path() const { return data_dir_ + "/intel/indicators.snapshot"; }
+std::string snapshot_path(const std::string& data_dir) { return data_dir + "/intel/indicators.snapshot"; }
+
+std::string FeedRegistry::snapshot_path() const { return intel::snapshot_path(data_dir_); }
 std::string FeedRegistry::content_path(const std::string& name) const { return data_dir_ + "/intel/feeds/" + name; }
 
 Status FeedRegistry::add(const FeedEntry& feed) {
@@ -121,7 +123,7 @@ Result<std::vector<FeedEntry>> FeedRegistry::list() {
   return out;
 }
 
-Result<PullResult> FeedRegistry::pull(const WarningList& warning) {
+Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vector<LocalFeed>& local) {
   auto rows = store_.query(std::string("SELECT ") + kColumns + " FROM intel_feeds ORDER BY name");
   if (!rows) return rows.error();
   std::error_code ec;
@@ -155,7 +157,7 @@ Result<PullResult> FeedRegistry::pull(const WarningList& warning) {
     feeds.push_back(std::move(row));
   }
   std::vector<FeedReport> reports;
-  auto set = load_indicator_set(files, warning, reports);
+  auto set = load_indicator_set(files, warning, reports, local);
   if (!set) return set.error();
   PullResult out;
   for (Row& row : feeds) {
@@ -174,6 +176,21 @@ Result<PullResult> FeedRegistry::pull(const WarningList& warning) {
     if (!r) return r.error();
     out.feeds.push_back(e);
   }
+  for (const LocalFeed& l : local)
+    for (const auto& rep : reports)
+      if (rep.name == l.name) {
+        FeedEntry e;
+        e.name = l.name;
+        e.source = "wardline";
+        e.confidence = l.confidence;
+        e.last_pull_at = unix_now();
+        e.last_status = "ok";
+        e.indicators = rep.stats.indicators;
+        e.rejected = rep.stats.rejected;
+        e.ignored = rep.stats.ignored;
+        e.rejects = rep.stats.rejects;
+        out.feeds.push_back(std::move(e));
+      }
   if (Status s = save_snapshot(**set, snapshot_path()); !s) return s.error();
   out.indicators = (*set)->size();
   out.warninglisted = (*set)->warninglisted();

@@ -70,6 +70,9 @@ Result<std::string> normalize_host(std::string_view raw) {
     if (++label > 63) return invalid("domain", raw, "a label is longer than 63 characters");
   }
   if (label == 0) return invalid("domain", raw, "empty label");
+  size_t tld = host.rfind('.') + 1;
+  if (host.find_first_not_of("0123456789", tld) == std::string::npos)
+    return invalid("domain", raw, "the last label is all digits (an IP address belongs in an ipv4 indicator)");
   return host;
 }
 

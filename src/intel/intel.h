@@ -196,10 +196,19 @@ struct FeedReport {
   FeedFormat format = FeedFormat::list;
   FeedStats stats;
 };
+// Indicators Wardline produces itself, e.g. from confirmed smishing campaigns
+// (labelled "campaign:<id>" so that alerts name the campaign).
+struct LocalFeed {
+  std::string name;
+  std::vector<Indicator> indicators;  // raw values: normalised on loading
+  int confidence = 90;
+};
+
 // Reads every feed into one set; per-feed counts and rejects go to `reports`.
 // Errors are for feeds that cannot be read at all.
 Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector<FeedFile>& feeds, const WarningList& warning,
-                                                              std::vector<FeedReport>& reports);
+                                                              std::vector<FeedReport>& reports,
+                                                              const std::vector<LocalFeed>& local = {});
 
 // ---------------------------------------------------------------- feed registry
 
@@ -225,8 +234,11 @@ struct PullResult {
   size_t memory_bytes = 0;
 };
 
+// Where the compiled set lives: <data_dir>/intel/indicators.snapshot.
+std::string snapshot_path(const std::string& data_dir);
+
 // Feeds live in the store; their last content under <data_dir>/intel/feeds/
-// and the compiled set in <data_dir>/intel/indicators.snapshot.
+// and the compiled set in snapshot_path(data_dir).
 class FeedRegistry {
  public:
   FeedRegistry(store::Store& store, std::string data_dir);
@@ -237,7 +249,7 @@ class FeedRegistry {
   // Fetches every feed (conditional GET for URLs), keeps each one's last good
   // content, compiles them all into one set and writes the snapshot. A feed
   // that cannot be fetched keeps its previous content and is marked "error".
-  Result<PullResult> pull(const WarningList& warning);
+  Result<PullResult> pull(const WarningList& warning, const std::vector<LocalFeed>& local = {});
   std::string snapshot_path() const;
 
  private:
@@ -300,6 +312,10 @@ struct ScanStats {
 Result<ScanStats> scan_stream(int fd, std::string_view name, std::optional<LogFormat> format,
                               const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit);
 
+// Text already in memory (an API request body).
+Result<ScanStats> scan_text(std::string_view text, std::string_view name, std::optional<LogFormat> format,
+                            const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit);
+
 // A regular file of `size` bytes, split at line boundaries between up to
 // `threads` threads (8 MiB each at least; Zeek logs, whose header drives
 // the parser, use one). Hits arrive in file order with file line numbers.
@@ -308,6 +324,58 @@ Result<ScanStats> scan_file(int fd, uint64_t size, std::string_view name, std::o
 
 // Canonical host of a log value: lowercase, no port, no trailing dot.
 std::string_view host_of_url(std::string_view url);
+
+// ---------------------------------------------------------------- alerts
+
+// One hit, owned, with who sent the log it came from.
+struct Sighting {
+  std::string indicator;
+  IndicatorType type = IndicatorType::domain;
+  std::vector<std::string> feeds, labels;
+  int confidence = 0;
+  std::string source;  // "api:<user>", "syslog:<peer>", a file name
+  std::string field, observed, timestamp;
+  int64_t at = 0;  // when Wardline saw it (Unix seconds)
+};
+
+struct Alert {
+  std::string id, indicator, status;  // status: "open"
+  IndicatorType type = IndicatorType::domain;
+  int64_t first_seen = 0, last_seen = 0, hits = 0;
+  int confidence = 0;
+  std::vector<std::string> feeds, labels;
+  std::string campaign_id;  // the smishing campaign the indicator came from, if any ("campaign:<id>" label)
+  std::string last_source, last_field, last_observed, last_timestamp;
+};
+
+// The owned form of a scan hit. URLs lose their query string (it can carry
+// patient identifiers: minimum necessary).
+Sighting sighting_of(const Hit& hit, std::string source, int64_t at);
+
+// Threat-intel alerts in the store: one open alert per indicator; later
+// sightings count into it (hits, last seen, last observation).
+class AlertBook {
+ public:
+  explicit AlertBook(store::Store& store);
+
+  struct Changes {
+    std::vector<Alert> created, updated;
+  };
+  Result<Changes> record(const std::vector<Sighting>& sightings);
+  // Takes back alerts just created (their audit record could not be written).
+  Status withdraw(const std::vector<std::string>& ids);
+
+  struct Page {
+    std::vector<Alert> alerts;
+    std::string next_cursor;
+  };
+  // Most recently seen first.
+  Result<Page> list(const std::string& cursor, int limit);
+  Result<Alert> get(const std::string& id);
+
+ private:
+  store::Store& store_;
+};
 
 // ---------------------------------------------------------------- exports
 

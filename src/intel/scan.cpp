@@ -212,6 +212,19 @@ Result<ScanStats> scan_stream(int fd, std::string_view name, std::optional<LogFo
   return scanner.stats();
 }
 
+Result<ScanStats> scan_text(std::string_view text, std::string_view name, std::optional<LogFormat> format,
+                            const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit) {
+  Scanner scanner(name, set, on_hit);
+  Reader read = [&text](char* out, size_t n) -> ssize_t {
+    size_t k = std::min(n, text.size());
+    std::memcpy(out, text.data(), k);
+    text.remove_prefix(k);
+    return static_cast<ssize_t>(k);
+  };
+  if (Status s = read_lines(read, name, format, scanner); !s) return s.error();
+  return scanner.stats();
+}
+
 Result<ScanStats> scan_file(int fd, uint64_t size, std::string_view name, std::optional<LogFormat> format,
                             const IndicatorSet& set, unsigned threads, const std::function<void(const Hit&)>& on_hit) {
   constexpr uint64_t kMinRange = 8 << 20;

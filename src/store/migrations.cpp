@@ -154,6 +154,23 @@ CREATE TABLE intel_feeds (
   status TEXT NOT NULL
 );
 )sql"},
+      {8, "intel_alerts",
+       R"sql(
+CREATE TABLE intel_alerts (
+  id TEXT PRIMARY KEY,
+  indicator TEXT NOT NULL,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  hits BIGINT NOT NULL,
+  confidence INTEGER NOT NULL,
+  campaign_id TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX intel_alerts_indicator ON intel_alerts(indicator, status);
+CREATE INDEX intel_alerts_seen ON intel_alerts(last_seen, id);
+)sql"},
   };
   return all;
 }

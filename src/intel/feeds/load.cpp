@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "intel/feeds/feed_values.h"
 #include "intel/intel.h"
 
 namespace wardline::intel {
@@ -81,8 +82,20 @@ std::optional<FeedFormat> parse_feed_format(std::string_view name) {
 std::string_view feed_format_name(FeedFormat format) { return kFeedFormats[static_cast<size_t>(format)]; }
 
 Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector<FeedFile>& feeds, const WarningList& warning,
-                                                              std::vector<FeedReport>& reports) {
+                                                              std::vector<FeedReport>& reports,
+                                                              const std::vector<LocalFeed>& local) {
   IndicatorSetBuilder builder(warning);
+  for (const LocalFeed& feed : local) {
+    FeedReport report;
+    report.name = feed.name;
+    auto sink = [&](Indicator&& ind) { return builder.add(ind, feed.name, feed.confidence); };
+    for (size_t i = 0; i < feed.indicators.size(); ++i) {
+      Indicator ind = feed.indicators[i];
+      std::string raw = ind.value;
+      emit_normalized(std::move(ind), raw, [&] { return "entry " + std::to_string(i + 1); }, sink, report.stats);
+    }
+    reports.push_back(std::move(report));
+  }
   for (const FeedFile& feed : feeds) {
     FeedReport report;
     report.name = feed.name.empty() ? fs::path(feed.path).filename().string() : feed.name;

@@ -17,6 +17,7 @@
 #include "core/keyring.h"
 #include "smish/smish.h"
 #include "identity/identity.h"
+#include "intel/intel.h"
 #include "siem/siem.h"
 #include "support/test_support.h"
 
@@ -105,7 +106,9 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     analyzer_ = analyzer;
     campaigns_ = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer);
     ASSERT_TRUE(campaigns_->rebuild().ok());
-    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_}, *store_, *identity_, bus_, *audit_);
+    indicators_ = std::make_shared<intel::LiveIndicators>();
+    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_, indicators_}, *store_, *identity_,
+                                       bus_, *audit_);
     auto port = server_->bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
     port_ = *port;
@@ -141,6 +144,13 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
 
   static json error_of(const httplib::Result& r) { return json::parse(r->body)["error"]; }
 
+  std::vector<siem::SecurityEvent> events_of_type(const std::string& type) {
+    std::vector<siem::SecurityEvent> out;
+    for (auto& e : events())
+      if (e.type == type) out.push_back(e);
+    return out;
+  }
+
   std::vector<siem::SecurityEvent> events() {
     audit_->shutdown();
     bus_.shutdown();
@@ -163,6 +173,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   std::vector<std::pair<std::string, std::string>> gateway_requests_;  // Authorization, body
   std::shared_ptr<const smish::Analyzer> analyzer_;
   std::shared_ptr<smish::CampaignBook> campaigns_;
+  std::shared_ptr<intel::LiveIndicators> indicators_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
   int port_ = 0;
@@ -564,6 +575,65 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
     if (e.type.rfind("admin.campaign", 0) == 0) types.push_back(e.type);
   EXPECT_EQ(types, (std::vector<std::string>{"admin.campaign_status", "admin.campaign_note", "admin.campaign_split",
                                              "admin.campaign_merged", "admin.campaign_status"}));
+}
+
+TEST_P(ApiTest, LogEventsHittingIndicatorsBecomeAuditedAlerts) {
+  std::string shipper = token_for("svc.proxy", Role::service);
+  std::string events = R"({"@timestamp":"2024-03-01T10:00:00Z","url":{"full":"https://login.evil.example/p?mrn=12345"},"destination":{"ip":"203.0.113.9"}})"
+                       "\n"
+                       R"({"@timestamp":"2024-03-01T10:00:01Z","dns":{"question":{"name":"cdn.example.net"}}})"
+                       "\n{broken\n";
+  EXPECT_EQ(client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson")->status, 503);  // nothing loaded yet
+  intel::IndicatorSetBuilder b;
+  intel::Indicator i;
+  i.type = intel::IndicatorType::domain;
+  i.value = "evil.example";
+  i.labels = {"smishing", "campaign:cmp_7"};
+  ASSERT_TRUE(b.add(i, "smish-campaigns", 90));
+  indicators_->replace(b.build());
+
+  auto r = client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson");
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto body = json::parse(r->body);
+  EXPECT_EQ(body["lines"], 3);
+  EXPECT_EQ(body["records"], 2);
+  EXPECT_EQ(body["malformed"], 1);
+  EXPECT_EQ(body["malformed_lines"][0]["line"], 3);
+  EXPECT_EQ(body["hits"], 1);
+  ASSERT_EQ(body["alerts_created"].size(), 1u);
+  std::string id = body["alerts_created"][0];
+  r = client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson");
+  EXPECT_EQ(json::parse(r->body)["alerts_updated"], json::array({id}));
+  EXPECT_EQ(json::parse(r->body)["alerts_created"].size(), 0u);
+
+  auto list = get("/api/v1/intel/alerts", analyst_);
+  ASSERT_EQ(list->status, 200);
+  auto items = json::parse(list->body)["items"];
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["indicator"], "evil.example");
+  EXPECT_EQ(items[0]["hits"], 2);
+  EXPECT_EQ(items[0]["campaign_id"], "cmp_7");
+  EXPECT_EQ(items[0]["last"]["observed"], "https://login.evil.example/p");  // no query string: minimum necessary
+  EXPECT_EQ(items[0]["last"]["source"], "api:svc.proxy");
+  EXPECT_EQ(get("/api/v1/intel/alerts/" + id, analyst_)->status, 200);
+  EXPECT_EQ(get("/api/v1/intel/alerts/ia_nope", analyst_)->status, 404);
+  EXPECT_EQ(get("/api/v1/intel/alerts", token_for("nurse.q", Role::reporter))->status, 403);
+  EXPECT_EQ(client_->Post("/api/v1/intel/events", auth(analyst_), events, "application/x-ndjson")->status, 403);
+  EXPECT_EQ(client_->Post("/api/v1/intel/events?format=pcap", auth(shipper), events, "text/plain")->status, 400);
+  auto feeds = get("/api/v1/intel/feeds", analyst_);
+  ASSERT_EQ(feeds->status, 200);
+  EXPECT_EQ(json::parse(feeds->body)["indicators_loaded"], 1);
+
+  audit::SearchFilter f;
+  f.type = "intel.hit";
+  auto hits = audit_->search(f, "", 100);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->entries.size(), 1u);  // the alert, not every sighting
+  EXPECT_EQ(hits->entries[0].event.details.at("campaign"), "cmp_7");
+  EXPECT_EQ(hits->entries[0].event.actor, "svc.proxy");
+  size_t siem_hits = 0;
+  for (const auto& e : events_of_type("intel.hit")) siem_hits += e.details.at("indicator") == "evil.example";
+  EXPECT_EQ(siem_hits, 1u);
 }
 
 class IntakeTest : public ApiTest {

@@ -113,3 +113,28 @@ TEST(HostPort, ParsesV4V6AndRejectsBadPorts) {
 
 }  // namespace
 }  // namespace wardline
+
+namespace wardline {
+namespace {
+
+TEST(Config, IntelSection) {
+  auto defaults = parse_config("", "t.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->intel.pull_interval, std::chrono::hours(1));
+  auto c = parse_config("intel: {pull_interval: 15m, warning_lists: [/etc/w/top-sites.txt, /etc/w/partners.txt]}\n", "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->intel.pull_interval, std::chrono::minutes(15));
+  EXPECT_EQ(c->intel.warning_lists, (std::vector<std::string>{"/etc/w/top-sites.txt", "/etc/w/partners.txt"}));
+  auto off = parse_config("intel: {pull_interval: off}\n", "t.yaml");
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->intel.pull_interval.count(), 0);
+  auto bad = parse_config("intel:\n  pull_interval: soon\n", "t.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("t.yaml:2:"), std::string::npos) << bad.error().message;
+  auto not_list = parse_config("intel: {warning_lists: top.txt}\n", "t.yaml");
+  ASSERT_FALSE(not_list.ok());
+  EXPECT_NE(not_list.error().message.find("list of file paths"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wardline

@@ -104,6 +104,10 @@ TEST(Roles, LeastPrivilege) {
   EXPECT_TRUE(role_allows(Role::admin, Permission::users_write));
   EXPECT_TRUE(role_allows(Role::auditor, Permission::users_read));
   EXPECT_FALSE(role_allows(Role::auditor, Permission::users_write));
+  EXPECT_TRUE(role_allows(Role::service, Permission::intel_ingest));
+  EXPECT_FALSE(role_allows(Role::analyst, Permission::intel_ingest));
+  EXPECT_TRUE(role_allows(Role::auditor, Permission::intel_read));
+  EXPECT_FALSE(role_allows(Role::reporter, Permission::intel_read));
   for (Role r : {Role::analyst, Role::reporter, Role::service}) {
     EXPECT_FALSE(role_allows(r, Permission::users_read)) << to_string(r);
     EXPECT_TRUE(role_allows(r, Permission::self_read)) << to_string(r);

@@ -18,6 +18,7 @@ TEST(Normalize, Domains) {
   EXPECT_NE(norm(IndicatorType::domain, "exa mple.com").find("character ' '"), std::string::npos);
   EXPECT_NE(norm(IndicatorType::domain, "localhost").find("two labels"), std::string::npos);
   EXPECT_NE(norm(IndicatorType::domain, "a..b.com").find("empty label"), std::string::npos);
+  EXPECT_NE(norm(IndicatorType::domain, "10.0.0.1").find("all digits"), std::string::npos);
   EXPECT_NE(norm(IndicatorType::domain, std::string(64, 'a') + ".com").find("63"), std::string::npos);
 }
 

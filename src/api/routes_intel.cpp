@@ -1,0 +1,133 @@
+// /api/v1/intel: log shippers post events, which are matched against the
+// compiled indicator set; hits become alerts (stored, audited, sent to the
+// SIEM); analysts read alerts and feed status.
+#include "api/router.h"
+#include "core/time.h"
+#include "intel/intel.h"
+
+namespace wardline::api {
+namespace {
+
+constexpr size_t kMalformedShown = 10;
+
+nlohmann::json alert_json(const intel::Alert& a) {
+  return {{"id", a.id},
+          {"indicator", a.indicator},
+          {"type", intel::type_name(a.type)},
+          {"status", a.status},
+          {"first_seen", to_rfc3339(a.first_seen)},
+          {"last_seen", to_rfc3339(a.last_seen)},
+          {"hits", a.hits},
+          {"feeds", a.feeds},
+          {"confidence", a.confidence},
+          {"labels", a.labels},
+          {"campaign_id", a.campaign_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.campaign_id)},
+          {"last", {{"source", a.last_source}, {"field", a.last_field}, {"observed", a.last_observed}, {"timestamp", a.last_timestamp}}}};
+}
+
+// The intel.hit audit event of a new alert.
+siem::SecurityEvent hit_event(const Call& call, const intel::Alert& a) {
+  auto e = call_event(call, "intel.hit", a.indicator);
+  e.severity = a.confidence >= 75 ? "warning" : "notice";
+  e.details["indicator"] = a.indicator;
+  e.details["type"] = std::string(intel::type_name(a.type));
+  e.details["alert"] = a.id;
+  std::string feeds;
+  for (const auto& f : a.feeds) feeds += (feeds.empty() ? "" : ",") + f;
+  e.details["feeds"] = feeds;
+  e.details["confidence"] = std::to_string(a.confidence);
+  e.details["field"] = a.last_field;
+  e.details["observed"] = a.last_observed;
+  if (!a.campaign_id.empty()) e.details["campaign"] = a.campaign_id;
+  return e;
+}
+
+}  // namespace
+
+void add_intel_routes(std::vector<Route>& routes, Services& s) {
+  routes.push_back({"POST", "/api/v1/intel/events", Permission::intel_ingest, [&s](const Call& call) -> Result<Reply> {
+    std::shared_ptr<const intel::IndicatorSet> set = s.indicators ? s.indicators->current() : nullptr;
+    if (!set)
+      return make_error("unavailable", "no indicator set is loaded: add feeds with 'wardline intel feed add' and pull them");
+    std::optional<intel::LogFormat> format;
+    if (std::string f = call.query("format"); !f.empty()) {
+      format = intel::parse_log_format(f);
+      if (!format) return make_error("invalid_field", "format '" + f + "' is not one of zeek, squid, eve, cef, ecs", "format");
+    }
+    std::vector<intel::Sighting> sightings;
+    int64_t now = unix_now();
+    std::string source = "api:" + call.principal.user_name;
+    auto stats = intel::scan_text(call.req.body, "request", format, *set,
+                                  [&](const intel::Hit& h) { sightings.push_back(intel::sighting_of(h, source, now)); });
+    if (!stats) return make_error("invalid_body", stats.error().message);
+    auto changes = s.alerts->record(sightings);
+    if (!changes) return changes.error();
+    // Every new alert is audited (and so reaches the SIEM); if that fails, the alerts are taken back.
+    bool first = true;
+    for (const auto& a : changes->created) {
+      Status r = first ? record(s, call, hit_event(call, a)) : record(s, hit_event(call, a));
+      first = false;
+      if (!r) {
+        std::vector<std::string> ids;
+        for (const auto& c : changes->created) ids.push_back(c.id);
+        (void)s.alerts->withdraw(ids);
+        return r.error();
+      }
+    }
+    nlohmann::json created = nlohmann::json::array(), updated = nlohmann::json::array(), malformed = nlohmann::json::array();
+    for (const auto& a : changes->created) created.push_back(a.id);
+    for (const auto& a : changes->updated) updated.push_back(a.id);
+    for (size_t i = 0; i < stats->first_malformed.size() && i < kMalformedShown; ++i)
+      malformed.push_back({{"line", stats->first_malformed[i].first}, {"reason", stats->first_malformed[i].second}});
+    return Reply{200, {{"lines", stats->lines},
+                       {"records", stats->records},
+                       {"malformed", stats->malformed},
+                       {"hits", stats->hits},
+                       {"alerts_created", created},
+                       {"alerts_updated", updated},
+                       {"malformed_lines", malformed}}};
+  }});
+
+  routes.push_back({"GET", "/api/v1/intel/alerts", Permission::intel_read, [&s](const Call& call) -> Result<Reply> {
+    auto limit = page_limit(call);
+    if (!limit) return limit.error();
+    auto page = s.alerts->list(call.query("cursor"), *limit);
+    if (!page) return page.error();
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& a : page->alerts) items.push_back(alert_json(a));
+    return Reply{200, {{"items", items},
+                       {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page->next_cursor)}}};
+  }});
+
+  routes.push_back({"GET", "/api/v1/intel/alerts/{id}", Permission::intel_read, [&s](const Call& call) -> Result<Reply> {
+    auto a = s.alerts->get(call.path_param(0));
+    if (!a) return a.error();
+    return Reply{200, alert_json(*a)};
+  }});
+
+  routes.push_back({"GET", "/api/v1/intel/feeds", Permission::intel_read, [&s](const Call&) -> Result<Reply> {
+    intel::FeedRegistry registry(s.store, s.config.data_dir);
+    auto feeds = registry.list();
+    if (!feeds) return feeds.error();
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& f : *feeds) {
+      nlohmann::json rejects = nlohmann::json::array();
+      for (const auto& r : f.rejects) rejects.push_back({{"where", r.where}, {"reason", r.reason}});
+      items.push_back({{"name", f.name},
+                       {"source", f.source},
+                       {"format", f.format ? std::string(intel::feed_format_name(*f.format)) : "auto"},
+                       {"confidence", f.confidence},
+                       {"last_pull_at", f.last_pull_at ? nlohmann::json(to_rfc3339(f.last_pull_at)) : nlohmann::json(nullptr)},
+                       {"last_status", f.last_status},
+                       {"last_error", f.last_error},
+                       {"indicators", f.indicators},
+                       {"rejected", f.rejected},
+                       {"ignored", f.ignored},
+                       {"rejects", rejects}});
+    }
+    auto set = s.indicators ? s.indicators->current() : nullptr;
+    return Reply{200, {{"items", items}, {"indicators_loaded", set ? set->size() : 0}}};
+  }});
+}
+
+}  // namespace wardline::api
