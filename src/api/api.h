@@ -12,9 +12,15 @@
 namespace wardline {
 class Identity;
 namespace store { class Store; }
-namespace siem { class EventBus; }
+namespace siem {
+class EventBus;
+struct SecurityEvent;
+}
 namespace audit { class AuditLog; }
-namespace intel { class LiveIndicators; }
+namespace intel {
+class LiveIndicators;
+struct Alert;
+}
 namespace smish {
 class ReportBook;
 class CampaignBook;
@@ -46,6 +52,10 @@ struct ServerOptions {
   std::shared_ptr<smish::CampaignBook> campaigns;  // null: /api/v1/campaigns answers 503
   std::shared_ptr<intel::LiveIndicators> indicators;  // null or empty: POST /api/v1/intel/events answers 503
 };
+
+// The details of the intel.hit audit event that a new threat-intel alert is,
+// whoever raised it (an API call, the daemon's retro-hunt, the CLI).
+void describe_intel_hit(siem::SecurityEvent& e, const intel::Alert& a);
 
 // TLS material in use, for the start-up banner.
 struct TlsInfo {

@@ -71,6 +71,7 @@ struct Services {
   AuthThrottle& throttle;
   intel::LiveIndicators* indicators;
   intel::AlertBook* alerts;
+  intel::ObservationLog* observations;
 };
 
 // A route that authenticates by its own means (a provider's request

@@ -1,6 +1,8 @@
 // /api/v1/intel: log shippers post events, which are matched against the
 // compiled indicator set; hits become alerts (stored, audited, sent to the
 // SIEM); analysts read alerts and feed status.
+#include <spdlog/spdlog.h>
+
 #include "api/router.h"
 #include "core/time.h"
 #include "intel/intel.h"
@@ -28,6 +30,13 @@ nlohmann::json alert_json(const intel::Alert& a) {
 // The intel.hit audit event of a new alert.
 siem::SecurityEvent hit_event(const Call& call, const intel::Alert& a) {
   auto e = call_event(call, "intel.hit", a.indicator);
+  describe_intel_hit(e, a);
+  return e;
+}
+
+}  // namespace
+
+void describe_intel_hit(siem::SecurityEvent& e, const intel::Alert& a) {
   e.severity = a.confidence >= 75 ? "warning" : "notice";
   e.details["indicator"] = a.indicator;
   e.details["type"] = std::string(intel::type_name(a.type));
@@ -39,10 +48,8 @@ siem::SecurityEvent hit_event(const Call& call, const intel::Alert& a) {
   e.details["field"] = a.last_field;
   e.details["observed"] = a.last_observed;
   if (!a.campaign_id.empty()) e.details["campaign"] = a.campaign_id;
-  return e;
+  if (a.last_source == "retro-hunt") e.details["retro_hunt"] = "true";
 }
-
-}  // namespace
 
 void add_intel_routes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"POST", "/api/v1/intel/events", Permission::intel_ingest, [&s](const Call& call) -> Result<Reply> {
@@ -57,9 +64,16 @@ void add_intel_routes(std::vector<Route>& routes, Services& s) {
     std::vector<intel::Sighting> sightings;
     int64_t now = unix_now();
     std::string source = "api:" + call.principal.user_name;
-    auto stats = intel::scan_text(call.req.body, "request", format, *set,
-                                  [&](const intel::Hit& h) { sightings.push_back(intel::sighting_of(h, source, now)); });
+    intel::ObservationLog::Batch observed;
+    std::function<void(const intel::Observed&)> observe;
+    if (s.config.intel.retro_hunt_days > 0) observe = [&](const intel::Observed& o) { observed.add(o); };
+    auto stats = intel::scan_text(
+        call.req.body, "request", format, *set,
+        [&](const intel::Hit& h) { sightings.push_back(intel::sighting_of(h, source, now)); }, observe);
     if (!stats) return make_error("invalid_body", stats.error().message);
+    // The retro-hunt record is derived data: a failure to keep it is logged, not fatal.
+    if (Status r = s.observations->record(observed, source, now); !r)
+      spdlog::error("threat intel: cannot keep observed destinations for retro-hunts: {}", r.error().message);
     auto changes = s.alerts->record(sightings);
     if (!changes) return changes.error();
     // Every new alert is audited (and so reaches the SIEM); if that fails, the alerts are taken back.

@@ -127,6 +127,7 @@ struct Server::Impl {
   ServerOptions options;
   AuthThrottle throttle;
   intel::AlertBook alerts;
+  intel::ObservationLog observations;
   Services services;
   std::unique_ptr<httplib::Server> http;
   std::vector<RouteInfo> route_infos;
@@ -137,8 +138,9 @@ struct Server::Impl {
   Impl(ServerOptions o, store::Store& store, Identity& identity, siem::EventBus& bus, audit::AuditLog& audit)
       : options(std::move(o)),
         alerts(store),
+        observations(store),
         services{options.config, store, identity, bus, audit, options.reports.get(), options.campaigns.get(), options.intake,
-                 throttle, options.indicators.get(), &alerts} {
+                 throttle, options.indicators.get(), &alerts, &observations} {
     if (options.insecure_http) options.config.tls.enabled = false;
   }
 

@@ -12,11 +12,13 @@
 #include <iostream>
 #include <thread>
 
+#include "api/api.h"
 #include "cli/context.h"
 #include "cli/intel_support.h"
 #include "cli/resources.h"
 #include "core/time.h"
 #include "intel/intel.h"
+#include "siem/siem.h"
 #include "smish/smish.h"
 
 namespace wardline::cli {
@@ -189,6 +191,7 @@ nlohmann::ordered_json feed_json(const intel::FeedEntry& f) {
           {"source", f.source},
           {"format", f.format ? std::string(intel::feed_format_name(*f.format)) : "auto"},
           {"confidence", f.confidence},
+          {"auth", f.access.auth.substr(0, f.access.auth.find(':'))},
           {"added_at", f.added_at ? to_rfc3339(f.added_at) : ""},
           {"added_by", f.added_by},
           {"last_pull_at", f.last_pull_at ? to_rfc3339(f.last_pull_at) : ""},
@@ -237,14 +240,19 @@ void add_feed_commands(CLI::App& intel_cmd, int& rc) {
   auto* add_cmd = feed->add_subcommand("add", "Subscribe to a feed (a file, a MISP feed directory or an http(s) URL)");
   add_cmd->add_option("NAME", add->entry.name, "feed name (a-z, 0-9, '-', '_')")->required();
   add_cmd->add_option("SOURCE", add->entry.source, "file path, file://, http:// or https:// URL")->required();
-  add_cmd->add_option("--format", add->format, "stix|misp|csv|urlhaus|list (default: detected at each pull)");
+  add_cmd->add_option("--format", add->format,
+                      "stix|misp|csv|urlhaus|list, or taxii for a TAXII 2.1 collection URL (default: detected at each pull)");
   add_cmd->add_option("--confidence", add->entry.confidence, "0-100, for indicators that carry none (default 50)");
+  add_cmd->add_option("--auth", add->entry.access.auth,
+                      "bearer:TOKEN_FILE or basic:USER:PASSWORD_FILE (secrets stay in the file; only its path is stored)");
+  add_cmd->add_option("--ca-file", add->entry.access.ca_file, "CA bundle for a server with a private CA");
   add_common_options(*add_cmd, add->common);
   add_cmd->callback([add, &rc] {
     if (!add->format.empty()) {
       add->entry.format = intel::parse_feed_format(add->format);
       if (!add->entry.format)
-        return void(rc = fail(make_error("usage", "unknown feed format '" + add->format + "': use stix, misp, csv, urlhaus or list")));
+        return void(rc = fail(make_error("usage", "unknown feed format '" + add->format +
+                                                      "': use stix, misp, csv, urlhaus, list or taxii")));
     }
     rc = with_registry(add->common, [&](Runtime& rt, intel::FeedRegistry& reg) {
       add->entry.added_by = local_actor();
@@ -284,6 +292,23 @@ void add_feed_commands(CLI::App& intel_cmd, int& rc) {
     });
   });
 
+  auto discover = std::make_shared<FeedCommand>();
+  auto* taxii_cmd = intel_cmd.add_subcommand("taxii", "TAXII 2.1 servers");
+  taxii_cmd->require_subcommand(1);
+  auto* discover_cmd = taxii_cmd->add_subcommand("discover", "List a TAXII 2.1 server's API roots and collections");
+  discover_cmd->add_option("URL", discover->entry.source, "the discovery URL, e.g. https://taxii.example.org/taxii2/")->required();
+  discover_cmd->add_option("--auth", discover->entry.access.auth, "bearer:TOKEN_FILE or basic:USER:PASSWORD_FILE");
+  discover_cmd->add_option("--ca-file", discover->entry.access.ca_file, "CA bundle for a server with a private CA");
+  discover_cmd->callback([discover, &rc] {
+    if (Status s = intel::check_feed_access(discover->entry.access); !s) return void(rc = fail(s.error()));
+    auto collections = intel::taxii_collections(discover->entry.source, discover->entry.access);
+    if (!collections) return void(rc = fail(collections.error()));
+    for (const auto& c : *collections)
+      std::cout << c.url << "  " << c.title << (c.can_read ? "" : "  (not readable with these credentials)") << "\n";
+    if (collections->empty()) std::cout << "no collections\n";
+    rc = kOk;
+  });
+
   auto pull = std::make_shared<FeedCommand>();
   auto* pull_cmd = feed->add_subcommand("pull", "Fetch every feed (conditional GET), compile them into one indicator set");
   add_common_options(*pull_cmd, pull->common);
@@ -297,8 +322,19 @@ void add_feed_commands(CLI::App& intel_cmd, int& rc) {
     rc = with_registry(pull->common, [&](Runtime& rt, intel::FeedRegistry& reg) {
       auto campaigns = confirmed_campaigns(rt, *config);
       if (!campaigns) return fail(campaigns.error());
+      auto previous = intel::load_snapshot(reg.snapshot_path());
       auto result = reg.pull(*warning, {*campaigns});
       if (!result) return fail(result.error());
+      if (auto next = intel::load_snapshot(reg.snapshot_path())) {
+        auto found = retro_hunt(*rt.store, rt.config, **next, previous ? previous->get() : nullptr, [&](const intel::Alert& a) {
+          siem::SecurityEvent hit;
+          api::describe_intel_hit(hit, a);
+          return record_local(rt, "intel.hit", a.indicator, hit.details, nullptr);
+        });
+        if (!found) return fail(found.error());
+        if (*found) std::cout << "retro-hunt: " << *found << " new alert(s) on traffic seen in the last "
+                              << rt.config.intel.retro_hunt_days << " days\n";
+      }
       size_t failed = 0;
       for (const auto& f : result->feeds) {
         std::cout << feed_status_line(f) << "\n";

@@ -149,7 +149,22 @@ class FeedPuller {
       e.details["feeds"] = std::to_string(result->feeds.size());
       e.details["failed"] = std::to_string(failed);
       e.details["indicators"] = std::to_string(result->indicators);
+      auto previous = live_.current();
       reload_indicators(config_, live_);
+      auto next = live_.current();
+      if (next && next != previous) {
+        auto found = retro_hunt(store_, config_, *next, previous.get(), [&](const intel::Alert& a) {
+          auto hit = siem::make_event("intel.hit", "success");
+          hit.actor = "system";
+          hit.subject = a.indicator;
+          api::describe_intel_hit(hit, a);
+          auto r = audit_.record(hit);
+          return r ? Status::Ok() : Status(r.error());
+        });
+        if (!found) spdlog::error("threat intel: retro-hunt failed: {}", found.error().message);
+        else if (*found) spdlog::warn("threat intel: retro-hunt raised {} alert(s) on past traffic", *found);
+        if (found) e.details["retro_hunt_alerts"] = std::to_string(*found);
+      }
     }
     if (auto r = audit_.record(e); !r) spdlog::error("cannot record the feed pull: {}", r.error().message);
   }

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "cli/resources.h"
+#include "core/time.h"
 #include "smish/smish.h"
 
 namespace wardline::cli {
@@ -39,6 +40,27 @@ Result<intel::WarningList> intel_warning_list(const Config& config, const std::s
     }
   }
   return list;
+}
+
+Result<size_t> retro_hunt(store::Store& store, const Config& config, const intel::IndicatorSet& next,
+                          const intel::IndicatorSet* previous, const std::function<Status(const intel::Alert&)>& audit_alert) {
+  if (config.intel.retro_hunt_days <= 0) return size_t{0};
+  int64_t since = unix_now() - int64_t{config.intel.retro_hunt_days} * 86400;
+  intel::ObservationLog observations(store);
+  auto sightings = observations.hunt(next, previous, since);
+  if (!sightings) return sightings.error();
+  intel::AlertBook alerts(store);
+  auto changes = alerts.record(*sightings);
+  if (!changes) return changes.error();
+  for (const auto& a : changes->created)
+    if (Status s = audit_alert(a); !s) {
+      std::vector<std::string> ids;
+      for (const auto& c : changes->created) ids.push_back(c.id);
+      (void)alerts.withdraw(ids);
+      return s.error();
+    }
+  if (auto gone = observations.expire(since); !gone) return gone.error();
+  return changes->created.size();
 }
 
 Result<intel::LocalFeed> confirmed_campaign_feed(smish::CampaignBook& book) {

@@ -2,6 +2,7 @@
 // of confirmed smishing campaigns.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "intel/intel.h"
 
 namespace wardline::smish { class CampaignBook; }
+namespace wardline::store { class Store; }
 
 namespace wardline::cli {
 
@@ -22,5 +24,12 @@ Result<intel::WarningList> intel_warning_list(const Config& config, const std::s
 // logs, and alerts name the campaign.
 constexpr const char* kCampaignFeedName = "smish-campaigns";
 Result<intel::LocalFeed> confirmed_campaign_feed(smish::CampaignBook& book);
+
+// After a pull: the indicators `next` has and `previous` had not, against the
+// destinations seen in the last intel.retro_hunt_days; each new alert is
+// audited through `audit_alert` (taken back if that fails). Old observations
+// are dropped. Returns the number of alerts raised.
+Result<size_t> retro_hunt(store::Store& store, const Config& config, const intel::IndicatorSet& next,
+                          const intel::IndicatorSet* previous, const std::function<Status(const intel::Alert&)>& audit_alert);
 
 }  // namespace wardline::cli

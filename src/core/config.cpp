@@ -224,6 +224,12 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       })
       .on("sender_window", duration(source, c.smish.campaigns.sender_window));
   intel.on("pull_interval", duration(source, c.intel.pull_interval, true))
+      .on("retro_hunt_days", [&](const YAML::Node& n, const std::string& p) -> Status {
+        if (Status s = read_scalar(n, source, p, "a number of days (0: off)", c.intel.retro_hunt_days); !s) return s;
+        if (c.intel.retro_hunt_days < 0 || c.intel.retro_hunt_days > 3650)
+          return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' must be from 0 to 3650", p);
+        return {};
+      })
       .on("warning_lists", [&](const YAML::Node& n, const std::string& p) -> Status {
         if (!n.IsSequence()) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' must be a list of file paths", p);
         for (size_t i = 0; i < n.size(); ++i) {

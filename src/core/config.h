@@ -96,6 +96,7 @@ struct SmishConfig {
 struct IntelConfig {
   std::chrono::seconds pull_interval{3600};  // 0: no scheduled pulls ("off")
   std::vector<std::string> warning_lists;    // files of domains that never alert
+  int retro_hunt_days = 30;                  // destinations seen in ingested logs are kept this long; 0: off
 };
 
 struct Config {

@@ -2,9 +2,11 @@
 // compiled snapshot for scans and the daemon.
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
+#include "core/ids.h"
 #include "core/time.h"
 #include "intel/feed_fetch.h"
 #include "intel/intel.h"
@@ -17,7 +19,8 @@ namespace fs = std::filesystem;
 
 constexpr size_t kStoredRejects = 20;
 constexpr const char* kColumns =
-    "name, source, format, confidence, added_at, added_by, etag, last_modified, last_pull_at, last_status, status";
+    "name, source, format, confidence, added_at, added_by, etag, last_modified, last_pull_at, last_status, status, auth, ca_file, "
+    "cursor";
 
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
@@ -29,6 +32,7 @@ bool valid_name(const std::string& n) {
 struct Row {
   FeedEntry entry;
   std::string etag, last_modified;
+  std::string cursor;  // TAXII: added_after for the next pull
 };
 
 Row from_row(const store::Row& r) {
@@ -44,6 +48,9 @@ Row from_row(const store::Row& r) {
   out.last_modified = r.text(7);
   e.last_pull_at = r.integer(8);
   e.last_status = r.text(9);
+  e.access.auth = r.text(11);
+  e.access.ca_file = r.text(12);
+  out.cursor = r.text(13);
   auto status = nlohmann::json::parse(r.text(10), nullptr, false);
   if (status.is_object()) {
     e.last_error = status.value("error", "");
@@ -78,6 +85,33 @@ Status write_atomically(const std::string& path, const std::string& data) {
   return Status::Ok();
 }
 
+// A TAXII collection is kept as one STIX bundle: new objects are added, a
+// newer version of an object (by "modified") replaces the old one.
+Status merge_taxii_objects(const std::string& path, const std::string& feed, const std::vector<std::string>& objects) {
+  nlohmann::json bundle{{"type", "bundle"}, {"id", "bundle--" + uuid_v5("00abedb4-aa42-466c-9c01-fed23315a9b7", "taxii:" + feed)},
+                        {"objects", nlohmann::json::array()}};
+  if (std::ifstream in(path); in) {
+    auto old = nlohmann::json::parse(in, nullptr, false);
+    if (old.is_object() && old.contains("objects") && old["objects"].is_array()) bundle["objects"] = old["objects"];
+  }
+  std::map<std::string, size_t> index;
+  auto& list = bundle["objects"];
+  for (size_t i = 0; i < list.size(); ++i)
+    if (list[i].is_object() && list[i].contains("id") && list[i]["id"].is_string()) index[list[i]["id"]] = i;
+  for (const auto& text : objects) {
+    auto o = nlohmann::json::parse(text, nullptr, false);
+    if (!o.is_object() || !o.contains("id") || !o["id"].is_string()) continue;
+    auto it = index.find(o["id"]);
+    if (it == index.end()) {
+      index[o["id"]] = list.size();
+      list.push_back(std::move(o));
+    } else if (o.value("modified", std::string()) >= list[it->second].value("modified", std::string())) {
+      list[it->second] = std::move(o);
+    }
+  }
+  return write_atomically(path, bundle.dump());
+}
+
 }  // namespace
 
 FeedRegistry::FeedRegistry(store::Store& store, std::string data_dir) : store_(store), data_dir_(std::move(data_dir)) {}
@@ -92,6 +126,9 @@ Status FeedRegistry::add(const FeedEntry& feed) {
     return make_error("invalid_feed", "feed name '" + feed.name + "': use 1 to 64 of a-z, 0-9, '-' and '_'");
   if (feed.confidence < 0 || feed.confidence > 100) return make_error("invalid_feed", "confidence must be between 0 and 100");
   bool url = feed.source.starts_with("http://") || feed.source.starts_with("https://");
+  if (Status s = check_feed_access(feed.access); !s) return s;
+  if (feed.format == FeedFormat::taxii && !url)
+    return make_error("invalid_feed", "a TAXII feed's source is its collection URL, https://HOST/API_ROOT/collections/ID/");
   if (!url) {
     std::string path = feed.source.starts_with("file://") ? feed.source.substr(7) : feed.source;
     std::error_code ec;
@@ -100,9 +137,10 @@ Status FeedRegistry::add(const FeedEntry& feed) {
   auto existing = store_.query("SELECT name FROM intel_feeds WHERE name = ?", {feed.name});
   if (!existing) return existing.error();
   if (!existing->empty()) return make_error("conflict", "a feed named '" + feed.name + "' exists; remove it first");
-  auto r = store_.execute(std::string("INSERT INTO intel_feeds (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, '', '', 0, '', '{}')",
-                          {feed.name, feed.source, feed.format ? std::string(feed_format_name(*feed.format)) : std::string("auto"),
-                           int64_t{feed.confidence}, unix_now(), feed.added_by});
+  auto r = store_.execute(
+      std::string("INSERT INTO intel_feeds (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, '', '', 0, '', '{}', ?, ?, '')",
+      {feed.name, feed.source, feed.format ? std::string(feed_format_name(*feed.format)) : std::string("auto"),
+       int64_t{feed.confidence}, unix_now(), feed.added_by, feed.access.auth, feed.access.ca_file});
   return r ? Status::Ok() : Status(r.error());
 }
 
@@ -140,7 +178,18 @@ Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vec
     if (fs::is_directory(local, ec)) {
       e.last_status = "ok";  // a MISP feed directory is read in place
       files.push_back({e.name, local, e.format, e.confidence});
-    } else if (auto got = fetch_feed(e.source, row.etag, row.last_modified); !got) {
+    } else if (e.format == FeedFormat::taxii) {
+      auto got = fetch_taxii_objects(e.source, row.cursor, e.access);
+      if (!got) {
+        e.last_status = "error";
+        e.last_error = got.error().message;
+      } else {
+        e.last_status = got->objects.empty() ? "not_modified" : "ok";
+        if (!got->objects.empty())
+          if (Status s = merge_taxii_objects(content_path(e.name), e.name, got->objects); !s) return s.error();
+        if (!got->added_last.empty()) row.cursor = got->added_last;
+      }
+    } else if (auto got = fetch_feed(e.source, row.etag, row.last_modified, e.access); !got) {
       e.last_status = "error";
       e.last_error = got.error().message;
     } else {
@@ -171,8 +220,8 @@ Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vec
         if (e.rejects.size() > kStoredRejects) e.rejects.resize(kStoredRejects);
       }
     auto r = store_.execute(
-        "UPDATE intel_feeds SET etag = ?, last_modified = ?, last_pull_at = ?, last_status = ?, status = ? WHERE name = ?",
-        {row.etag, row.last_modified, e.last_pull_at, e.last_status, status_json(e), e.name});
+        "UPDATE intel_feeds SET etag = ?, last_modified = ?, last_pull_at = ?, last_status = ?, status = ?, cursor = ? WHERE name = ?",
+        {row.etag, row.last_modified, e.last_pull_at, e.last_status, status_json(e), row.cursor, e.name});
     if (!r) return r.error();
     out.feeds.push_back(e);
   }

@@ -270,6 +270,13 @@ std::optional<Match> IndicatorSet::match_exact(IndicatorType type, std::string_v
   return match_at(*impl_, impl_->table.find(static_cast<uint8_t>(type), normalized));
 }
 
+bool IndicatorSet::contains(IndicatorType type, std::string_view normalized) const {
+  if (type != IndicatorType::ipv4 && type != IndicatorType::ipv6) return match_exact(type, normalized).has_value();
+  auto net = parse_ip_network(normalized);
+  char buf[17];
+  return net && impl_->table.find(static_cast<uint8_t>(type), ip_key(*net, buf)) != CompactTable::kNone;
+}
+
 void IndicatorSet::for_each(const std::function<void(IndicatorType, std::string_view, const Provenance&)>& fn) const {
   const Impl& s = *impl_;
   s.table.for_each([&](uint32_t off) {

@@ -67,7 +67,8 @@ struct FeedStats {
 // as ignored.
 using IndicatorSink = std::function<Status(Indicator&&)>;
 
-enum class FeedFormat { stix, misp, csv, urlhaus, list };
+// taxii: a TAXII 2.1 collection whose objects are read as a STIX bundle.
+enum class FeedFormat { stix, misp, csv, urlhaus, list, taxii };
 std::optional<FeedFormat> parse_feed_format(std::string_view name);
 std::string_view feed_format_name(FeedFormat format);
 
@@ -158,6 +159,8 @@ class IndicatorSet {
   std::optional<Match> match_ip(std::string_view ip) const;
   std::optional<Match> match_url(std::string_view url) const;  // also matches the URL's host
   std::optional<Match> match_exact(IndicatorType type, std::string_view normalized) const;
+  // Whether this exact indicator (normalised value, networks as "addr/len") is in the set.
+  bool contains(IndicatorType type, std::string_view normalized) const;
 
   // Every indicator in insertion order.
   void for_each(const std::function<void(IndicatorType, std::string_view, const Provenance&)>& fn) const;
@@ -212,11 +215,21 @@ Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector
 
 // ---------------------------------------------------------------- feed registry
 
+// How to reach a feed server: authentication and trust. Secrets stay in
+// files (mode 0600); only their paths are stored.
+struct FeedAccess {
+  std::string auth;     // "", "bearer:TOKEN_FILE" or "basic:USER:PASSWORD_FILE"
+  std::string ca_file;  // CA bundle for a server with a private CA; empty: the system's
+};
+Status check_feed_access(const FeedAccess& access);
+
 // A feed the hospital subscribes to, and how its last pull went.
 struct FeedEntry {
   std::string name;    // [a-z0-9_-], up to 64
-  std::string source;  // a file path, file://, http:// or https:// URL
+  std::string source;  // a file path, file://, http:// or https:// URL; for taxii the collection URL
+                       //   (https://HOST/API_ROOT/collections/ID/)
   std::optional<FeedFormat> format;  // nullopt: detected
+  FeedAccess access;
   int confidence = 50;
   int64_t added_at = 0;
   std::string added_by;
@@ -233,6 +246,14 @@ struct PullResult {
   size_t warninglisted = 0;
   size_t memory_bytes = 0;
 };
+
+// TAXII 2.1 discovery: the API roots a server lists and the collections of
+// each, to find the URL to subscribe to.
+struct TaxiiCollection {
+  std::string api_root, id, title, url;
+  bool can_read = false;
+};
+Result<std::vector<TaxiiCollection>> taxii_collections(const std::string& discovery_url, const FeedAccess& access);
 
 // Where the compiled set lives: <data_dir>/intel/indicators.snapshot.
 std::string snapshot_path(const std::string& data_dir);
@@ -312,9 +333,11 @@ struct ScanStats {
 Result<ScanStats> scan_stream(int fd, std::string_view name, std::optional<LogFormat> format,
                               const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit);
 
-// Text already in memory (an API request body).
+// Text already in memory (an API request body); `on_observed`, when set, sees
+// every destination of every record (for the retro-hunt record).
 Result<ScanStats> scan_text(std::string_view text, std::string_view name, std::optional<LogFormat> format,
-                            const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit);
+                            const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit,
+                            const std::function<void(const Observed&)>& on_observed = nullptr);
 
 // A regular file of `size` bytes, split at line boundaries between up to
 // `threads` threads (8 MiB each at least; Zeek logs, whose header drives
@@ -372,6 +395,38 @@ class AlertBook {
   // Most recently seen first.
   Result<Page> list(const std::string& cursor, int limit);
   Result<Alert> get(const std::string& id);
+
+ private:
+  store::Store& store_;
+};
+
+// ---------------------------------------------------------------- retro-hunt
+
+// The destinations the daemon has seen in ingested logs, one row per value and
+// day (no log lines: hosts, IPs, URLs without query strings), so that new
+// indicators can be matched against the last days of traffic.
+class ObservationLog {
+ public:
+  explicit ObservationLog(store::Store& store);
+
+  // Collects a batch's distinct destinations; record() writes them.
+  class Batch {
+   public:
+    void add(const Observed& o);
+    size_t size() const { return values_.size(); }
+
+   private:
+    friend class ObservationLog;
+    std::map<std::pair<ObservedKind, std::string>, int64_t> values_;  // -> count
+  };
+  Status record(const Batch& batch, const std::string& source, int64_t at);
+
+  // Sightings among the observations since `since` (Unix seconds) of the
+  // indicators of `set` that `previous` (the set in use before) did not have:
+  // new indicators meet past traffic. Source "retro-hunt".
+  Result<std::vector<Sighting>> hunt(const IndicatorSet& set, const IndicatorSet* previous, int64_t since);
+  // Drops the days before `before`; returns how many rows went.
+  Result<int64_t> expire(int64_t before);
 
  private:
   store::Store& store_;

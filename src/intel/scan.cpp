@@ -49,8 +49,9 @@ std::optional<Match> match_observed(const IndicatorSet& set, const Observed& o, 
 
 class Scanner {
  public:
-  Scanner(std::string_view name, const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit)
-      : name_(name), set_(set), on_hit_(on_hit) {}
+  Scanner(std::string_view name, const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit,
+          const std::function<void(const Observed&)>* on_observed = nullptr)
+      : name_(name), set_(set), on_hit_(on_hit), on_observed_(on_observed) {}
 
   // Returns an error only when the format cannot be told.
   Status line(std::string_view text, std::optional<LogFormat> format) {
@@ -73,6 +74,7 @@ class Scanner {
     ++stats_.records;
     seen_.clear();
     for (const Observed& o : record_.observed) {
+      if (on_observed_ && *on_observed_) (*on_observed_)(o);
       auto m = match_observed(set_, o, buf_);
       if (!m) continue;
       // One hit per indicator per line, even when several fields carry it.
@@ -103,6 +105,7 @@ class Scanner {
   std::string_view name_;
   const IndicatorSet& set_;
   const std::function<void(const Hit&)>& on_hit_;
+  const std::function<void(const Observed&)>* on_observed_;
   std::unique_ptr<LogParser> parser_;
   LogRecord record_;
   std::string buf_;
@@ -213,8 +216,9 @@ Result<ScanStats> scan_stream(int fd, std::string_view name, std::optional<LogFo
 }
 
 Result<ScanStats> scan_text(std::string_view text, std::string_view name, std::optional<LogFormat> format,
-                            const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit) {
-  Scanner scanner(name, set, on_hit);
+                            const IndicatorSet& set, const std::function<void(const Hit&)>& on_hit,
+                            const std::function<void(const Observed&)>& on_observed) {
+  Scanner scanner(name, set, on_hit, &on_observed);
   Reader read = [&text](char* out, size_t n) -> ssize_t {
     size_t k = std::min(n, text.size());
     std::memcpy(out, text.data(), k);

@@ -171,6 +171,25 @@ CREATE TABLE intel_alerts (
 CREATE INDEX intel_alerts_indicator ON intel_alerts(indicator, status);
 CREATE INDEX intel_alerts_seen ON intel_alerts(last_seen, id);
 )sql"},
+      {9, "intel_feed_access",
+       R"sql(
+ALTER TABLE intel_feeds ADD COLUMN auth TEXT NOT NULL DEFAULT '';
+ALTER TABLE intel_feeds ADD COLUMN ca_file TEXT NOT NULL DEFAULT '';
+ALTER TABLE intel_feeds ADD COLUMN cursor TEXT NOT NULL DEFAULT '';
+)sql"},
+      {10, "intel_observations",
+       R"sql(
+CREATE TABLE intel_observations (
+  day BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  hits BIGINT NOT NULL,
+  last_source TEXT NOT NULL,
+  PRIMARY KEY (day, kind, value)
+);
+)sql"},
   };
   return all;
 }

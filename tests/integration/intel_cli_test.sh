@@ -118,6 +118,17 @@ check "the alert is an intel.hit audit event" bash -c "[ \$(grep -c intel.hit '$
 "$WARDLINE" audit search --type admin.feed_pulled --json --data-dir "$DATA" >"$WORK/pulls-audit.json"
 check "the scheduled pull is audited as done by the system" grep -q '"actor":"system"' "$WORK/pulls-audit.json"
 
+# --- retro-hunt: an indicator that arrives later meets the traffic already seen -
+printf '192.0.2.0/24\n' >"$WORK/late.txt"
+"$WARDLINE" intel feed add late "$WORK/late.txt" --data-dir "$DATA" >/dev/null 2>&1
+"$WARDLINE" intel feed pull --data-dir "$DATA" >"$WORK/pull-late" 2>&1
+check "a new indicator is matched against past destinations" grep -q "retro-hunt: 1 new alert" "$WORK/pull-late"
+"$WARDLINE" intel feed pull --data-dir "$DATA" >"$WORK/pull-again" 2>&1
+check "pulling again raises nothing new" bash -c "! grep -q 'retro-hunt' '$WORK/pull-again'"
+"$WARDLINE" audit search --type intel.hit --json --data-dir "$DATA" >"$WORK/hits-audit2.json"
+check "the retro-hunt alert is audited" bash -c "grep -q 'retro_hunt' '$WORK/hits-audit2.json' && [ \$(grep -c intel.hit '$WORK/hits-audit2.json') -eq 2 ]"
+"$WARDLINE" intel feed remove late --data-dir "$DATA" >/dev/null 2>&1
+
 "$WARDLINE" intel feed remove urlhaus --data-dir "$DATA" >/dev/null 2>&1
 "$WARDLINE" intel feed pull --data-dir "$DATA" >"$WORK/pull2" 2>&1
 check "a removed feed's indicators are gone after the next pull" grep -q '^compiled 2 indicators' "$WORK/pull2"

@@ -16,7 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 5> kFeedFormats = {"stix", "misp", "csv", "urlhaus", "list"};
+constexpr std::array<std::string_view, 6> kFeedFormats = {"stix", "misp", "csv", "urlhaus", "list", "taxii"};
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -40,7 +40,8 @@ FeedFormat detect_format(const std::string& path, std::string_view text) {
 
 Status read_content(FeedFormat format, std::string_view text, const IndicatorSink& sink, FeedStats& stats) {
   switch (format) {
-    case FeedFormat::stix: return read_stix_bundle(text, sink, stats);
+    case FeedFormat::stix:
+    case FeedFormat::taxii: return read_stix_bundle(text, sink, stats);  // a collection is kept as a bundle
     case FeedFormat::misp: return read_misp_event(text, sink, stats);
     case FeedFormat::csv: read_csv_feed(text, CsvLayout{}, sink, stats); return Status::Ok();
     case FeedFormat::urlhaus: read_csv_feed(text, urlhaus_layout(), sink, stats); return Status::Ok();

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -211,6 +213,212 @@ TEST_P(RegistryTest, AddPullConditionalGetFailureAndRemove) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, RegistryTest, ::testing::ValuesIn(wardline::testing::kStoreKinds));
+
+}  // namespace
+}  // namespace wardline::intel
+
+namespace wardline::intel {
+namespace {
+
+// A TAXII 2.1 server over HTTPS with a certificate from its own CA: discovery,
+// an API root with one collection, objects in pages, bearer authentication.
+class TaxiiServer {
+ public:
+  explicit TaxiiServer(const std::string& dir) : cert_(dir + "/taxii-cert.pem"), key_(dir + "/taxii-key.pem") {
+    std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 "
+                      "-addext subjectAltName=IP:127.0.0.1 -keyout " + key_ + " -out " + cert_ + " >/dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+    server_ = std::make_unique<httplib::SSLServer>(cert_.c_str(), key_.c_str());
+    auto taxii = [](httplib::Response& res, const nlohmann::json& body) {
+      res.set_content(body.dump(), "application/taxii+json;version=2.1");
+    };
+    server_->Get("/taxii2/", [this, taxii](const httplib::Request& req, httplib::Response& res) {
+      if (req.get_header_value("Accept").find("application/taxii+json") == std::string::npos) {
+        res.status = 406;
+        return;
+      }
+      taxii(res, {{"title", "Health-ISAC"}, {"api_roots", {"/api1/"}}});
+    });
+    server_->Get("/api1/collections/", [taxii](const httplib::Request&, httplib::Response& res) {
+      taxii(res, {{"collections", {{{"id", kCollection}, {"title", "Phishing infrastructure"}, {"can_read", true}, {"can_write", false}}}}});
+    });
+    server_->Get(R"(/api1/collections/([^/]+)/objects/)", [this, taxii](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      if (req.get_header_value("Authorization") != "Bearer taxii-token") {
+        res.status = 401;
+        return;
+      }
+      added_after_seen_.push_back(req.has_param("added_after") ? req.get_param_value("added_after") : "");
+      // Objects newer than added_after, two per page.
+      std::vector<nlohmann::json> fresh;
+      std::string after = req.has_param("added_after") ? req.get_param_value("added_after") : "";
+      for (const auto& [added, o] : objects_)
+        if (added > after) fresh.push_back(o);
+      size_t start = req.has_param("next") ? std::stoul(req.get_param_value("next")) : 0;
+      nlohmann::json page = nlohmann::json::array();
+      for (size_t i = start; i < fresh.size() && i < start + 2; ++i) page.push_back(fresh[i]);
+      bool more = start + 2 < fresh.size();
+      nlohmann::json env{{"more", more}};
+      if (!page.empty()) env["objects"] = page;
+      if (more) env["next"] = std::to_string(start + 2);
+      if (!objects_.empty()) res.set_header("X-TAXII-Date-Added-Last", objects_.back().first);
+      taxii(res, env);
+    });
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~TaxiiServer() {
+    server_->stop();
+    thread_.join();
+  }
+  static constexpr const char* kCollection = "91a7b528-80eb-42ed-a74d-c6fbd5a26116";
+  std::string base() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  const std::string& cert() const { return cert_; }
+  void publish(const std::string& added, nlohmann::json object) {
+    std::lock_guard lock(mu_);
+    objects_.emplace_back(added, std::move(object));
+  }
+  std::vector<std::string> added_after_seen() {
+    std::lock_guard lock(mu_);
+    return added_after_seen_;
+  }
+
+ private:
+  std::string cert_, key_;
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::vector<std::pair<std::string, nlohmann::json>> objects_;  // (date added, object)
+  std::vector<std::string> added_after_seen_;
+};
+
+nlohmann::json stix_indicator(const std::string& id, const std::string& pattern, const std::string& modified, bool revoked = false) {
+  return {{"type", "indicator"}, {"spec_version", "2.1"}, {"id", id}, {"created", "2026-11-01T00:00:00.000Z"},
+          {"modified", modified}, {"pattern", pattern}, {"pattern_type", "stix"}, {"valid_from", "2026-11-01T00:00:00Z"},
+          {"revoked", revoked}};
+}
+
+TEST_P(RegistryTest, TaxiiCollectionOverVerifiedTlsWithBearerTokenAndIncrementalPulls) {
+  wardline::testing::TempDir dir;
+  auto store = wardline::testing::open_test_store(GetParam(), dir.path());
+  TaxiiServer server(dir.path());
+  const std::string a = "indicator--0f6a3d83-2f22-4c38-a7ab-8b3f2a1d7a01", b = "indicator--0f6a3d83-2f22-4c38-a7ab-8b3f2a1d7a02",
+                    c = "indicator--0f6a3d83-2f22-4c38-a7ab-8b3f2a1d7a03";
+  server.publish("2026-11-01T00:00:01.000Z", stix_indicator(a, "[domain-name:value = 'mychart-verify.example']", "2026-11-01T00:00:00.000Z"));
+  server.publish("2026-11-01T00:00:02.000Z", stix_indicator(b, "[url:value = 'http://payroll.example/dd']", "2026-11-01T00:00:00.000Z"));
+  server.publish("2026-11-01T00:00:03.000Z", stix_indicator(c, "[ipv4-addr:value = '198.51.100.0/24']", "2026-11-01T00:00:00.000Z"));
+  std::string token = dir.path() + "/taxii.token";
+  std::ofstream(token) << "taxii-token\n";
+  FeedAccess access{"bearer:" + token, server.cert()};
+
+  auto collections = taxii_collections(server.base() + "/taxii2/", access);
+  ASSERT_TRUE(collections) << collections.error().message;
+  ASSERT_EQ(collections->size(), 1u);
+  EXPECT_EQ((*collections)[0].title, "Phishing infrastructure");
+  EXPECT_EQ((*collections)[0].url, server.base() + "/api1/collections/" + TaxiiServer::kCollection + "/");
+  auto untrusted = taxii_collections(server.base() + "/taxii2/", FeedAccess{});
+  ASSERT_FALSE(untrusted);  // certificates are verified: the private CA must be given
+
+  FeedRegistry reg(*store, dir.path());
+  FeedEntry isac = feed("hisac", (*collections)[0].url, FeedFormat::taxii);
+  isac.access = access;
+  FeedEntry missing_secret = feed("x", (*collections)[0].url, FeedFormat::taxii);
+  missing_secret.access.auth = "bearer:" + dir.path() + "/none.token";
+  EXPECT_EQ(reg.add(missing_secret).error().code, "invalid_feed");
+  EXPECT_EQ(reg.add(feed("y", dir.path(), FeedFormat::taxii)).error().code, "invalid_feed");  // not a URL
+  ASSERT_TRUE(reg.add(isac));
+  FeedEntry wrong = feed("wrong", (*collections)[0].url, FeedFormat::taxii);
+  std::string bad_token = dir.path() + "/bad.token";
+  std::ofstream(bad_token) << "nope\n";
+  wrong.access = {"bearer:" + bad_token, server.cert()};
+  ASSERT_TRUE(reg.add(wrong));
+
+  auto first = reg.pull({});
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(find(first->feeds, "hisac")->last_status, "ok");
+  EXPECT_EQ(find(first->feeds, "hisac")->indicators, 3u);  // two pages read
+  EXPECT_EQ(find(first->feeds, "wrong")->last_status, "error");
+  EXPECT_NE(find(first->feeds, "wrong")->last_error.find("HTTP 401"), std::string::npos);
+
+  // Nothing new: the next pull asks only for what was added after the last one.
+  auto second = reg.pull({});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(find(second->feeds, "hisac")->last_status, "not_modified");
+  EXPECT_EQ(second->indicators, 3u);
+  auto seen = server.added_after_seen();
+  EXPECT_EQ(seen.back(), "2026-11-01T00:00:03.000Z");
+
+  // A newer version of an object replaces the old one: here it is revoked.
+  server.publish("2026-11-02T00:00:00.000Z", stix_indicator(a, "[domain-name:value = 'mychart-verify.example']", "2026-11-02T00:00:00.000Z", true));
+  auto third = reg.pull({});
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->indicators, 2u);
+  auto set = load_snapshot(reg.snapshot_path());
+  ASSERT_TRUE(set);
+  EXPECT_FALSE((*set)->match_host("mychart-verify.example"));
+  EXPECT_TRUE((*set)->match_ip("198.51.100.7"));
+}
+
+}  // namespace
+}  // namespace wardline::intel
+
+namespace wardline::intel {
+namespace {
+
+std::shared_ptr<const IndicatorSet> set_of(std::vector<std::pair<IndicatorType, std::string>> values) {
+  IndicatorSetBuilder b;
+  for (auto& [t, v] : values) {
+    Indicator i;
+    i.type = t;
+    i.value = *normalize(t, v);
+    EXPECT_TRUE(b.add(i, "f"));
+  }
+  return b.build();
+}
+
+TEST_P(RegistryTest, RetroHuntMatchesNewIndicatorsAgainstPastDestinations) {
+  wardline::testing::TempDir dir;
+  auto store = wardline::testing::open_test_store(GetParam(), dir.path());
+  ObservationLog log(*store);
+  ObservationLog::Batch batch;
+  batch.add({"url.full", ObservedKind::url, "https://Login.Late-Indicator.example/p?mrn=123"});
+  batch.add({"dns.question.name", ObservedKind::host, "cdn.old.example."});
+  batch.add({"destination.ip", ObservedKind::ip, "198.51.100.23"});
+  batch.add({"email.from.address", ObservedKind::email, "x@y.example"});  // not a destination
+  EXPECT_EQ(batch.size(), 3u);
+  int64_t day1 = 1764288000;  // 2025-11-28
+  ASSERT_TRUE(log.record(batch, "api:svc.proxy", day1 + 100));
+  ASSERT_TRUE(log.record(batch, "api:svc.proxy", day1 + 200));  // same day: counted into the same rows
+  auto rows = store->query("SELECT hits, first_seen, last_seen FROM intel_observations WHERE kind = 'ip'");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].integer(0), 2);
+  EXPECT_EQ((*rows)[0].integer(1), day1 + 100);
+  EXPECT_EQ((*rows)[0].integer(2), day1 + 200);
+  auto urls = store->query("SELECT value FROM intel_observations WHERE kind = 'url'");
+  EXPECT_EQ((*urls)[0].text(0), "https://login.late-indicator.example/p");  // no query string kept
+
+  auto before = set_of({{IndicatorType::domain, "old.example"}});
+  auto after = set_of({{IndicatorType::domain, "old.example"}, {IndicatorType::domain, "late-indicator.example"},
+                       {IndicatorType::ipv4, "198.51.100.0/24"}});
+  auto found = log.hunt(*after, before.get(), day1);
+  ASSERT_TRUE(found) << found.error().message;
+  std::vector<std::string> indicators;
+  for (const auto& s : *found) {
+    indicators.push_back(s.indicator);
+    EXPECT_EQ(s.source, "retro-hunt");
+  }
+  std::sort(indicators.begin(), indicators.end());
+  EXPECT_EQ(indicators, (std::vector<std::string>{"198.51.100.0/24", "late-indicator.example"}));  // not old.example: not new
+  EXPECT_EQ(log.hunt(*after, after.get(), day1)->size(), 0u);
+  EXPECT_EQ(log.hunt(*after, nullptr, day1 + 86400)->size(), 0u);  // outside the window
+  auto gone = log.expire(day1 + 86400);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(*gone, 3);
+  EXPECT_EQ(log.hunt(*after, nullptr, 0)->size(), 0u);
+}
 
 }  // namespace
 }  // namespace wardline::intel
