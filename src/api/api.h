@@ -83,6 +83,8 @@ class Server {
   void stop();
 
   const std::vector<RouteInfo>& routes() const;
+  // The syslog intake's port after bind() (intel.syslog_listen), or 0.
+  int syslog_port() const;
 
  private:
   struct Impl;

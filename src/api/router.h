@@ -105,6 +105,17 @@ void add_intake_routes(std::vector<RawRoute>& routes, Services& s);
 void add_campaign_routes(std::vector<Route>& routes, Services& s);
 void add_intel_routes(std::vector<Route>& routes, Services& s);
 
+struct IngestOutcome {
+  intel::ScanStats stats;
+  std::vector<std::string> created, updated;  // alert ids
+};
+// Log text from any source (an API body, a syslog batch) against the loaded
+// indicator set: sightings become alerts, each new one recorded through
+// `record_alert` (all new ones are taken back if that fails), destinations
+// kept for retro-hunts.
+Result<IngestOutcome> ingest_logs(Services& s, std::string_view text, std::optional<intel::LogFormat> format,
+                                  const std::string& source, const std::function<Status(const intel::Alert&)>& record_alert);
+
 struct NoticeResult {
   int sent = 0, failed = 0;
 };

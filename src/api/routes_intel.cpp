@@ -51,54 +51,62 @@ void describe_intel_hit(siem::SecurityEvent& e, const intel::Alert& a) {
   if (a.last_source == "retro-hunt") e.details["retro_hunt"] = "true";
 }
 
+Result<IngestOutcome> ingest_logs(Services& s, std::string_view text, std::optional<intel::LogFormat> format,
+                                  const std::string& source, const std::function<Status(const intel::Alert&)>& record_alert) {
+  std::shared_ptr<const intel::IndicatorSet> set = s.indicators ? s.indicators->current() : nullptr;
+  if (!set) return make_error("unavailable", "no indicator set is loaded: add feeds with 'wardline intel feed add' and pull them");
+  std::vector<intel::Sighting> sightings;
+  int64_t now = unix_now();
+  intel::ObservationLog::Batch observed;
+  std::function<void(const intel::Observed&)> observe;
+  if (s.config.intel.retro_hunt_days > 0) observe = [&](const intel::Observed& o) { observed.add(o); };
+  auto stats = intel::scan_text(
+      text, source, format, *set, [&](const intel::Hit& h) { sightings.push_back(intel::sighting_of(h, source, now)); }, observe);
+  if (!stats) return make_error("invalid_body", stats.error().message);
+  // The retro-hunt record is derived data: a failure to keep it is logged, not fatal.
+  if (Status r = s.observations->record(observed, source, now); !r)
+    spdlog::error("threat intel: cannot keep observed destinations for retro-hunts: {}", r.error().message);
+  auto changes = s.alerts->record(sightings);
+  if (!changes) return changes.error();
+  // Every new alert is audited (and so reaches the SIEM); if that fails, the alerts are taken back.
+  IngestOutcome out{*stats, {}, {}};
+  for (const auto& a : changes->created) {
+    if (Status r = record_alert(a); !r) {
+      std::vector<std::string> ids;
+      for (const auto& c : changes->created) ids.push_back(c.id);
+      (void)s.alerts->withdraw(ids);
+      return r.error();
+    }
+    out.created.push_back(a.id);
+  }
+  for (const auto& a : changes->updated) out.updated.push_back(a.id);
+  return out;
+}
+
 void add_intel_routes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"POST", "/api/v1/intel/events", Permission::intel_ingest, [&s](const Call& call) -> Result<Reply> {
-    std::shared_ptr<const intel::IndicatorSet> set = s.indicators ? s.indicators->current() : nullptr;
-    if (!set)
-      return make_error("unavailable", "no indicator set is loaded: add feeds with 'wardline intel feed add' and pull them");
     std::optional<intel::LogFormat> format;
     if (std::string f = call.query("format"); !f.empty()) {
       format = intel::parse_log_format(f);
       if (!format) return make_error("invalid_field", "format '" + f + "' is not one of zeek, squid, eve, cef, ecs", "format");
     }
-    std::vector<intel::Sighting> sightings;
-    int64_t now = unix_now();
-    std::string source = "api:" + call.principal.user_name;
-    intel::ObservationLog::Batch observed;
-    std::function<void(const intel::Observed&)> observe;
-    if (s.config.intel.retro_hunt_days > 0) observe = [&](const intel::Observed& o) { observed.add(o); };
-    auto stats = intel::scan_text(
-        call.req.body, "request", format, *set,
-        [&](const intel::Hit& h) { sightings.push_back(intel::sighting_of(h, source, now)); }, observe);
-    if (!stats) return make_error("invalid_body", stats.error().message);
-    // The retro-hunt record is derived data: a failure to keep it is logged, not fatal.
-    if (Status r = s.observations->record(observed, source, now); !r)
-      spdlog::error("threat intel: cannot keep observed destinations for retro-hunts: {}", r.error().message);
-    auto changes = s.alerts->record(sightings);
-    if (!changes) return changes.error();
-    // Every new alert is audited (and so reaches the SIEM); if that fails, the alerts are taken back.
-    bool first = true;
-    for (const auto& a : changes->created) {
+    bool first = true;  // the call's authentication goes in with the first record
+    auto outcome = ingest_logs(s, call.req.body, format, "api:" + call.principal.user_name, [&](const intel::Alert& a) {
       Status r = first ? record(s, call, hit_event(call, a)) : record(s, hit_event(call, a));
       first = false;
-      if (!r) {
-        std::vector<std::string> ids;
-        for (const auto& c : changes->created) ids.push_back(c.id);
-        (void)s.alerts->withdraw(ids);
-        return r.error();
-      }
-    }
-    nlohmann::json created = nlohmann::json::array(), updated = nlohmann::json::array(), malformed = nlohmann::json::array();
-    for (const auto& a : changes->created) created.push_back(a.id);
-    for (const auto& a : changes->updated) updated.push_back(a.id);
-    for (size_t i = 0; i < stats->first_malformed.size() && i < kMalformedShown; ++i)
-      malformed.push_back({{"line", stats->first_malformed[i].first}, {"reason", stats->first_malformed[i].second}});
-    return Reply{200, {{"lines", stats->lines},
-                       {"records", stats->records},
-                       {"malformed", stats->malformed},
-                       {"hits", stats->hits},
-                       {"alerts_created", created},
-                       {"alerts_updated", updated},
+      return r;
+    });
+    if (!outcome) return outcome.error();
+    const intel::ScanStats& stats = outcome->stats;
+    nlohmann::json malformed = nlohmann::json::array();
+    for (size_t i = 0; i < stats.first_malformed.size() && i < kMalformedShown; ++i)
+      malformed.push_back({{"line", stats.first_malformed[i].first}, {"reason", stats.first_malformed[i].second}});
+    return Reply{200, {{"lines", stats.lines},
+                       {"records", stats.records},
+                       {"malformed", stats.malformed},
+                       {"hits", stats.hits},
+                       {"alerts_created", outcome->created},
+                       {"alerts_updated", outcome->updated},
                        {"malformed_lines", malformed}}};
   }});
 

@@ -8,6 +8,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/throttle.h"
+#include "api/syslog_intake.h"
 #include "api/tls.h"
 #include "core/ids.h"
 #include "core/redact.h"
@@ -129,6 +130,9 @@ struct Server::Impl {
   intel::AlertBook alerts;
   intel::ObservationLog observations;
   Services services;
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> syslog_tls{nullptr, SSL_CTX_free};
+  std::unique_ptr<SyslogIntake> syslog;
+  int syslog_port = 0;
   std::unique_ptr<httplib::Server> http;
   std::vector<RouteInfo> route_infos;
   Metrics metrics;
@@ -320,6 +324,7 @@ Server::Server(ServerOptions options, store::Store& store, Identity& identity, s
 Server::~Server() = default;
 
 const std::vector<RouteInfo>& Server::routes() const { return impl_->route_infos; }
+int Server::syslog_port() const { return impl_->syslog_port; }
 
 Result<int> Server::bind() {
   const Config& c = impl_->options.config;
@@ -339,6 +344,20 @@ Result<int> Server::bind() {
     impl_->http = std::move(server);
   }
   impl_->configure();
+  if (!c.intel.syslog_listen.empty()) {
+    if (!impl_->options.insecure_http) {
+      auto tls = prepare_tls(c);
+      if (!tls) return tls.error();
+      impl_->syslog_tls.reset(SSL_CTX_new(TLS_server_method()));
+      if (!configure_server_tls(*impl_->syslog_tls, tls->cert_file, tls->key_file, c.tls.min_version))
+        return make_error("tls_error", "cannot load the TLS certificate for the syslog listener");
+    }
+    impl_->syslog = std::make_unique<SyslogIntake>(impl_->services, impl_->syslog_tls.get());
+    auto syslog_port = impl_->syslog->bind(c.intel.syslog_listen);
+    if (!syslog_port) return syslog_port.error();
+    impl_->syslog_port = *syslog_port;
+    spdlog::info("syslog intake on {} ({})", c.intel.syslog_listen, impl_->options.insecure_http ? "plain TCP" : "TLS");
+  }
   int port = hp->port == 0 ? impl_->http->bind_to_any_port(hp->host) : (impl_->http->bind_to_port(hp->host, hp->port) ? hp->port : -1);
   if (port <= 0)
     return make_error("listen_failed", "cannot listen on " + c.listen +
@@ -348,11 +367,13 @@ Result<int> Server::bind() {
 
 Status Server::serve() {
   if (!impl_->http) return make_error("not_bound", "bind() must succeed before serve()");
+  if (impl_->syslog) impl_->syslog->start();
   if (!impl_->http->listen_after_bind()) return make_error("serve_failed", "the HTTP server stopped with an error");
   return {};
 }
 
 void Server::stop() {
+  if (impl_->syslog) impl_->syslog->stop();
   if (impl_->http) impl_->http->stop();
 }
 

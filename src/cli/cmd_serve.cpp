@@ -238,6 +238,7 @@ int serve(const ServeOptions& opts) {
                  tls->created_now ? ", created now" : "");
   }
   spdlog::info("wardline listening on {} (store: {}, data dir: {})", url, (*rt)->store->kind(), config->data_dir);
+  if (server.syslog_port()) spdlog::info("syslog intake listening on port {}", server.syslog_port());
 
   auto start = siem::make_event("system.start", "success");
   start.actor = "system";

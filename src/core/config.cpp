@@ -224,6 +224,13 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       })
       .on("sender_window", duration(source, c.smish.campaigns.sender_window));
   intel.on("pull_interval", duration(source, c.intel.pull_interval, true))
+      .on("syslog_listen", [&](const YAML::Node& n, const std::string& p) -> Status {
+        if (Status s = read_scalar(n, source, p, "HOST:PORT", c.intel.syslog_listen); !s) return s;
+        if (auto hp = parse_host_port(c.intel.syslog_listen); !hp)
+          return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "': " + hp.error().message, p);
+        return {};
+      })
+      .on("syslog_format", choice(source, c.intel.syslog_format, {"zeek", "squid", "eve", "cef", "ecs"}))
       .on("retro_hunt_days", [&](const YAML::Node& n, const std::string& p) -> Status {
         if (Status s = read_scalar(n, source, p, "a number of days (0: off)", c.intel.retro_hunt_days); !s) return s;
         if (c.intel.retro_hunt_days < 0 || c.intel.retro_hunt_days > 3650)

@@ -313,6 +313,37 @@ class LogParser {
 };
 std::unique_ptr<LogParser> make_log_parser(LogFormat format);
 
+// ---------------------------------------------------------------- syslog
+
+// RFC 6587 framing of a syslog stream (TCP, or TLS per RFC 5425): octet
+// counting ("LEN SP MSG") or LF-terminated.
+class SyslogFramer {
+ public:
+  explicit SyslogFramer(size_t max_message = 64 * 1024);
+  void feed(std::string_view bytes);
+  enum class Next { message, need_more, malformed };
+  // The next whole message. `malformed` drops a bad or oversized frame
+  // (error() says why) and reading goes on after it.
+  Next next(std::string& message);
+  const std::string& error() const { return error_; }
+
+ private:
+  Next compact();
+  std::string buf_;
+  size_t pos_ = 0, max_, skip_bytes_ = 0;
+  bool skip_line_ = false;
+  std::string error_;
+};
+
+// An RFC 5424 or RFC 3164 message; views into the frame.
+struct SyslogMessage {
+  int pri = -1;  // -1: no syslog header (the frame is the message)
+  bool rfc5424 = false;
+  std::string_view timestamp, host, app, structured_data;
+  std::string_view msg;  // what the log parsers read; a leading BOM removed
+};
+SyslogMessage parse_syslog(std::string_view frame);
+
 // ---------------------------------------------------------------- scanning
 
 struct Hit {

@@ -118,6 +118,38 @@ check "the alert is an intel.hit audit event" bash -c "[ \$(grep -c intel.hit '$
 "$WARDLINE" audit search --type admin.feed_pulled --json --data-dir "$DATA" >"$WORK/pulls-audit.json"
 check "the scheduled pull is audited as done by the system" grep -q '"actor":"system"' "$WORK/pulls-audit.json"
 
+# --- syslog over TLS (RFC 5425): a firewall's CEF messages ----------------------
+sport=$(free_port)
+printf 'intel:\n  syslog_listen: "127.0.0.1:%s"\n' "$sport" >"$WORK/syslog.yaml"
+port=$(free_port)
+start_wardline "$WORK/serve-tls.log" --config "$WORK/syslog.yaml" --data-dir "$DATA" --listen "127.0.0.1:$port" || exit 1
+check "the syslog intake listens with TLS" grep -q "syslog intake on 127.0.0.1:$sport (TLS)" "$WORK/serve-tls.log"
+python3 - "$sport" "$DATA/tls/ca.pem" >"$WORK/syslog-send.out" 2>&1 <<'PY'
+import socket, ssl, sys
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+msgs = ["<134>1 2026-11-28T10:00:00Z fw01 fw - - - CEF:0|Vendor|FW|1|100|Allowed|3|src=10.20.1.17 dst=141.142.2.9 dpt=53",
+        "<134>Nov 28 10:00:01 fw01 CEF:0|Vendor|FW|1|100|Allowed|3|src=10.20.1.18 dst=192.0.2.77"]
+with socket.create_connection(("127.0.0.1", port)) as raw:
+    with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        for m in msgs:
+            b = m.encode()
+            tls.sendall(str(len(b)).encode() + b" " + b)  # RFC 6587 octet counting
+print("sent", tls.version() if False else "ok")
+PY
+check "a syslog client verifies the daemon's certificate and sends" grep -q "sent ok" "$WORK/syslog-send.out"
+for _ in $(seq 1 50); do
+  curl -s --cacert "$DATA/tls/ca.pem" -H "Authorization: Bearer $ANALYST" "https://127.0.0.1:$port/api/v1/intel/alerts" >"$WORK/alerts2.json"
+  grep -q '141.142.2.0/24' "$WORK/alerts2.json" && break
+  sleep 0.1
+done
+check "a CEF message over syslog raises an alert for its destination" python3 -c "
+import json,sys; items=json.load(open(sys.argv[1]))['items']
+a=[i for i in items if i['indicator']=='141.142.2.0/24'][0]
+assert a['last']['source']=='syslog:127.0.0.1' and a['last']['field']=='dst', a" "$WORK/alerts2.json"
+kill "$WL_PID"; wait "$WL_PID" 2>/dev/null
+
 # --- retro-hunt: an indicator that arrives later meets the traffic already seen -
 printf '192.0.2.0/24\n' >"$WORK/late.txt"
 "$WARDLINE" intel feed add late "$WORK/late.txt" --data-dir "$DATA" >/dev/null 2>&1
@@ -126,7 +158,7 @@ check "a new indicator is matched against past destinations" grep -q "retro-hunt
 "$WARDLINE" intel feed pull --data-dir "$DATA" >"$WORK/pull-again" 2>&1
 check "pulling again raises nothing new" bash -c "! grep -q 'retro-hunt' '$WORK/pull-again'"
 "$WARDLINE" audit search --type intel.hit --json --data-dir "$DATA" >"$WORK/hits-audit2.json"
-check "the retro-hunt alert is audited" bash -c "grep -q 'retro_hunt' '$WORK/hits-audit2.json' && [ \$(grep -c intel.hit '$WORK/hits-audit2.json') -eq 2 ]"
+check "the retro-hunt alert is audited once" bash -c "[ \$(grep -c '\"retro_hunt\"' '$WORK/hits-audit2.json') -eq 1 ]"
 "$WARDLINE" intel feed remove late --data-dir "$DATA" >/dev/null 2>&1
 
 "$WARDLINE" intel feed remove urlhaus --data-dir "$DATA" >/dev/null 2>&1

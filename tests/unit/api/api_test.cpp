@@ -1,6 +1,9 @@
 #include "api/api.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <httplib.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -95,6 +98,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     c.data_dir = dir_.path();
     c.http.max_body_bytes = 4096;
     c.http.threads = 2;
+    c.intel.syslog_listen = "127.0.0.1:0";
     // Reports are analysed by rules, links and the demo profile (no model: deterministic).
     std::string src = std::getenv("WARDLINE_SOURCE_DIR") ? std::getenv("WARDLINE_SOURCE_DIR") : ".";
     auto rules = smish::load_rules(src + "/rules");
@@ -634,6 +638,47 @@ TEST_P(ApiTest, LogEventsHittingIndicatorsBecomeAuditedAlerts) {
   size_t siem_hits = 0;
   for (const auto& e : events_of_type("intel.hit")) siem_hits += e.details.at("indicator") == "evil.example";
   EXPECT_EQ(siem_hits, 1u);
+}
+
+// A firewall sends CEF over syslog (plain TCP on a test bench): octet-counted
+// and LF-framed messages, RFC 5424 and RFC 3164 headers, one garbage frame.
+TEST_P(ApiTest, SyslogMessagesAreMatchedLikePostedEvents) {
+  ASSERT_GT(server_->syslog_port(), 0);
+  intel::IndicatorSetBuilder b;
+  intel::Indicator i;
+  i.type = intel::IndicatorType::ipv4;
+  i.value = "198.51.100.0/24";
+  ASSERT_TRUE(b.add(i, "isac", 80));
+  indicators_->replace(b.build());
+  std::string m1 = "<134>1 2026-11-28T10:00:00Z fw01 cef - - - CEF:0|Vendor|FW|1|100|Allowed|3|src=10.20.1.17 dst=198.51.100.23 dpt=443";
+  std::string frames = std::to_string(m1.size()) + " " + m1 +
+                       "<134>Nov 28 10:00:01 fw02 CEF:0|Vendor|FW|1|100|Allowed|3|src=10.20.1.18 dst=192.0.2.9\n"
+                       "12x garbage\n"
+                       "<134>Nov 28 10:00:02 fw02 CEF:0|Vendor|FW|1|100|Allowed|3|src=10.20.1.19 dst=198.51.100.24\n";
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->syslog_port()));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::send(fd, frames.data(), frames.size(), 0), static_cast<ssize_t>(frames.size()));
+  ::close(fd);
+  json items;
+  for (int tries = 0; tries < 100; ++tries) {
+    items = json::parse(get("/api/v1/intel/alerts", analyst_)->body)["items"];
+    if (!items.empty() && items[0]["hits"] == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["indicator"], "198.51.100.0/24");
+  EXPECT_EQ(items[0]["hits"], 2);
+  EXPECT_EQ(items[0]["last"]["source"], "syslog:127.0.0.1");
+  EXPECT_EQ(items[0]["last"]["field"], "dst");
+  audit::SearchFilter f;
+  f.type = "intel.hit";
+  auto hits = audit_->search(f, "", 100);
+  ASSERT_EQ(hits->entries.size(), 1u);
+  EXPECT_EQ(hits->entries[0].event.actor, "syslog:127.0.0.1");
 }
 
 class IntakeTest : public ApiTest {

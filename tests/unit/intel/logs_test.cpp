@@ -319,3 +319,78 @@ TEST(Scan, ThreadsAgreeWithOneReader) {
 
 }  // namespace
 }  // namespace wardline::intel
+
+namespace wardline::intel {
+namespace {
+
+std::vector<std::string> frames_of(SyslogFramer& f, std::vector<std::string>* errors = nullptr) {
+  std::vector<std::string> out;
+  std::string m;
+  for (;;) {
+    auto n = f.next(m);
+    if (n == SyslogFramer::Next::need_more) return out;
+    if (n == SyslogFramer::Next::malformed) {
+      if (errors) errors->push_back(f.error());
+      continue;
+    }
+    out.push_back(m);
+  }
+}
+
+TEST(Syslog, FramingOctetCountedAndLineTerminatedAcrossReads) {
+  SyslogFramer f(100);
+  std::string a = "<34>1 - h app - - - hello", b = "line two";
+  std::string stream = std::to_string(a.size()) + " " + a + b + "\r\n" + "9999 " + std::string(150, 'x') + "7 <1>bye\n" +
+                       "12x no\n" + std::string(150, 'y') + "\nlast\n";
+  std::vector<std::string> got, errors;
+  for (size_t i = 0; i < stream.size(); i += 7) {  // arrives in small pieces
+    f.feed(std::string_view(stream).substr(i, 7));
+    for (auto& m : frames_of(f, &errors)) got.push_back(m);
+  }
+  // The 9999-byte frame is dropped whole; its announced length swallows the rest, which is fine:
+  // a sender that lies about lengths loses its own messages, never the listener.
+  EXPECT_EQ(got.at(0), a);
+  EXPECT_EQ(got.at(1), b);
+  EXPECT_EQ(errors.at(0).find("9999 bytes"), 11u);
+  SyslogFramer g(100);
+  g.feed("12x no\n" + std::string(150, 'y') + "\nlast\n");
+  std::vector<std::string> errors2;
+  EXPECT_EQ(frames_of(g, &errors2), std::vector<std::string>{"last"});
+  ASSERT_EQ(errors2.size(), 2u);
+  EXPECT_NE(errors2[0].find("octet-counted"), std::string::npos);
+  EXPECT_NE(errors2[1].find("over the 100-byte limit"), std::string::npos);
+}
+
+TEST(SyslogConformance, Rfc5424Examples) {
+  SKIP_WITHOUT_EXTERNAL("cef_syslog/rfc5424_examples.json");
+  auto examples = nlohmann::json::parse(read(external_dir() + "/cef_syslog/rfc5424_examples.json"));
+  for (const auto& ex : examples["messages"]) {
+    std::string wire = ex["wire"];
+    SyslogMessage m = parse_syslog(wire);
+    const auto& e = ex["expected"];
+    EXPECT_TRUE(m.rfc5424) << wire;
+    EXPECT_EQ(m.pri, e["pri"].get<int>());
+    EXPECT_EQ(m.timestamp, e["timestamp"].get<std::string>());
+    EXPECT_EQ(m.host, e["hostname"].get<std::string>());
+    EXPECT_EQ(m.app, e["app_name"].get<std::string>());
+    std::string msg = e["msg"].is_null() ? "" : e["msg"].get<std::string>();
+    EXPECT_EQ(m.msg, msg) << wire;
+    EXPECT_EQ(m.structured_data.starts_with("["), !e["structured_data"].is_null()) << wire;
+  }
+}
+
+TEST(Syslog, Rfc3164AndHeaderlessMessages) {
+  auto squid = parse_syslog("<134>Nov 28 10:00:01 proxy1 squid[311]: 1286536309.450 599 10.0.0.1 TCP_MISS/200 1 GET http://a/ - DIRECT/1.2.3.4 -");
+  EXPECT_EQ(squid.pri, 134);
+  EXPECT_EQ(squid.host, "proxy1");
+  EXPECT_EQ(squid.app, "squid");
+  EXPECT_TRUE(squid.msg.starts_with("1286536309.450"));
+  auto cef = parse_syslog("<134>Nov 28 10:00:01 fw02 CEF:0|Check Point|VPN-1|x|y|z|1|msg=Referred connection: ok dst=1.2.3.4");
+  EXPECT_TRUE(cef.msg.starts_with("CEF:0|"));
+  EXPECT_EQ(parse_syslog("CEF:0|a|b|c|d|e|f|dst=1.2.3.4").pri, -1);
+  EXPECT_EQ(parse_syslog("<999>1 x").pri, -1);  // not a valid PRI: the whole frame is the message
+  EXPECT_EQ(parse_syslog("<13>1 2026-11-28T10:00:00Z h a - - [unclosed").rfc5424, false);
+}
+
+}  // namespace
+}  // namespace wardline::intel
