@@ -59,6 +59,43 @@ void assign_campaign(Services& s, const smish::Report& r, const std::string& req
   if (Status a = record(s, e); !a) spdlog::error("request {}: campaign alert for {} not recorded", request_id, c->id);
 }
 
+// A reported link that is a known indicator is a sighting: it keeps the
+// indicator fresh (feed decay) and opens or adds to its alert.
+void sight_report_links(Services& s, const smish::Report& r, const std::string& request_id) {
+  auto set = s.indicators ? s.indicators->current() : nullptr;
+  if (!set || r.duplicate || r.verdict.urls.empty()) return;
+  std::vector<intel::Sighting> sightings;
+  int64_t now = unix_now();
+  for (const auto& shown : r.verdict.urls) {
+    auto url = intel::normalize(intel::IndicatorType::url, intel::refang(shown));
+    if (!url) continue;
+    if (auto m = set->match_url(*url))
+      sightings.push_back(intel::sighting_of(*m, "smish:" + r.id, "reported link", shown, to_rfc3339(r.created_at), now));
+  }
+  if (sightings.empty()) return;
+  auto changes = s.alerts->record(sightings);
+  if (!changes) {
+    spdlog::error("request {}: report {} links a known indicator, but the alert was not stored: {}", request_id, r.id,
+                  changes.error().message);
+    return;
+  }
+  for (const auto& a : changes->created) {
+    auto e = siem::make_event("intel.hit", "success");
+    e.actor = "system";
+    e.subject = a.indicator;
+    describe_intel_hit(e, a);
+    e.details["report"] = r.id;
+    e.details["request_id"] = request_id;
+    if (Status st = record(s, e); !st) {
+      spdlog::error("request {}: intel.hit for report {} not recorded; the alert is withdrawn", request_id, r.id);
+      std::vector<std::string> ids;
+      for (const auto& c : changes->created) ids.push_back(c.id);
+      (void)s.alerts->withdraw(ids);
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 Status audit_new_report(Services& s, siem::SecurityEvent e, const Call* call, const smish::Report& r,
@@ -77,6 +114,7 @@ Status audit_new_report(Services& s, siem::SecurityEvent e, const Call* call, co
     return a;
   }
   assign_campaign(s, r, request_id);
+  sight_report_links(s, r, request_id);
   return {};
 }
 

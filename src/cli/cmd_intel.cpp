@@ -178,6 +178,7 @@ std::string feed_status_line(const intel::FeedEntry& f) {
   if (f.last_pull_at == 0) return s + "  never pulled";
   s += "  pulled " + to_rfc3339(f.last_pull_at) + " (" + f.last_status + "): " + std::to_string(f.indicators) +
        " indicators, " + std::to_string(f.rejected) + " rejected, " + std::to_string(f.ignored) + " ignored";
+  if (f.expired || f.decayed) s += ", " + std::to_string(f.expired) + " expired, " + std::to_string(f.decayed) + " decayed";
   if (!f.last_error.empty()) s += "\n    error: " + f.last_error;
   for (size_t i = 0; i < f.rejects.size() && i < 3; ++i) s += "\n    rejected " + f.rejects[i].where + ": " + f.rejects[i].reason;
   if (f.rejected > 3) s += "\n    ... " + std::to_string(f.rejected - 3) + " more rejected (intel feed list --json shows 20)";
@@ -200,6 +201,9 @@ nlohmann::ordered_json feed_json(const intel::FeedEntry& f) {
           {"indicators", f.indicators},
           {"rejected", f.rejected},
           {"ignored", f.ignored},
+          {"expired", f.expired},
+          {"decayed", f.decayed},
+          {"half_life_seconds", f.half_life},
           {"rejects", rejects}};
 }
 
@@ -208,6 +212,7 @@ struct FeedCommand {
   IntelOptions intel;  // --warning-list / --org for pull
   intel::FeedEntry entry;
   std::string format;
+  std::string half_life;
 };
 
 // Indicators of the campaigns analysts confirmed, read from the store.
@@ -246,6 +251,8 @@ void add_feed_commands(CLI::App& intel_cmd, int& rc) {
   add_cmd->add_option("--auth", add->entry.access.auth,
                       "bearer:TOKEN_FILE or basic:USER:PASSWORD_FILE (secrets stay in the file; only its path is stored)");
   add_cmd->add_option("--ca-file", add->entry.access.ca_file, "CA bundle for a server with a private CA");
+  add_cmd->add_option("--half-life", add->half_life,
+                      "confidence halves this often (e.g. 30d) since an indicator's valid_from or last sighting (default: no decay)");
   add_common_options(*add_cmd, add->common);
   add_cmd->callback([add, &rc] {
     if (!add->format.empty()) {
@@ -253,6 +260,11 @@ void add_feed_commands(CLI::App& intel_cmd, int& rc) {
       if (!add->entry.format)
         return void(rc = fail(make_error("usage", "unknown feed format '" + add->format +
                                                       "': use stix, misp, csv, urlhaus, list or taxii")));
+    }
+    if (!add->half_life.empty()) {
+      auto d = parse_duration(add->half_life);
+      if (!d) return void(rc = fail(d.error()));
+      add->entry.half_life = d->count();
     }
     rc = with_registry(add->common, [&](Runtime& rt, intel::FeedRegistry& reg) {
       add->entry.added_by = local_actor();
@@ -323,7 +335,7 @@ void add_feed_commands(CLI::App& intel_cmd, int& rc) {
       auto campaigns = confirmed_campaigns(rt, *config);
       if (!campaigns) return fail(campaigns.error());
       auto previous = intel::load_snapshot(reg.snapshot_path());
-      auto result = reg.pull(*warning, {*campaigns});
+      auto result = reg.pull(*warning, {*campaigns}, rt.config.intel.min_confidence);
       if (!result) return fail(result.error());
       if (auto next = intel::load_snapshot(reg.snapshot_path())) {
         auto found = retro_hunt(*rt.store, rt.config, **next, previous ? previous->get() : nullptr, [&](const intel::Alert& a) {

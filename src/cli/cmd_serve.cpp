@@ -132,7 +132,7 @@ class FeedPuller {
       return;
     }
     if (feeds->empty() && local->indicators.empty()) return;
-    auto result = registry.pull(warning_, {*local});
+    auto result = registry.pull(warning_, {*local}, config_.intel.min_confidence);
     auto e = siem::make_event("admin.feed_pulled", result ? "success" : "failure");
     e.actor = "system";
     e.subject = "intel";

@@ -9,13 +9,6 @@
 namespace wardline::cli {
 namespace {
 
-// Reports show links defanged ("hxxps://evil[.]example"); indicators need them live.
-std::string refang(std::string url) {
-  for (size_t p; (p = url.find("[.]")) != std::string::npos;) url.replace(p, 3, ".");
-  if (url.starts_with("hxxp")) url.replace(0, 4, "http");
-  return url;
-}
-
 }  // namespace
 
 Result<intel::WarningList> intel_warning_list(const Config& config, const std::string& org,
@@ -80,7 +73,7 @@ Result<intel::LocalFeed> confirmed_campaign_feed(smish::CampaignBook& book) {
         feed.indicators.push_back(std::move(i));
       };
       for (const auto& d : c.domains) add(intel::IndicatorType::domain, d);
-      for (const auto& u : c.urls) add(intel::IndicatorType::url, refang(u));
+      for (const auto& u : c.urls) add(intel::IndicatorType::url, intel::refang(u));
       for (const auto& s : c.senders)
         add(s.starts_with("+") ? intel::IndicatorType::phone : intel::IndicatorType::sender_id, s);
     }

@@ -231,6 +231,12 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
         return {};
       })
       .on("syslog_format", choice(source, c.intel.syslog_format, {"zeek", "squid", "eve", "cef", "ecs"}))
+      .on("min_confidence", [&](const YAML::Node& n, const std::string& p) -> Status {
+        if (Status s = read_scalar(n, source, p, "a confidence from 0 to 100", c.intel.min_confidence); !s) return s;
+        if (c.intel.min_confidence < 0 || c.intel.min_confidence > 100)
+          return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' must be from 0 to 100", p);
+        return {};
+      })
       .on("retro_hunt_days", [&](const YAML::Node& n, const std::string& p) -> Status {
         if (Status s = read_scalar(n, source, p, "a number of days (0: off)", c.intel.retro_hunt_days); !s) return s;
         if (c.intel.retro_hunt_days < 0 || c.intel.retro_hunt_days > 3650)

@@ -96,6 +96,7 @@ struct SmishConfig {
 struct IntelConfig {
   std::chrono::seconds pull_interval{3600};  // 0: no scheduled pulls ("off")
   std::vector<std::string> warning_lists;    // files of domains that never alert
+  int min_confidence = 10;                   // feeds with a half-life: indicators decayed below this are left out
   int retro_hunt_days = 30;                  // destinations seen in ingested logs are kept this long; 0: off
   std::string syslog_listen;                 // HOST:PORT for log sources over syslog (TLS, RFC 5425); empty: off
   std::string syslog_format;                 // zeek|squid|eve|cef|ecs; empty: detected per connection

@@ -54,21 +54,25 @@ Alert from_row(const store::Row& r) {
 
 }  // namespace
 
-Sighting sighting_of(const Hit& hit, std::string source, int64_t at) {
+Sighting sighting_of(const Match& match, std::string source, std::string_view field, std::string_view observed,
+                     std::string_view timestamp, int64_t at) {
   Sighting s;
-  s.indicator = hit.match.value;
-  s.type = hit.match.type;
-  s.feeds = hit.match.provenance->feeds;
-  s.labels = hit.match.provenance->labels;
-  s.confidence = hit.match.provenance->confidence;
+  s.indicator = match.value;
+  s.type = match.type;
+  s.feeds = match.provenance->feeds;
+  s.labels = match.provenance->labels;
+  s.confidence = match.provenance->confidence;
   s.source = std::move(source);
-  s.field = std::string(hit.field);
-  std::string_view observed = hit.observed;
+  s.field = std::string(field);
   if (observed.find("://") != std::string_view::npos) observed = observed.substr(0, observed.find('?'));
   s.observed = std::string(observed.substr(0, 2048));
-  s.timestamp = std::string(hit.timestamp.substr(0, 64));
+  s.timestamp = std::string(timestamp.substr(0, 64));
   s.at = at;
   return s;
+}
+
+Sighting sighting_of(const Hit& hit, std::string source, int64_t at) {
+  return sighting_of(hit.match, std::move(source), hit.field, hit.observed, hit.timestamp, at);
 }
 
 AlertBook::AlertBook(store::Store& store) : store_(store) {}

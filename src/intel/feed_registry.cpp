@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 constexpr size_t kStoredRejects = 20;
 constexpr const char* kColumns =
     "name, source, format, confidence, added_at, added_by, etag, last_modified, last_pull_at, last_status, status, auth, ca_file, "
-    "cursor";
+    "cursor, half_life";
 
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
@@ -51,12 +51,15 @@ Row from_row(const store::Row& r) {
   e.access.auth = r.text(11);
   e.access.ca_file = r.text(12);
   out.cursor = r.text(13);
+  e.half_life = r.integer(14);
   auto status = nlohmann::json::parse(r.text(10), nullptr, false);
   if (status.is_object()) {
     e.last_error = status.value("error", "");
     e.indicators = status.value("indicators", size_t{0});
     e.rejected = status.value("rejected", size_t{0});
     e.ignored = status.value("ignored", size_t{0});
+    e.expired = status.value("expired", size_t{0});
+    e.decayed = status.value("decayed", size_t{0});
     if (status.contains("rejects") && status["rejects"].is_array())
       for (const auto& x : status["rejects"]) e.rejects.push_back({x.value("where", ""), x.value("reason", "")});
   }
@@ -68,7 +71,7 @@ std::string status_json(const FeedEntry& e) {
   for (size_t i = 0; i < e.rejects.size() && i < kStoredRejects; ++i)
     rejects.push_back({{"where", e.rejects[i].where}, {"reason", e.rejects[i].reason}});
   return nlohmann::json{{"error", e.last_error}, {"indicators", e.indicators}, {"rejected", e.rejected},
-                        {"ignored", e.ignored}, {"rejects", rejects}}
+                        {"ignored", e.ignored}, {"expired", e.expired}, {"decayed", e.decayed}, {"rejects", rejects}}
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -125,6 +128,7 @@ Status FeedRegistry::add(const FeedEntry& feed) {
   if (!valid_name(feed.name))
     return make_error("invalid_feed", "feed name '" + feed.name + "': use 1 to 64 of a-z, 0-9, '-' and '_'");
   if (feed.confidence < 0 || feed.confidence > 100) return make_error("invalid_feed", "confidence must be between 0 and 100");
+  if (feed.half_life < 0) return make_error("invalid_feed", "the half-life must be positive (or 0: no decay)");
   bool url = feed.source.starts_with("http://") || feed.source.starts_with("https://");
   if (Status s = check_feed_access(feed.access); !s) return s;
   if (feed.format == FeedFormat::taxii && !url)
@@ -138,9 +142,9 @@ Status FeedRegistry::add(const FeedEntry& feed) {
   if (!existing) return existing.error();
   if (!existing->empty()) return make_error("conflict", "a feed named '" + feed.name + "' exists; remove it first");
   auto r = store_.execute(
-      std::string("INSERT INTO intel_feeds (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, '', '', 0, '', '{}', ?, ?, '')",
+      std::string("INSERT INTO intel_feeds (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, '', '', 0, '', '{}', ?, ?, '', ?)",
       {feed.name, feed.source, feed.format ? std::string(feed_format_name(*feed.format)) : std::string("auto"),
-       int64_t{feed.confidence}, unix_now(), feed.added_by, feed.access.auth, feed.access.ca_file});
+       int64_t{feed.confidence}, unix_now(), feed.added_by, feed.access.auth, feed.access.ca_file, feed.half_life});
   return r ? Status::Ok() : Status(r.error());
 }
 
@@ -161,7 +165,7 @@ Result<std::vector<FeedEntry>> FeedRegistry::list() {
   return out;
 }
 
-Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vector<LocalFeed>& local) {
+Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vector<LocalFeed>& local, int min_confidence) {
   auto rows = store_.query(std::string("SELECT ") + kColumns + " FROM intel_feeds ORDER BY name");
   if (!rows) return rows.error();
   std::error_code ec;
@@ -177,7 +181,7 @@ Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vec
     std::string local = e.source.starts_with("file://") ? e.source.substr(7) : e.source;
     if (fs::is_directory(local, ec)) {
       e.last_status = "ok";  // a MISP feed directory is read in place
-      files.push_back({e.name, local, e.format, e.confidence});
+      files.push_back({e.name, local, e.format, e.confidence, e.half_life});
     } else if (e.format == FeedFormat::taxii) {
       auto got = fetch_taxii_objects(e.source, row.cursor, e.access);
       if (!got) {
@@ -202,11 +206,26 @@ Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vec
     }
     // A feed that failed keeps serving its last good copy.
     if (!fs::is_directory(local, ec) && fs::exists(content_path(e.name), ec))
-      files.push_back({e.name, content_path(e.name), e.format, e.confidence});
+      files.push_back({e.name, content_path(e.name), e.format, e.confidence, e.half_life});
     feeds.push_back(std::move(row));
   }
+  // A sighting in the logs (an alert's last seen) keeps an indicator fresh.
+  auto seen = store_.query("SELECT type, indicator, last_seen FROM intel_alerts");
+  if (!seen) return seen.error();
+  std::map<std::string, int64_t> sightings;
+  for (const auto& r : *seen) {
+    int64_t& t = sightings[r.text(0) + ":" + r.text(1)];
+    t = std::max(t, r.integer(2));
+  }
+  Lifecycle lifecycle;
+  lifecycle.now = unix_now();
+  lifecycle.min_confidence = min_confidence;
+  lifecycle.last_sighting = [&](IndicatorType type, std::string_view value) -> int64_t {
+    auto it = sightings.find(std::string(type_name(type)) + ":" + std::string(value));
+    return it == sightings.end() ? 0 : it->second;
+  };
   std::vector<FeedReport> reports;
-  auto set = load_indicator_set(files, warning, reports, local);
+  auto set = load_indicator_set(files, warning, reports, local, lifecycle);
   if (!set) return set.error();
   PullResult out;
   for (Row& row : feeds) {
@@ -216,6 +235,8 @@ Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vec
         e.indicators = rep.stats.indicators;
         e.rejected = rep.stats.rejected;
         e.ignored = rep.stats.ignored;
+        e.expired = rep.stats.expired;
+        e.decayed = rep.stats.decayed;
         e.rejects = rep.stats.rejects;
         if (e.rejects.size() > kStoredRejects) e.rejects.resize(kStoredRejects);
       }

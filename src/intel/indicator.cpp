@@ -228,6 +228,13 @@ Result<std::string> normalize(IndicatorType type, std::string_view raw, std::str
   return invalid("indicator", raw, "unknown type");
 }
 
+std::string refang(std::string_view defanged) {
+  std::string url(defanged);
+  for (size_t p; (p = url.find("[.]")) != std::string::npos;) url.replace(p, 3, ".");
+  if (url.starts_with("hxxp")) url.replace(0, 4, "http");
+  return url;
+}
+
 std::optional<IndicatorType> guess_type(std::string_view raw) {
   std::string_view s = trim(raw);
   if (s.empty()) return std::nullopt;

@@ -35,6 +35,8 @@ std::optional<IndicatorType> parse_type(std::string_view name);
 Result<std::string> normalize(IndicatorType type, std::string_view raw, std::string_view phone_region = "US");
 // The type a bare value most likely has (plain lists, free-text feeds).
 std::optional<IndicatorType> guess_type(std::string_view raw);
+// "hxxps://evil[.]example" -> "https://evil.example": links as reports show them, live again.
+std::string refang(std::string_view defanged);
 
 struct Indicator {
   IndicatorType type = IndicatorType::domain;
@@ -56,6 +58,8 @@ struct Reject {
 struct FeedStats {
   size_t indicators = 0;
   size_t ignored = 0;   // entries not meant for detection: MISP to_ids false, revoked, other pattern languages
+  size_t expired = 0;   // past their valid_until
+  size_t decayed = 0;   // confidence decayed below the floor (feeds with a half-life)
   size_t rejected = 0;  // invalid values, patterns that cannot be represented, public suffixes
   std::vector<Reject> rejects;  // the first 100, with reasons
   void reject(std::string where, std::string reason);
@@ -192,7 +196,19 @@ struct FeedFile {
   std::string name;  // provenance label; defaults to the file name
   std::string path;
   std::optional<FeedFormat> format;
-  int confidence = 50;  // for indicators that carry none
+  int confidence = 50;    // for indicators that carry none
+  int64_t half_life = 0;  // seconds; 0: confidence does not decay
+};
+
+// Indicator lifecycle when a set is compiled. An indicator past its
+// valid_until is left out. For a feed with a half-life, confidence halves
+// every half-life since the indicator's valid_from or its last sighting in
+// alerts, whichever is later (an indicator without valid_from is as fresh as
+// the feed that still lists it); below `min_confidence` it is left out.
+struct Lifecycle {
+  int64_t now = 0;  // 0: no lifecycle (offline scans of feed files)
+  int min_confidence = 10;
+  std::function<int64_t(IndicatorType, std::string_view)> last_sighting;  // 0: never seen
 };
 struct FeedReport {
   std::string name;
@@ -211,7 +227,8 @@ struct LocalFeed {
 // Errors are for feeds that cannot be read at all.
 Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector<FeedFile>& feeds, const WarningList& warning,
                                                               std::vector<FeedReport>& reports,
-                                                              const std::vector<LocalFeed>& local = {});
+                                                              const std::vector<LocalFeed>& local = {},
+                                                              const Lifecycle& lifecycle = {});
 
 // ---------------------------------------------------------------- feed registry
 
@@ -230,13 +247,14 @@ struct FeedEntry {
                        //   (https://HOST/API_ROOT/collections/ID/)
   std::optional<FeedFormat> format;  // nullopt: detected
   FeedAccess access;
+  int64_t half_life = 0;  // seconds; 0: confidence does not decay
   int confidence = 50;
   int64_t added_at = 0;
   std::string added_by;
   int64_t last_pull_at = 0;
   std::string last_status;  // "", "ok", "not_modified", "error"
   std::string last_error;
-  size_t indicators = 0, rejected = 0, ignored = 0;
+  size_t indicators = 0, rejected = 0, ignored = 0, expired = 0, decayed = 0;
   std::vector<Reject> rejects;  // the first few, with reasons
 };
 
@@ -270,7 +288,8 @@ class FeedRegistry {
   // Fetches every feed (conditional GET for URLs), keeps each one's last good
   // content, compiles them all into one set and writes the snapshot. A feed
   // that cannot be fetched keeps its previous content and is marked "error".
-  Result<PullResult> pull(const WarningList& warning, const std::vector<LocalFeed>& local = {});
+  // `min_confidence` is the floor for feeds with a half-life (Lifecycle).
+  Result<PullResult> pull(const WarningList& warning, const std::vector<LocalFeed>& local = {}, int min_confidence = 10);
   std::string snapshot_path() const;
 
  private:
@@ -402,8 +421,11 @@ struct Alert {
   std::string last_source, last_field, last_observed, last_timestamp;
 };
 
-// The owned form of a scan hit. URLs lose their query string (it can carry
-// patient identifiers: minimum necessary).
+// A match seen somewhere. URLs lose their query string (it can carry patient
+// identifiers: minimum necessary).
+Sighting sighting_of(const Match& match, std::string source, std::string_view field, std::string_view observed,
+                     std::string_view timestamp, int64_t at);
+// The owned form of a scan hit.
 Sighting sighting_of(const Hit& hit, std::string source, int64_t at);
 
 // Threat-intel alerts in the store: one open alert per indicator; later

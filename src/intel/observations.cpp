@@ -74,18 +74,7 @@ Result<std::vector<Sighting>> ObservationLog::hunt(const IndicatorSet& set, cons
     std::string kind = r.text(0), value = r.text(1);
     std::optional<Match> m = kind == "host" ? set.match_host(value) : kind == "ip" ? set.match_ip(value) : set.match_url(value);
     if (!m || (previous && previous->contains(m->type, m->value))) continue;
-    Sighting s;
-    s.indicator = m->value;
-    s.type = m->type;
-    s.feeds = m->provenance->feeds;
-    s.labels = m->provenance->labels;
-    s.confidence = m->provenance->confidence;
-    s.source = "retro-hunt";
-    s.field = "observed " + kind;
-    s.observed = value;
-    s.timestamp = to_rfc3339(r.integer(2));
-    s.at = r.integer(2);
-    out.push_back(std::move(s));
+    out.push_back(sighting_of(*m, "retro-hunt", "observed " + kind, value, to_rfc3339(r.integer(2)), r.integer(2)));
   }
   return out;
 }

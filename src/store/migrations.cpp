@@ -190,6 +190,10 @@ CREATE TABLE intel_observations (
   PRIMARY KEY (day, kind, value)
 );
 )sql"},
+      {11, "intel_feed_half_life",
+       R"sql(
+ALTER TABLE intel_feeds ADD COLUMN half_life BIGINT NOT NULL DEFAULT 0;
+)sql"},
   };
   return all;
 }

@@ -20,6 +20,8 @@ void emit_normalized(Indicator&& indicator, std::string_view raw, const std::fun
   Status accepted = sink(std::move(indicator));
   if (accepted) ++stats.indicators;
   else if (accepted.error().code == "warninglisted") ++stats.ignored;
+  else if (accepted.error().code == "expired") ++stats.expired;
+  else if (accepted.error().code == "decayed") ++stats.decayed;
   else stats.reject(where(), accepted.error().message);
 }
 

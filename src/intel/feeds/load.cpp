@@ -2,6 +2,7 @@
 // directories, memory sized from the files before anything is added.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -72,6 +73,23 @@ Status read_misp_directory(const fs::path& dir, const IndicatorSink& sink, FeedS
   return Status::Ok();
 }
 
+// Expiry and decay (see Lifecycle); sets the indicator's effective confidence.
+Status apply_lifecycle(Indicator& ind, const FeedFile& feed, const Lifecycle& lc) {
+  if (lc.now == 0) return Status::Ok();
+  if (ind.valid_until > 0 && ind.valid_until <= lc.now)
+    return make_error("expired", "'" + ind.value + "' expired at its valid_until");
+  if (feed.half_life <= 0) return Status::Ok();
+  int base = ind.confidence >= 0 ? ind.confidence : feed.confidence;
+  int64_t fresh = ind.valid_from > 0 ? ind.valid_from : lc.now;
+  if (lc.last_sighting) fresh = std::max(fresh, lc.last_sighting(ind.type, ind.value));
+  double age = static_cast<double>(std::max<int64_t>(0, lc.now - fresh));
+  int effective = static_cast<int>(std::lround(base * std::exp2(-age / static_cast<double>(feed.half_life))));
+  if (effective < lc.min_confidence)
+    return make_error("decayed", "'" + ind.value + "' decayed to confidence " + std::to_string(effective));
+  ind.confidence = effective;
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::optional<FeedFormat> parse_feed_format(std::string_view name) {
@@ -84,7 +102,8 @@ std::string_view feed_format_name(FeedFormat format) { return kFeedFormats[stati
 
 Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector<FeedFile>& feeds, const WarningList& warning,
                                                               std::vector<FeedReport>& reports,
-                                                              const std::vector<LocalFeed>& local) {
+                                                              const std::vector<LocalFeed>& local,
+                                                              const Lifecycle& lifecycle) {
   IndicatorSetBuilder builder(warning);
   for (const LocalFeed& feed : local) {
     FeedReport report;
@@ -100,7 +119,10 @@ Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector
   for (const FeedFile& feed : feeds) {
     FeedReport report;
     report.name = feed.name.empty() ? fs::path(feed.path).filename().string() : feed.name;
-    auto sink = [&](Indicator&& ind) { return builder.add(ind, report.name, feed.confidence); };
+    auto sink = [&](Indicator&& ind) -> Status {
+      if (Status s = apply_lifecycle(ind, feed, lifecycle); !s) return s;
+      return builder.add(ind, report.name, feed.confidence);
+    };
     std::error_code ec;
     if (fs::is_directory(feed.path, ec)) {
       if (!fs::exists(fs::path(feed.path) / "manifest.json"))

@@ -681,6 +681,32 @@ TEST_P(ApiTest, SyslogMessagesAreMatchedLikePostedEvents) {
   EXPECT_EQ(hits->entries[0].event.actor, "syslog:127.0.0.1");
 }
 
+// A staff member reports a text whose link is on a feed: the report is a
+// sighting of the indicator (alert, intel.hit naming the report).
+TEST_P(ApiTest, ReportedLinksOnAFeedAreSightings) {
+  intel::IndicatorSetBuilder b;
+  intel::Indicator i;
+  i.type = intel::IndicatorType::domain;
+  i.value = "lakesidemed-epic.com";
+  ASSERT_TRUE(b.add(i, "isac", 85));
+  indicators_->replace(b.build());
+  std::string nurse = token_for("nurse.sun", Role::reporter);
+  std::string lure = "Your Epic session expired. Sign in: hxxps://lakesidemed-epic[.]com/login?u=nurse.sun";
+  auto r = post("/api/v1/reports", nurse, json{{"channel", "sms"}, {"body", lure}}.dump());
+  ASSERT_EQ(r->status, 201) << r->body;
+  std::string report_id = json::parse(r->body)["id"];
+  auto items = json::parse(get("/api/v1/intel/alerts", analyst_)->body)["items"];
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["indicator"], "lakesidemed-epic.com");
+  EXPECT_EQ(items[0]["last"]["source"], "smish:" + report_id);
+  EXPECT_EQ(items[0]["last"]["observed"], "hxxps://lakesidemed-epic[.]com/login");  // as shown, without the query
+  audit::SearchFilter f;
+  f.type = "intel.hit";
+  auto hits = audit_->search(f, "", 100);
+  ASSERT_EQ(hits->entries.size(), 1u);
+  EXPECT_EQ(hits->entries[0].event.details.at("report"), report_id);
+}
+
 class IntakeTest : public ApiTest {
  protected:
   std::string twilio_url() { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/intake/twilio"; }

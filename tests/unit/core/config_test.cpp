@@ -121,10 +121,17 @@ TEST(Config, IntelSection) {
   auto defaults = parse_config("", "t.yaml");
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->intel.pull_interval, std::chrono::hours(1));
-  auto c = parse_config("intel: {pull_interval: 15m, warning_lists: [/etc/w/top-sites.txt, /etc/w/partners.txt]}\n", "t.yaml");
+  auto c = parse_config("intel: {pull_interval: 15m, warning_lists: [/etc/w/top-sites.txt, /etc/w/partners.txt], min_confidence: 25,\n"
+                        "        retro_hunt_days: 7, syslog_listen: '0.0.0.0:6514', syslog_format: cef}\n", "t.yaml");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->intel.pull_interval, std::chrono::minutes(15));
   EXPECT_EQ(c->intel.warning_lists, (std::vector<std::string>{"/etc/w/top-sites.txt", "/etc/w/partners.txt"}));
+  EXPECT_EQ(c->intel.min_confidence, 25);
+  EXPECT_EQ(c->intel.retro_hunt_days, 7);
+  EXPECT_EQ(c->intel.syslog_listen, "0.0.0.0:6514");
+  EXPECT_EQ(c->intel.syslog_format, "cef");
+  EXPECT_FALSE(parse_config("intel: {syslog_listen: nowhere}\n", "t.yaml").ok());
+  EXPECT_FALSE(parse_config("intel: {min_confidence: 101}\n", "t.yaml").ok());
   auto off = parse_config("intel: {pull_interval: off}\n", "t.yaml");
   ASSERT_TRUE(off.ok());
   EXPECT_EQ(off->intel.pull_interval.count(), 0);

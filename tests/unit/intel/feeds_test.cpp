@@ -265,3 +265,47 @@ TEST(LoadFeeds, UnreadableAndUnknownFeedsAreErrors) {
 
 }  // namespace
 }  // namespace wardline::intel
+
+namespace wardline::intel {
+namespace {
+
+// Expiry and decay when a set is compiled: confidence halves every
+// half-life since valid_from or the last sighting, whichever is later.
+TEST(Lifecycle, ExpiryDecayAndRefreshBySighting) {
+  const int64_t now = 1764288000;  // 2025-11-28T00:00:00Z
+  wardline::testing::TempDir dir;
+  std::string path = dir.path() + "/isac.json";
+  std::ofstream(path) << R"({"type":"bundle","id":"bundle--x","objects":[
+    {"type":"indicator","id":"indicator--fresh","pattern_type":"stix","confidence":80,"valid_from":"2025-11-28T00:00:00Z","pattern":"[domain-name:value = 'fresh.example']"},
+    {"type":"indicator","id":"indicator--month","pattern_type":"stix","confidence":80,"valid_from":"2025-10-29T00:00:00Z","pattern":"[domain-name:value = 'month.example']"},
+    {"type":"indicator","id":"indicator--old","pattern_type":"stix","confidence":80,"valid_from":"2025-07-31T00:00:00Z","pattern":"[domain-name:value = 'old.example']"},
+    {"type":"indicator","id":"indicator--seen","pattern_type":"stix","confidence":80,"valid_from":"2025-07-31T00:00:00Z","pattern":"[domain-name:value = 'seen.example']"},
+    {"type":"indicator","id":"indicator--gone","pattern_type":"stix","confidence":80,"valid_from":"2025-01-01T00:00:00Z","valid_until":"2025-11-01T00:00:00Z","pattern":"[domain-name:value = 'gone.example']"}]})";
+  Lifecycle lc;
+  lc.now = now;
+  lc.min_confidence = 10;
+  lc.last_sighting = [&](IndicatorType, std::string_view v) -> int64_t { return v == "seen.example" ? now - 86400 : 0; };
+  std::vector<FeedReport> reports;
+  auto set = load_indicator_set({{"isac", path, std::nullopt, 50, 30 * 86400}}, {}, reports, {}, lc);
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ((*set)->match_host("fresh.example")->provenance->confidence, 80);
+  EXPECT_EQ((*set)->match_host("month.example")->provenance->confidence, 40);  // one half-life
+  EXPECT_FALSE((*set)->match_host("old.example"));                             // 4 half-lives: 5 < 10
+  EXPECT_EQ((*set)->match_host("seen.example")->provenance->confidence, 78);   // seen yesterday
+  EXPECT_FALSE((*set)->match_host("gone.example"));
+  EXPECT_EQ(reports[0].stats.decayed, 1u);
+  EXPECT_EQ(reports[0].stats.expired, 1u);
+  EXPECT_EQ(reports[0].stats.indicators, 3u);
+
+  // Without a half-life nothing decays; expiry still applies. Without a clock (offline scans) neither.
+  reports.clear();
+  auto flat = load_indicator_set({{"isac", path, std::nullopt, 50, 0}}, {}, reports, {}, lc);
+  EXPECT_EQ((*flat)->match_host("old.example")->provenance->confidence, 80);
+  EXPECT_FALSE((*flat)->match_host("gone.example"));
+  reports.clear();
+  auto offline = load_indicator_set({{"isac", path, std::nullopt, 50, 30 * 86400}}, {}, reports);
+  EXPECT_TRUE((*offline)->match_host("gone.example"));
+}
+
+}  // namespace
+}  // namespace wardline::intel

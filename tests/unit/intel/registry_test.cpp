@@ -158,7 +158,9 @@ TEST_P(RegistryTest, AddPullConditionalGetFailureAndRemove) {
   FeedEntry isac = feed("isac", server.url());
   isac.confidence = 90;
   ASSERT_TRUE(reg.add(isac));
-  ASSERT_TRUE(reg.add(feed("local", local, FeedFormat::list)));
+  FeedEntry decaying = feed("local", local, FeedFormat::list);
+  decaying.half_life = 30 * 86400;
+  ASSERT_TRUE(reg.add(decaying));
   EXPECT_EQ(reg.add(feed("local", local)).error().code, "conflict");
 
   auto first = reg.pull({});
@@ -202,6 +204,7 @@ TEST_P(RegistryTest, AddPullConditionalGetFailureAndRemove) {
   EXPECT_EQ((*listed)[0].name, "isac");
   EXPECT_EQ((*listed)[0].last_status, "ok");
   EXPECT_EQ((*listed)[1].format, FeedFormat::list);
+  EXPECT_EQ((*listed)[1].half_life, 30 * 86400);
 
   ASSERT_TRUE(reg.remove("isac"));
   EXPECT_EQ(reg.remove("isac").error().code, "not_found");
