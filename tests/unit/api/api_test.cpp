@@ -148,6 +148,18 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
 
   static json error_of(const httplib::Result& r) { return json::parse(r->body)["error"]; }
 
+  // Loads a one-indicator set into the running server.
+  void load_indicator(intel::IndicatorType type, const std::string& value, const std::string& feed, int confidence,
+                      std::vector<std::string> labels = {}) {
+    intel::IndicatorSetBuilder b;
+    intel::Indicator i;
+    i.type = type;
+    i.value = value;
+    i.labels = std::move(labels);
+    ASSERT_TRUE(b.add(i, feed, confidence));
+    indicators_->replace(b.build());
+  }
+
   std::vector<siem::SecurityEvent> events_of_type(const std::string& type) {
     std::vector<siem::SecurityEvent> out;
     for (auto& e : events())
@@ -588,13 +600,7 @@ TEST_P(ApiTest, LogEventsHittingIndicatorsBecomeAuditedAlerts) {
                        R"({"@timestamp":"2024-03-01T10:00:01Z","dns":{"question":{"name":"cdn.example.net"}}})"
                        "\n{broken\n";
   EXPECT_EQ(client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson")->status, 503);  // nothing loaded yet
-  intel::IndicatorSetBuilder b;
-  intel::Indicator i;
-  i.type = intel::IndicatorType::domain;
-  i.value = "evil.example";
-  i.labels = {"smishing", "campaign:cmp_7"};
-  ASSERT_TRUE(b.add(i, "smish-campaigns", 90));
-  indicators_->replace(b.build());
+  load_indicator(intel::IndicatorType::domain, "evil.example", "smish-campaigns", 90, {"smishing", "campaign:cmp_7"});
 
   auto r = client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson");
   ASSERT_EQ(r->status, 200) << r->body;
@@ -644,12 +650,7 @@ TEST_P(ApiTest, LogEventsHittingIndicatorsBecomeAuditedAlerts) {
 // and LF-framed messages, RFC 5424 and RFC 3164 headers, one garbage frame.
 TEST_P(ApiTest, SyslogMessagesAreMatchedLikePostedEvents) {
   ASSERT_GT(server_->syslog_port(), 0);
-  intel::IndicatorSetBuilder b;
-  intel::Indicator i;
-  i.type = intel::IndicatorType::ipv4;
-  i.value = "198.51.100.0/24";
-  ASSERT_TRUE(b.add(i, "isac", 80));
-  indicators_->replace(b.build());
+  load_indicator(intel::IndicatorType::ipv4, "198.51.100.0/24", "isac", 80);
   std::string m1 = "<134>1 2026-11-28T10:00:00Z fw01 cef - - - CEF:0|Vendor|FW|1|100|Allowed|3|src=10.20.1.17 dst=198.51.100.23 dpt=443";
   std::string frames = std::to_string(m1.size()) + " " + m1 +
                        "<134>Nov 28 10:00:01 fw02 CEF:0|Vendor|FW|1|100|Allowed|3|src=10.20.1.18 dst=192.0.2.9\n"
@@ -684,12 +685,7 @@ TEST_P(ApiTest, SyslogMessagesAreMatchedLikePostedEvents) {
 // A staff member reports a text whose link is on a feed: the report is a
 // sighting of the indicator (alert, intel.hit naming the report).
 TEST_P(ApiTest, ReportedLinksOnAFeedAreSightings) {
-  intel::IndicatorSetBuilder b;
-  intel::Indicator i;
-  i.type = intel::IndicatorType::domain;
-  i.value = "lakesidemed-epic.com";
-  ASSERT_TRUE(b.add(i, "isac", 85));
-  indicators_->replace(b.build());
+  load_indicator(intel::IndicatorType::domain, "lakesidemed-epic.com", "isac", 85);
   std::string nurse = token_for("nurse.sun", Role::reporter);
   std::string lure = "Your Epic session expired. Sign in: hxxps://lakesidemed-epic[.]com/login?u=nurse.sun";
   auto r = post("/api/v1/reports", nurse, json{{"channel", "sms"}, {"body", lure}}.dump());
