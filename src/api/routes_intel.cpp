@@ -3,6 +3,7 @@
 // SIEM); analysts read alerts and feed status.
 #include <spdlog/spdlog.h>
 
+#include "api/json_body.h"
 #include "api/router.h"
 #include "core/time.h"
 #include "intel/intel.h"
@@ -113,7 +114,7 @@ void add_intel_routes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"GET", "/api/v1/intel/alerts", Permission::intel_read, [&s](const Call& call) -> Result<Reply> {
     auto limit = page_limit(call);
     if (!limit) return limit.error();
-    auto page = s.alerts->list(call.query("cursor"), *limit);
+    auto page = s.alerts->list(call.query("status"), call.query("cursor"), *limit);
     if (!page) return page.error();
     nlohmann::json items = nlohmann::json::array();
     for (const auto& a : page->alerts) items.push_back(alert_json(a));
@@ -123,6 +124,26 @@ void add_intel_routes(std::vector<Route>& routes, Services& s) {
 
   routes.push_back({"GET", "/api/v1/intel/alerts/{id}", Permission::intel_read, [&s](const Call& call) -> Result<Reply> {
     auto a = s.alerts->get(call.path_param(0));
+    if (!a) return a.error();
+    return Reply{200, alert_json(*a)};
+  }});
+
+  routes.push_back({"POST", "/api/v1/intel/alerts/{id}/status", Permission::intel_triage, [&s](const Call& call) -> Result<Reply> {
+    auto body = parse_json_object(call.req.body);
+    if (!body) return body.error();
+    auto status = required_string(*body, "status", 32);
+    if (!status) return status.error();
+    std::string id = call.path_param(0);
+    auto previous = s.alerts->set_status(id, *status);
+    if (!previous) return previous.error();
+    auto e = call_event(call, "admin.intel_alert_status", id);
+    e.details["from"] = *previous;
+    e.details["to"] = *status;
+    if (Status a = record(s, call, e); !a) {
+      (void)s.alerts->set_status(id, *previous);
+      return a.error();
+    }
+    auto a = s.alerts->get(id);
     if (!a) return a.error();
     return Reply{200, alert_json(*a)};
   }});

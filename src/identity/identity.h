@@ -32,6 +32,7 @@ enum class Permission {
   campaigns_write, // triage campaigns: status, notes, merge, split
   intel_ingest,  // send log events to be matched against threat intelligence
   intel_read,    // threat-intel alerts and feed status
+  intel_triage,  // change a threat-intel alert's status
 };
 bool role_allows(Role role, Permission p);
 

@@ -36,7 +36,8 @@ bool role_allows(Role role, Permission p) {
     case Permission::users_write: return role == Role::admin;
     case Permission::reports_write: return role != Role::auditor;
     case Permission::reports_read:
-    case Permission::campaigns_write: return role == Role::admin || role == Role::analyst;
+    case Permission::campaigns_write:
+    case Permission::intel_triage: return role == Role::admin || role == Role::analyst;
     case Permission::intel_ingest: return role == Role::admin || role == Role::service;  // log shippers use service tokens
     case Permission::intel_read: return role == Role::admin || role == Role::analyst || role == Role::auditor;
   }

@@ -11,6 +11,13 @@ namespace wardline::intel {
 namespace {
 
 constexpr const char* kColumns = "id, indicator, type, status, first_seen, last_seen, hits, confidence, campaign_id, detail";
+constexpr std::string_view kStatuses[] = {"open", "acknowledged", "closed", "false_positive"};
+
+bool known_status(std::string_view s) {
+  for (auto k : kStatuses)
+    if (k == s) return true;
+  return false;
+}
 
 std::string campaign_of(const std::vector<std::string>& labels) {
   for (const auto& l : labels)
@@ -90,7 +97,7 @@ Result<AlertBook::Changes> AlertBook::record(const std::vector<Sighting>& sighti
     out = {};
     for (const auto& [indicator, entry] : by_indicator) {
       const auto& [count, s] = entry;
-      auto rows = tx.query(std::string("SELECT ") + kColumns + " FROM intel_alerts WHERE indicator = ? AND status = 'open'",
+      auto rows = tx.query(std::string("SELECT ") + kColumns + " FROM intel_alerts WHERE indicator = ? AND status IN ('open', 'acknowledged')",
                            {indicator});
       if (!rows) return rows.error();
       Alert a;
@@ -138,7 +145,33 @@ Status AlertBook::withdraw(const std::vector<std::string>& ids) {
   });
 }
 
-Result<AlertBook::Page> AlertBook::list(const std::string& cursor, int limit) {
+Result<std::string> AlertBook::set_status(const std::string& id, const std::string& status) {
+  if (!known_status(status))
+    return make_error("invalid_status", "status '" + status + "' is not one of open, acknowledged, closed, false_positive", "status");
+  std::string previous;
+  Status st = store_.transaction([&](store::Executor& tx) -> Status {
+    auto rows = tx.query("SELECT status, indicator FROM intel_alerts WHERE id = ?", {id});
+    if (!rows) return rows.error();
+    if (rows->empty()) return make_error("not_found", "no threat-intel alert '" + id + "'");
+    previous = (*rows)[0].text(0);
+    // Reopening is refused when a newer alert for the indicator is already open.
+    if ((status == "open" || status == "acknowledged") && previous != "open" && previous != "acknowledged") {
+      auto other = tx.query("SELECT id FROM intel_alerts WHERE indicator = ? AND id <> ? AND status IN ('open', 'acknowledged')",
+                            {(*rows)[0].text(1), id});
+      if (!other) return other.error();
+      if (!other->empty())
+        return make_error("conflict", "alert " + (*other)[0].text(0) + " is already open for this indicator; triage that one");
+    }
+    auto r = tx.execute("UPDATE intel_alerts SET status = ? WHERE id = ?", {status, id});
+    return r ? Status::Ok() : Status(r.error());
+  });
+  if (!st) return st.error();
+  return previous;
+}
+
+Result<AlertBook::Page> AlertBook::list(const std::string& status, const std::string& cursor, int limit) {
+  if (!status.empty() && !known_status(status))
+    return make_error("invalid_status", "status '" + status + "' is not one of open, acknowledged, closed, false_positive", "status");
   // Cursor: "<last_seen>.<id>" of the last alert of the previous page.
   int64_t seen = INT64_MAX;
   std::string after_id;
@@ -151,9 +184,9 @@ Result<AlertBook::Page> AlertBook::list(const std::string& cursor, int limit) {
     after_id = cursor.substr(dot + 1);
   }
   auto rows = store_.query(std::string("SELECT ") + kColumns +
-                               " FROM intel_alerts WHERE last_seen < ? OR (last_seen = ? AND id > ?) "
+                               " FROM intel_alerts WHERE (last_seen < ? OR (last_seen = ? AND id > ?)) AND (? = '' OR status = ?) "
                                "ORDER BY last_seen DESC, id LIMIT ?",
-                           {seen, seen, after_id, int64_t{limit} + 1});
+                           {seen, seen, after_id, status, status, int64_t{limit} + 1});
   if (!rows) return rows.error();
   Page page;
   for (const auto& r : *rows) page.alerts.push_back(from_row(r));

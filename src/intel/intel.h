@@ -412,7 +412,7 @@ struct Sighting {
 };
 
 struct Alert {
-  std::string id, indicator, status;  // status: "open"
+  std::string id, indicator, status;  // open | acknowledged | closed | false_positive
   IndicatorType type = IndicatorType::domain;
   int64_t first_seen = 0, last_seen = 0, hits = 0;
   int confidence = 0;
@@ -437,7 +437,11 @@ class AlertBook {
   struct Changes {
     std::vector<Alert> created, updated;
   };
+  // Sightings count into the indicator's open or acknowledged alert; after
+  // it is closed (or called a false positive) the next sighting opens a new one.
   Result<Changes> record(const std::vector<Sighting>& sightings);
+  // Triage; returns the previous status.
+  Result<std::string> set_status(const std::string& id, const std::string& status);
   // Takes back alerts just created (their audit record could not be written).
   Status withdraw(const std::vector<std::string>& ids);
 
@@ -445,8 +449,8 @@ class AlertBook {
     std::vector<Alert> alerts;
     std::string next_cursor;
   };
-  // Most recently seen first.
-  Result<Page> list(const std::string& cursor, int limit);
+  // Most recently seen first; `status` empty: all.
+  Result<Page> list(const std::string& status, const std::string& cursor, int limit);
   Result<Alert> get(const std::string& id);
 
  private:

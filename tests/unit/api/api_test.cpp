@@ -626,6 +626,24 @@ TEST_P(ApiTest, LogEventsHittingIndicatorsBecomeAuditedAlerts) {
   EXPECT_EQ(items[0]["last"]["observed"], "https://login.evil.example/p");  // no query string: minimum necessary
   EXPECT_EQ(items[0]["last"]["source"], "api:svc.proxy");
   EXPECT_EQ(get("/api/v1/intel/alerts/" + id, analyst_)->status, 200);
+
+  // Triage: acknowledged alerts keep counting; a closed one gives way to a new alert.
+  auto ack = post("/api/v1/intel/alerts/" + id + "/status", analyst_, R"({"status":"acknowledged"})");
+  ASSERT_EQ(ack->status, 200) << ack->body;
+  EXPECT_EQ(json::parse(ack->body)["status"], "acknowledged");
+  EXPECT_EQ(json::parse(client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson")->body)["alerts_updated"],
+            json::array({id}));
+  EXPECT_EQ(post("/api/v1/intel/alerts/" + id + "/status", analyst_, R"({"status":"closed"})")->status, 200);
+  auto reopened = client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson");
+  ASSERT_EQ(json::parse(reopened->body)["alerts_created"].size(), 1u);
+  EXPECT_EQ(post("/api/v1/intel/alerts/" + id + "/status", analyst_, R"({"status":"open"})")->status, 409);
+  EXPECT_EQ(post("/api/v1/intel/alerts/" + id + "/status", analyst_, R"({"status":"solved"})")->status, 400);
+  EXPECT_EQ(post("/api/v1/intel/alerts/" + id + "/status", shipper, R"({"status":"closed"})")->status, 403);
+  EXPECT_EQ(json::parse(get("/api/v1/intel/alerts?status=closed", analyst_)->body)["items"].size(), 1u);
+  EXPECT_EQ(json::parse(get("/api/v1/intel/alerts?status=open", analyst_)->body)["items"].size(), 1u);
+  audit::SearchFilter triage;
+  triage.type = "admin.intel_alert_status";
+  EXPECT_EQ(audit_->search(triage, "", 100)->entries.size(), 2u);
   EXPECT_EQ(get("/api/v1/intel/alerts/ia_nope", analyst_)->status, 404);
   EXPECT_EQ(get("/api/v1/intel/alerts", token_for("nurse.q", Role::reporter))->status, 403);
   EXPECT_EQ(client_->Post("/api/v1/intel/events", auth(analyst_), events, "application/x-ndjson")->status, 403);
@@ -638,12 +656,12 @@ TEST_P(ApiTest, LogEventsHittingIndicatorsBecomeAuditedAlerts) {
   f.type = "intel.hit";
   auto hits = audit_->search(f, "", 100);
   ASSERT_TRUE(hits.ok());
-  ASSERT_EQ(hits->entries.size(), 1u);  // the alert, not every sighting
+  ASSERT_EQ(hits->entries.size(), 2u);  // one per alert (the first and the one after closing), not per sighting
   EXPECT_EQ(hits->entries[0].event.details.at("campaign"), "cmp_7");
   EXPECT_EQ(hits->entries[0].event.actor, "svc.proxy");
   size_t siem_hits = 0;
   for (const auto& e : events_of_type("intel.hit")) siem_hits += e.details.at("indicator") == "evil.example";
-  EXPECT_EQ(siem_hits, 1u);
+  EXPECT_EQ(siem_hits, 2u);
 }
 
 // A firewall sends CEF over syslog (plain TCP on a test bench): octet-counted

@@ -107,6 +107,8 @@ TEST(Roles, LeastPrivilege) {
   EXPECT_TRUE(role_allows(Role::service, Permission::intel_ingest));
   EXPECT_FALSE(role_allows(Role::analyst, Permission::intel_ingest));
   EXPECT_TRUE(role_allows(Role::auditor, Permission::intel_read));
+  EXPECT_TRUE(role_allows(Role::analyst, Permission::intel_triage));
+  EXPECT_FALSE(role_allows(Role::auditor, Permission::intel_triage));
   EXPECT_FALSE(role_allows(Role::reporter, Permission::intel_read));
   for (Role r : {Role::analyst, Role::reporter, Role::service}) {
     EXPECT_FALSE(role_allows(r, Permission::users_read)) << to_string(r);
