@@ -84,15 +84,17 @@ class ZeekParser final : public LogParser {
   LineResult header(std::string_view line) {
     // "#separator" is followed by a space; every other header line uses the separator.
     if (line.starts_with("#separator ")) {
-      separator_ = unescape_separator(line.substr(11));
-      if (separator_.empty()) return fail("'#separator' is empty");
+      std::string separator = unescape_separator(line.substr(11));
+      if (separator.empty()) return fail("'#separator' is empty; the previous separator stays");
+      separator_ = std::move(separator);
       return LineResult::skip;
     }
     size_t sep = line.find(separator_);
     std::string_view key = line.substr(0, sep);
     std::string_view value = sep == std::string_view::npos ? std::string_view{} : line.substr(sep + separator_.size());
     if (key == "#set_separator") {
-      set_separator_ = value.empty() ? "," : std::string(value.substr(0, value.find(separator_)));
+      std::string_view set_separator = value.substr(0, value.find(separator_));
+      set_separator_ = set_separator.empty() ? "," : std::string(set_separator);
     } else if (key == "#unset_field") {
       unset_ = std::string(value.substr(0, value.find(separator_)));
     } else if (key == "#empty_field") {

@@ -74,6 +74,12 @@ TEST(ZeekParser, HeaderRulesAndMalformedLines) {
   EXPECT_EQ(lines[4].result, LineResult::skip);  // unset and empty values observe nothing
   EXPECT_EQ(lines[5].result, LineResult::malformed);
   EXPECT_NE(lines[5].error.find("expected 3 fields"), std::string::npos);
+  // An empty separator (found by fuzzing: it made splitting loop) is refused and the old one stays.
+  auto empty = parse_all(LogFormat::zeek, "#separator \n#fields\tts\tquery\n1.0\tevil.example\n");
+  EXPECT_EQ(empty[0].result, LineResult::malformed);
+  EXPECT_EQ(empty[2].value("query"), "evil.example");
+  auto empty_set = parse_all(LogFormat::zeek, "#set_separator\t\n#fields\tts\tanswers\n1.0\ta.example,b.example\n");
+  EXPECT_EQ(empty_set[2].values("answers").size(), 2u);
 }
 
 TEST(SquidParser, DestinationsFromUrlsAndDirectPeers) {
