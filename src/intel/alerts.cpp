@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ids.h"
+#include "core/time.h"
 #include "intel/intel.h"
 #include "store/store.h"
 
@@ -97,6 +98,10 @@ Result<AlertBook::Changes> AlertBook::record(const std::vector<Sighting>& sighti
     out = {};
     for (const auto& [indicator, entry] : by_indicator) {
       const auto& [count, s] = entry;
+      auto fp = tx.query("SELECT 1 FROM intel_suppressions WHERE type = ? AND indicator = ?",
+                         {std::string(type_name(s->type)), indicator});
+      if (!fp) return fp.error();
+      if (!fp->empty()) continue;  // an analyst called it a false positive
       auto rows = tx.query(std::string("SELECT ") + kColumns + " FROM intel_alerts WHERE indicator = ? AND status IN ('open', 'acknowledged')",
                            {indicator});
       if (!rows) return rows.error();
@@ -163,10 +168,31 @@ Result<std::string> AlertBook::set_status(const std::string& id, const std::stri
         return make_error("conflict", "alert " + (*other)[0].text(0) + " is already open for this indicator; triage that one");
     }
     auto r = tx.execute("UPDATE intel_alerts SET status = ? WHERE id = ?", {status, id});
-    return r ? Status::Ok() : Status(r.error());
+    if (!r) return r.error();
+    auto type = tx.query("SELECT type, indicator FROM intel_alerts WHERE id = ?", {id});
+    if (!type) return type.error();
+    std::string t = (*type)[0].text(0), value = (*type)[0].text(1);
+    if (status == "false_positive" && previous != "false_positive") {
+      auto s = tx.execute("INSERT INTO intel_suppressions (type, indicator, alert_id, added_at) VALUES (?, ?, ?, ?) "
+                          "ON CONFLICT (type, indicator) DO NOTHING",
+                          {t, value, id, unix_now()});
+      if (!s) return s.error();
+    } else if (status != "false_positive" && previous == "false_positive") {
+      auto s = tx.execute("DELETE FROM intel_suppressions WHERE type = ? AND indicator = ?", {t, value});
+      if (!s) return s.error();
+    }
+    return Status::Ok();
   });
   if (!st) return st.error();
   return previous;
+}
+
+Result<std::set<std::string>> AlertBook::suppressed() {
+  auto rows = store_.query("SELECT type, indicator FROM intel_suppressions");
+  if (!rows) return rows.error();
+  std::set<std::string> out;
+  for (const auto& r : *rows) out.insert(r.text(0) + ":" + r.text(1));
+  return out;
 }
 
 Result<AlertBook::Page> AlertBook::list(const std::string& status, const std::string& cursor, int limit) {

@@ -217,7 +217,10 @@ Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vec
     int64_t& t = sightings[r.text(0) + ":" + r.text(1)];
     t = std::max(t, r.integer(2));
   }
+  auto suppressed = AlertBook(store_).suppressed();
+  if (!suppressed) return suppressed.error();
   Lifecycle lifecycle;
+  lifecycle.suppressed = std::move(*suppressed);
   lifecycle.now = unix_now();
   lifecycle.min_confidence = min_confidence;
   lifecycle.last_sighting = [&](IndicatorType type, std::string_view value) -> int64_t {

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -209,6 +210,7 @@ struct Lifecycle {
   int64_t now = 0;  // 0: no lifecycle (offline scans of feed files)
   int min_confidence = 10;
   std::function<int64_t(IndicatorType, std::string_view)> last_sighting;  // 0: never seen
+  std::set<std::string> suppressed;  // "type:value" an analyst called a false positive: left out, counted as ignored
 };
 struct FeedReport {
   std::string name;
@@ -438,10 +440,15 @@ class AlertBook {
     std::vector<Alert> created, updated;
   };
   // Sightings count into the indicator's open or acknowledged alert; after
-  // it is closed (or called a false positive) the next sighting opens a new one.
+  // it is closed the next sighting opens a new one. Sightings of an
+  // indicator an analyst called a false positive are dropped.
   Result<Changes> record(const std::vector<Sighting>& sightings);
-  // Triage; returns the previous status.
+  // Triage; returns the previous status. `false_positive` suppresses the
+  // indicator (no more alerts; left out of the next compiled set) until the
+  // alert is reopened.
   Result<std::string> set_status(const std::string& id, const std::string& status);
+  // Indicators suppressed as false positives, as "type:value".
+  Result<std::set<std::string>> suppressed();
   // Takes back alerts just created (their audit record could not be written).
   Status withdraw(const std::vector<std::string>& ids);
 

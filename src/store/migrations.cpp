@@ -194,6 +194,16 @@ CREATE TABLE intel_observations (
        R"sql(
 ALTER TABLE intel_feeds ADD COLUMN half_life BIGINT NOT NULL DEFAULT 0;
 )sql"},
+      {12, "intel_suppressions",
+       R"sql(
+CREATE TABLE intel_suppressions (
+  type TEXT NOT NULL,
+  indicator TEXT NOT NULL,
+  alert_id TEXT NOT NULL,
+  added_at BIGINT NOT NULL,
+  PRIMARY KEY (type, indicator)
+);
+)sql"},
   };
   return all;
 }

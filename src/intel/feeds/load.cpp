@@ -75,6 +75,8 @@ Status read_misp_directory(const fs::path& dir, const IndicatorSink& sink, FeedS
 
 // Expiry and decay (see Lifecycle); sets the indicator's effective confidence.
 Status apply_lifecycle(Indicator& ind, const FeedFile& feed, const Lifecycle& lc) {
+  if (!lc.suppressed.empty() && lc.suppressed.count(std::string(type_name(ind.type)) + ":" + ind.value))
+    return make_error("warninglisted", "'" + ind.value + "' was called a false positive");
   if (lc.now == 0) return Status::Ok();
   if (ind.valid_until > 0 && ind.valid_until <= lc.now)
     return make_error("expired", "'" + ind.value + "' expired at its valid_until");

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -698,6 +699,28 @@ TEST_P(ApiTest, SyslogMessagesAreMatchedLikePostedEvents) {
   auto hits = audit_->search(f, "", 100);
   ASSERT_EQ(hits->entries.size(), 1u);
   EXPECT_EQ(hits->entries[0].event.actor, "syslog:127.0.0.1");
+}
+
+// An analyst calls an alert a false positive: the indicator stops alerting
+// until the alert is reopened.
+TEST_P(ApiTest, FalsePositivesSuppressTheIndicator) {
+  std::string shipper = token_for("svc.dns", Role::service);
+  load_indicator(intel::IndicatorType::domain, "cdn.partner.example", "osint", 60);
+  std::string events = R"({"@timestamp":"2026-11-28T10:00:00Z","dns":{"question":{"name":"img.cdn.partner.example"}}})";
+  auto first = json::parse(client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson")->body);
+  ASSERT_EQ(first["alerts_created"].size(), 1u);
+  std::string id = first["alerts_created"][0];
+  ASSERT_EQ(post("/api/v1/intel/alerts/" + id + "/status", analyst_, R"({"status":"false_positive"})")->status, 200);
+  auto quiet = json::parse(client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson")->body);
+  EXPECT_EQ(quiet["hits"], 1);  // still seen by the matcher ...
+  EXPECT_EQ(quiet["alerts_created"].size(), 0u);  // ... but no alert
+  EXPECT_EQ(quiet["alerts_updated"].size(), 0u);
+  intel::AlertBook book(*store_);
+  EXPECT_EQ(*book.suppressed(), (std::set<std::string>{"domain:cdn.partner.example"}));
+  ASSERT_EQ(post("/api/v1/intel/alerts/" + id + "/status", analyst_, R"({"status":"open"})")->status, 200);
+  EXPECT_TRUE(book.suppressed()->empty());
+  auto again = json::parse(client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson")->body);
+  EXPECT_EQ(again["alerts_updated"], json::array({id}));
 }
 
 // A staff member reports a text whose link is on a feed: the report is a

@@ -206,6 +206,19 @@ TEST_P(RegistryTest, AddPullConditionalGetFailureAndRemove) {
   EXPECT_EQ((*listed)[1].format, FeedFormat::list);
   EXPECT_EQ((*listed)[1].half_life, 30 * 86400);
 
+  // An indicator an analyst called a false positive is left out of the next set.
+  AlertBook alerts(*store);
+  Sighting s;
+  s.indicator = "new-evil.example";
+  s.at = 1;
+  auto created = alerts.record({s});
+  ASSERT_TRUE(created);
+  ASSERT_TRUE(alerts.set_status(created->created.at(0).id, "false_positive"));
+  auto suppressed = reg.pull({});
+  ASSERT_TRUE(suppressed);
+  EXPECT_FALSE(load_snapshot(reg.snapshot_path()).value()->match_host("new-evil.example"));
+  EXPECT_EQ(find(suppressed->feeds, "isac")->ignored, 1u);
+
   ASSERT_TRUE(reg.remove("isac"));
   EXPECT_EQ(reg.remove("isac").error().code, "not_found");
   auto fifth = reg.pull(WarningList{{"local-bad.example"}});
