@@ -3,12 +3,11 @@
 #include <httplib.h>
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
+#include "core/files.h"
 
 namespace wardline::intel {
 namespace {
@@ -18,10 +17,9 @@ constexpr int kMaxRedirects = 5;
 constexpr int kMaxTaxiiPages = 10000;
 
 Result<std::string> read_secret(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("unreadable", "cannot read the feed secret file '" + path + "'");
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  auto s = read_file(path, "feed secret file");
+  if (!s) return s.error();
+  while (!s->empty() && (s->back() == '\n' || s->back() == '\r')) s->pop_back();
   return s;
 }
 
@@ -112,12 +110,9 @@ Result<Fetched> fetch_feed(const std::string& source, const std::string& etag, c
                            const FeedAccess& access) {
   Fetched out;
   if (!source.starts_with("http://") && !source.starts_with("https://")) {
-    std::string path = source.starts_with("file://") ? source.substr(7) : source;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error("unreadable", "cannot read feed file '" + path + "'");
-    std::ostringstream s;
-    s << in.rdbuf();
-    out.body = std::move(s).str();
+    auto body = read_file(source.starts_with("file://") ? source.substr(7) : source, "feed file");
+    if (!body) return body.error();
+    out.body = std::move(*body);
     return out;
   }
   httplib::Headers headers;

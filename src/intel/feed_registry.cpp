@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/files.h"
 #include "core/ids.h"
 #include "core/time.h"
 #include "intel/feed_fetch.h"
@@ -75,18 +76,6 @@ std::string status_json(const FeedEntry& e) {
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Status write_atomically(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!f.good()) return make_error("write_failed", "cannot write '" + tmp + "'");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return make_error("write_failed", "cannot replace '" + path + "': " + ec.message());
-  return Status::Ok();
-}
 
 // A TAXII collection is kept as one STIX bundle: new objects are added, a
 // newer version of an object (by "modified") replaces the old one.
@@ -112,7 +101,7 @@ Status merge_taxii_objects(const std::string& path, const std::string& feed, con
       list[it->second] = std::move(o);
     }
   }
-  return write_atomically(path, bundle.dump());
+  return write_file_atomically(path, bundle.dump());
 }
 
 }  // namespace
@@ -199,7 +188,7 @@ Result<PullResult> FeedRegistry::pull(const WarningList& warning, const std::vec
     } else {
       e.last_status = got->not_modified ? "not_modified" : "ok";
       if (!got->not_modified) {
-        if (Status s = write_atomically(content_path(e.name), got->body); !s) return s.error();
+        if (Status s = write_file_atomically(content_path(e.name), got->body); !s) return s.error();
         row.etag = got->etag;
         row.last_modified = got->last_modified;
       }

@@ -4,11 +4,10 @@
 #include <array>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "core/files.h"
 #include "intel/feeds/feed_values.h"
 #include "intel/intel.h"
 
@@ -19,13 +18,6 @@ namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 6> kFeedFormats = {"stix", "misp", "csv", "urlhaus", "list", "taxii"};
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("unreadable", "cannot read feed '" + path + "'");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return std::move(s).str();
-}
 
 FeedFormat detect_format(const std::string& path, std::string_view text) {
   size_t start = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
@@ -53,7 +45,7 @@ Status read_content(FeedFormat format, std::string_view text, const IndicatorSin
 
 // A MISP feed directory: manifest.json names the events, one <uuid>.json each.
 Status read_misp_directory(const fs::path& dir, const IndicatorSink& sink, FeedStats& stats) {
-  auto manifest_text = read_file((dir / "manifest.json").string());
+  auto manifest_text = read_file((dir / "manifest.json").string(), "MISP feed manifest");
   if (!manifest_text) return manifest_text.error();
   auto manifest = nlohmann::json::parse(*manifest_text, nullptr, false);
   if (manifest.is_discarded() || !manifest.is_object())
@@ -63,7 +55,7 @@ Status read_misp_directory(const fs::path& dir, const IndicatorSink& sink, FeedS
       stats.reject("manifest", "event id '" + uuid + "' is not a UUID");
       continue;
     }
-    auto text = read_file((dir / (uuid + ".json")).string());
+    auto text = read_file((dir / (uuid + ".json")).string(), "MISP event");
     if (!text) {
       stats.reject("event " + uuid, text.error().message);
       continue;
@@ -132,7 +124,7 @@ Result<std::shared_ptr<const IndicatorSet>> load_indicator_set(const std::vector
       report.format = FeedFormat::misp;
       if (Status s = read_misp_directory(feed.path, sink, report.stats); !s) return s.error();
     } else {
-      auto text = read_file(feed.path);
+      auto text = read_file(feed.path, "feed");
       if (!text) return text.error();
       report.format = feed.format.value_or(detect_format(feed.path, *text));
       if (report.format == FeedFormat::list || report.format == FeedFormat::csv || report.format == FeedFormat::urlhaus) {
