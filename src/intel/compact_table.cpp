@@ -1,4 +1,5 @@
 #include "intel/compact_table.h"
+#include "intel/le_bytes.h"
 
 #include <xxhash.h>
 
@@ -110,17 +111,6 @@ uint32_t CompactTable::insert(uint8_t type, std::string_view key, uint32_t prove
 
 namespace {
 
-void put_u64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
-bool get_u64(std::string_view& in, uint64_t& v) {
-  if (in.size() < 8) return false;
-  v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in[static_cast<size_t>(i)])) << (8 * i);
-  in.remove_prefix(8);
-  return true;
-}
 
 }  // namespace
 

@@ -4,12 +4,13 @@
 #include <xxhash.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
+#include "core/files.h"
 #include "intel/indicator_set_impl.h"
+#include "intel/le_bytes.h"
 #include "intel/intel.h"
 
 namespace wardline::intel {
@@ -17,17 +18,6 @@ namespace {
 
 constexpr std::string_view kMagic = "WLINTEL1";
 
-void put_u64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
-bool get_u64(std::string_view& in, uint64_t& v) {
-  if (in.size() < 8) return false;
-  v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in[static_cast<size_t>(i)])) << (8 * i);
-  in.remove_prefix(8);
-  return true;
-}
 
 Error corrupt(const std::string& path, const std::string& why) {
   return make_error("corrupt_snapshot", "indicator snapshot '" + path + "' is damaged (" + why +
@@ -57,18 +47,7 @@ Status save_snapshot(const IndicatorSet& set, const std::string& path) {
   put_u64(out, json.size());
   out += json;
   put_u64(out, XXH64(out.data(), out.size(), 0));
-  // Written aside and renamed: a scan never sees half a snapshot.
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(out.data(), static_cast<std::streamsize>(out.size()));
-    f.flush();
-    if (!f.good()) return make_error("write_failed", "cannot write indicator snapshot '" + tmp + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return make_error("write_failed", "cannot replace '" + path + "': " + ec.message());
-  return Status::Ok();
+  return write_file_atomically(path, out);  // a scan never sees half a snapshot
 }
 
 namespace {
