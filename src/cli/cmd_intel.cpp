@@ -219,11 +219,7 @@ struct FeedCommand {
 Result<intel::LocalFeed> confirmed_campaigns(Runtime& rt, const Config& config) {
   auto analyzer = load_analyzer(config.smish.rules_dir, config.smish.organization, config.smish.model);
   if (!analyzer) return analyzer.error();
-  const CampaignConfig& cc = config.smish.campaigns;
-  smish::CampaignBook book(*rt.store, rt.keyring,
-                           smish::ClusterParams{cc.minhash_hashes, cc.lsh_bands, cc.min_similarity, cc.shingle_words,
-                                                static_cast<int64_t>(cc.sender_window.count())},
-                           *analyzer);
+  smish::CampaignBook book(*rt.store, rt.keyring, cluster_params(config.smish.campaigns), *analyzer);
   return confirmed_campaign_feed(book);
 }
 

@@ -210,12 +210,9 @@ int serve(const ServeOptions& opts) {
   auto intake = read_intake_secrets(*config);
   if (!intake) return fail(intake.error());
   auto reports = std::make_shared<smish::ReportBook>(*(*rt)->store, (*rt)->keyring, *analyzer, config->smish.reports_per_hour);
-  const CampaignConfig& cc = config->smish.campaigns;
   auto campaigns = std::make_shared<smish::CampaignBook>(
       *(*rt)->store, (*rt)->keyring,
-      smish::ClusterParams{cc.minhash_hashes, cc.lsh_bands, cc.min_similarity, cc.shingle_words,
-                           static_cast<int64_t>(cc.sender_window.count())},
-      *analyzer);
+      cluster_params(config->smish.campaigns), *analyzer);
   if (Status c = campaigns->rebuild(); !c) return fail(c.error());
   auto warning = intel_warning_list(*config, "", {});
   if (!warning) return fail(warning.error());

@@ -68,9 +68,7 @@ int cluster(const SmishOptions& o, const CommonOptions& common) {
   auto messages = read_messages(o.input);
   if (!messages) return fail(messages.error());
   const CampaignConfig& c = config->smish.campaigns;
-  smish::CampaignClusterer clusterer({c.minhash_hashes, c.lsh_bands, c.min_similarity, c.shingle_words,
-                                      static_cast<int64_t>(c.sender_window.count())},
-                                     *org, *rules);
+  smish::CampaignClusterer clusterer(cluster_params(c), *org, *rules);
   for (const auto& m : *messages) clusterer.add({m.text, m.sender, m.time});
   std::string out;
   std::map<size_t, size_t> sizes;

@@ -31,4 +31,8 @@ Result<std::shared_ptr<smish::Analyzer>> load_analyzer(const std::string& rules_
                                            std::shared_ptr<const smish::Classifier>(std::move(*classifier)));
 }
 
+smish::ClusterParams cluster_params(const CampaignConfig& c) {
+  return {c.minhash_hashes, c.lsh_bands, c.min_similarity, c.shingle_words, static_cast<int64_t>(c.sender_window.count())};
+}
+
 }  // namespace wardline::cli

@@ -6,7 +6,8 @@
 
 #include "core/result.h"
 
-namespace wardline::smish { class Analyzer; }
+#include "core/config.h"
+#include "smish/smish.h"
 
 namespace wardline::cli {
 
@@ -16,6 +17,9 @@ std::string resource_path(const std::string& name);
 
 // The message analyzer from the given rules directory, organisation profile
 // and model; an empty path means the one shipped with Wardline.
+// Campaign clustering parameters from smish.campaigns.
+smish::ClusterParams cluster_params(const CampaignConfig& c);
+
 Result<std::shared_ptr<smish::Analyzer>> load_analyzer(const std::string& rules_dir, const std::string& organization,
                                                        const std::string& model);
 
