@@ -64,8 +64,8 @@ void SyslogIntake::stop() {
     std::lock_guard lock(mu_);
     for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
   }
-  for (auto& t : connections_)
-    if (t.joinable()) t.join();
+  for (auto& c : connections_)
+    if (c.thread.joinable()) c.thread.join();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;
 }
@@ -81,6 +81,7 @@ void SyslogIntake::accept_loop() {
     char host[INET6_ADDRSTRLEN] = "?";
     if (addr.ss_family == AF_INET6) inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, host, sizeof host);
     else inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, host, sizeof host);
+    reap_finished();
     std::lock_guard lock(mu_);
     if (open_fds_.size() >= kMaxConnections) {
       spdlog::warn("syslog: refusing a connection from {}: {} connections already open", host, kMaxConnections);
@@ -88,7 +89,23 @@ void SyslogIntake::accept_loop() {
       continue;
     }
     open_fds_.insert(fd);
-    connections_.emplace_back([this, fd, peer = std::string(host)] { serve_connection(fd, peer); });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    connections_.push_back({std::thread([this, fd, done, peer = std::string(host)] {
+                              serve_connection(fd, peer);
+                              *done = true;
+                            }),
+                            done});
+  }
+}
+
+void SyslogIntake::reap_finished() {
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (*it->done) {
+      it->thread.join();
+      it = connections_.erase(it);
+    } else {
+      ++it;
+    }
   }
 }
 

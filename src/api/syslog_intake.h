@@ -38,7 +38,14 @@ class SyslogIntake {
   std::thread acceptor_;
   std::mutex mu_;
   std::set<int> open_fds_;
-  std::vector<std::thread> connections_;
+  // One thread per connection; finished ones are joined at the next accept,
+  // so a long-running daemon does not pile up dead thread handles.
+  struct Connection {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Connection> connections_;
+  void reap_finished();
 };
 
 }  // namespace wardline::api
