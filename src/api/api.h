@@ -21,6 +21,10 @@ namespace intel {
 class LiveIndicators;
 struct Alert;
 }
+namespace posture {
+class DeviceInventory;
+struct StateChange;
+}
 namespace smish {
 class ReportBook;
 class CampaignBook;
@@ -51,11 +55,16 @@ struct ServerOptions {
   IntakeSecrets intake;
   std::shared_ptr<smish::CampaignBook> campaigns;  // null: /api/v1/campaigns answers 503
   std::shared_ptr<intel::LiveIndicators> indicators;  // null or empty: POST /api/v1/intel/events answers 503
+  std::shared_ptr<posture::DeviceInventory> devices;  // null: /api/v1/devices answers 503
 };
 
 // The details of the intel.hit audit event that a new threat-intel alert is,
 // whoever raised it (an API call, the daemon's retro-hunt, the CLI).
 void describe_intel_hit(siem::SecurityEvent& e, const intel::Alert& a);
+
+// The posture.state_change audit event of a device whose compliance state
+// changed, whoever evaluated it (a check-in, an import, the daemon's timer).
+void describe_state_change(siem::SecurityEvent& e, const posture::StateChange& c);
 
 // TLS material in use, for the start-up banner.
 struct TlsInfo {

@@ -21,8 +21,12 @@ struct StaffMember;
 namespace wardline::api {
 
 struct Reply {
-  int status = 200;
+  Reply(int status_code = 200, nlohmann::json json_body = {}) : status(status_code), body(std::move(json_body)) {}
+  int status;
   nlohmann::json body;
+  // A body that is not JSON (CSV, text reports): sent as is with this type.
+  std::string content_type;
+  std::string content;
 };
 
 // One API call as a handler sees it.
@@ -72,6 +76,7 @@ struct Services {
   intel::LiveIndicators* indicators;
   intel::AlertBook* alerts;
   intel::ObservationLog* observations;
+  posture::DeviceInventory* devices;
 };
 
 // A route that authenticates by its own means (a provider's request
@@ -104,6 +109,7 @@ void add_report_routes(std::vector<Route>& routes, Services& s);
 void add_intake_routes(std::vector<RawRoute>& routes, Services& s);
 void add_campaign_routes(std::vector<Route>& routes, Services& s);
 void add_intel_routes(std::vector<Route>& routes, Services& s);
+void add_device_routes(std::vector<Route>& routes, Services& s);
 
 struct IngestOutcome {
   intel::ScanStats stats;

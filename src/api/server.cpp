@@ -144,7 +144,7 @@ struct Server::Impl {
         alerts(store),
         observations(store),
         services{options.config, store, identity, bus, audit, options.reports.get(), options.campaigns.get(), options.intake,
-                 throttle, options.indicators.get(), &alerts, &observations} {
+                 throttle, options.indicators.get(), &alerts, &observations, options.devices.get()} {
     if (options.insecure_http) options.config.tls.enabled = false;
   }
 
@@ -204,8 +204,12 @@ struct Server::Impl {
           Result<Reply> reply = r.handler(call);
           if (call.auth_event)
             if (Status a = record(services, call, std::nullopt); !a) reply = a.error();
-          if (reply) send_json(res, reply->status, reply->body);
-          else send_json(res, http_status_for(reply.error()), error_body(reply.error()));
+          if (reply && !reply->content_type.empty()) {
+            res.status = reply->status;
+            res.set_content(reply->content, reply->content_type);
+          } else if (reply) {
+            send_json(res, reply->status, reply->body);
+          } else send_json(res, http_status_for(reply.error()), error_body(reply.error()));
           if (!reply && http_status_for(reply.error()) >= 500)
             spdlog::error("request {} {} {}: {}", rid, req.method, r.path, redact_text(reply.error().message));
         }
@@ -311,6 +315,7 @@ struct Server::Impl {
     add_report_routes(routes, services);
     add_campaign_routes(routes, services);
     add_intel_routes(routes, services);
+    add_device_routes(routes, services);
     for (const auto& r : routes) add(r);
     std::vector<RawRoute> raw;
     add_intake_routes(raw, services);

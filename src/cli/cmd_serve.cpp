@@ -7,14 +7,15 @@
 #include <fstream>
 #include <iostream>
 #include <pthread.h>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "api/api.h"
 #include "cli/context.h"
 #include "cli/intel_support.h"
+#include "cli/periodic.h"
+#include "cli/posture_support.h"
 #include "cli/resources.h"
+#include "core/time.h"
 #include "smish/smish.h"
 #include "siem/siem.h"
 
@@ -98,31 +99,12 @@ class FeedPuller {
  public:
   FeedPuller(const Config& c, store::Store& store, audit::AuditLog& audit, smish::CampaignBook& campaigns,
              intel::LiveIndicators& live, intel::WarningList warning)
-      : config_(c), store_(store), audit_(audit), campaigns_(campaigns), live_(live), warning_(std::move(warning)) {
-    if (c.intel.pull_interval.count() > 0) thread_ = std::thread([this] { run(); });
-  }
-  ~FeedPuller() { stop(); }
+      : config_(c), store_(store), audit_(audit), campaigns_(campaigns), live_(live), warning_(std::move(warning)),
+        timer_(c.intel.pull_interval, [this] { pull(); }) {}
 
-  void stop() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
+  void stop() { timer_.stop(); }
 
  private:
-  void run() {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      pull();
-      lock.lock();
-      cv_.wait_for(lock, config_.intel.pull_interval, [this] { return stopping_; });
-    }
-  }
-
   void pull() {
     intel::FeedRegistry registry(store_, config_.data_dir);
     auto feeds = registry.list();
@@ -175,10 +157,49 @@ class FeedPuller {
   smish::CampaignBook& campaigns_;
   intel::LiveIndicators& live_;
   intel::WarningList warning_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  Periodic timer_;  // last: stopped before the members it uses go
+};
+
+// Scheduled posture re-evaluation (posture.reevaluate_interval): the policy
+// file and the stored advisories are read again, every device is judged,
+// state changes are audited.
+class PostureEvaluator {
+ public:
+  PostureEvaluator(const Config& c, store::Store& store, audit::AuditLog& audit, posture::DeviceInventory& inventory)
+      : config_(c), store_(store), audit_(audit), inventory_(inventory),
+        timer_(c.posture.reevaluate_interval, [this] { evaluate(); }) {}
+
+  void stop() { timer_.stop(); }
+
+  // Also on SIGHUP: a bad policy file is rejected and the previous one stays.
+  void reload() {
+    auto rules = load_posture_rules(config_, store_);
+    if (!rules) {
+      spdlog::error("posture: reload rejected, the previous policy stays active: {}", rules.error().message);
+      return;
+    }
+    inventory_.use(rules->policy, rules->advisories);
+  }
+
+ private:
+  void evaluate() {
+    reload();
+    auto changes = inventory_.reevaluate(unix_now());
+    if (!changes) {
+      spdlog::error("posture: re-evaluation failed: {}", changes.error().message);
+      return;
+    }
+    if (Status a = audit_state_changes(audit_, inventory_, *changes, "system"); !a)
+      spdlog::error("posture: {}", a.error().message);
+    else if (!changes->empty())
+      spdlog::info("posture: {} device(s) changed compliance state", changes->size());
+  }
+
+  const Config& config_;
+  store::Store& store_;
+  audit::AuditLog& audit_;
+  posture::DeviceInventory& inventory_;
+  Periodic timer_;
 };
 
 int serve(const ServeOptions& opts) {
@@ -218,7 +239,9 @@ int serve(const ServeOptions& opts) {
   if (!warning) return fail(warning.error());
   auto indicators = std::make_shared<intel::LiveIndicators>();
   reload_indicators(*config, *indicators);
-  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake), campaigns, indicators};
+  auto devices = open_inventory(*config, *(*rt)->store);
+  if (!devices) return fail(devices.error());
+  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake), campaigns, indicators, *devices};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());
@@ -243,14 +266,17 @@ int serve(const ServeOptions& opts) {
   if (auto r = (*rt)->audit->record(start); !r) return fail(r.error());
 
   FeedPuller puller(*config, *(*rt)->store, *(*rt)->audit, *campaigns, *indicators, *warning);
+  PostureEvaluator posture(*config, *(*rt)->store, *(*rt)->audit, **devices);
   std::thread waiter([&] {
     int sig = 0;
     while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
       reload_analysis(*config, *reports, *campaigns, *(*rt)->audit);
       reload_indicators(*config, *indicators);
+      posture.reload();
     }
     spdlog::info("received {}, finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     puller.stop();
+    posture.stop();
     server.stop();
   });
   Status s = server.serve();

@@ -60,5 +60,6 @@ void add_merkle_commands(CLI::App& app, int& rc);
 void add_audit_commands(CLI::App& app, int& rc);
 void add_smish_commands(CLI::App& app, int& rc);
 void add_intel_commands(CLI::App& app, int& rc);
+void add_posture_commands(CLI::App& app, int& rc);  // devices, advisories, report
 
 }  // namespace wardline::cli

@@ -15,11 +15,11 @@ namespace wardline::cli {
 // built in (<exe>/../NAME), else ./NAME.
 std::string resource_path(const std::string& name);
 
-// The message analyzer from the given rules directory, organisation profile
-// and model; an empty path means the one shipped with Wardline.
 // Campaign clustering parameters from smish.campaigns.
 smish::ClusterParams cluster_params(const CampaignConfig& c);
 
+// The message analyzer from the given rules directory, organisation profile
+// and model; an empty path means the one shipped with Wardline.
 Result<std::shared_ptr<smish::Analyzer>> load_analyzer(const std::string& rules_dir, const std::string& organization,
                                                        const std::string& model);
 

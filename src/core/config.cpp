@@ -200,7 +200,9 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
       siem(source, "siem"), audit(source, "audit"), smish(source, "smish"), twilio(source, "smish.twilio"),
       whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns"), notify(source, "smish.campaigns.notify"),
-      intel(source, "intel");
+      intel(source, "intel"), posture(source, "posture");
+  posture.on("policy", scalar(source, c.posture.policy, "a file path"))
+      .on("reevaluate_interval", duration(source, c.posture.reevaluate_interval, true));
   notify.on("url", scalar(source, c.smish.campaigns.notify.url, "an https:// URL"))
       .on("token_file", scalar(source, c.smish.campaigns.notify.token_file, "a file path"))
       .on("message", scalar(source, c.smish.campaigns.notify.message, "a message template"));
@@ -317,7 +319,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("siem", [&](const YAML::Node& n, const std::string&) { return siem.apply(n); })
       .on("audit", [&](const YAML::Node& n, const std::string&) { return audit.apply(n); })
       .on("smish", [&](const YAML::Node& n, const std::string&) { return smish.apply(n); })
-      .on("intel", [&](const YAML::Node& n, const std::string&) { return intel.apply(n); });
+      .on("intel", [&](const YAML::Node& n, const std::string&) { return intel.apply(n); })
+      .on("posture", [&](const YAML::Node& n, const std::string&) { return posture.apply(n); });
   try {
     if (Status s = top.apply(root); !s) return s.error();
   } catch (const YAML::Exception& e) {

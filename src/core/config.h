@@ -102,6 +102,12 @@ struct IntelConfig {
   std::string syslog_format;                 // zeek|squid|eve|cef|ecs; empty: detected per connection
 };
 
+// Device posture in the daemon (see docs/posture-policy.md).
+struct PostureConfig {
+  std::string policy;                             // empty: policies/posture.yaml shipped with Wardline
+  std::chrono::seconds reevaluate_interval{900};  // grace deadlines and check-in ages; 0: off
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = "./var";
@@ -115,6 +121,7 @@ struct Config {
   AuditConfig audit;
   SmishConfig smish;
   IntelConfig intel;
+  PostureConfig posture;
 };
 
 // Parses YAML text; `source` names the file in error messages.

@@ -115,4 +115,14 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& source) {
   return table;
 }
 
+std::string csv_field(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace wardline

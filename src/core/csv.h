@@ -24,6 +24,10 @@ struct CsvTable {
   int column(std::string_view name) const;
 };
 
+// One field as RFC 4180 writes it: quoted when it holds a comma, a quote or
+// a line break, with quotes doubled.
+std::string csv_field(std::string_view value);
+
 // `source` names the input in error messages ("staff.csv:12: ...").
 Result<CsvTable> parse_csv(std::string_view text, const std::string& source);
 

@@ -33,6 +33,8 @@ enum class Permission {
   intel_ingest,  // send log events to be matched against threat intelligence
   intel_read,    // threat-intel alerts and feed status
   intel_triage,  // change a threat-intel alert's status
+  devices_read,  // device inventory, compliance and posture reports
+  devices_checkin, // an on-device agent reports the device's state
 };
 bool role_allows(Role role, Permission p);
 

@@ -39,7 +39,9 @@ bool role_allows(Role role, Permission p) {
     case Permission::campaigns_write:
     case Permission::intel_triage: return role == Role::admin || role == Role::analyst;
     case Permission::intel_ingest: return role == Role::admin || role == Role::service;  // log shippers use service tokens
-    case Permission::intel_read: return role == Role::admin || role == Role::analyst || role == Role::auditor;
+    case Permission::intel_read:
+    case Permission::devices_read: return role == Role::admin || role == Role::analyst || role == Role::auditor;
+    case Permission::devices_checkin: return role == Role::admin || role == Role::service;  // device agents use service tokens
   }
   return false;
 }

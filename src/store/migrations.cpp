@@ -204,6 +204,30 @@ CREATE TABLE intel_suppressions (
   PRIMARY KEY (type, indicator)
 );
 )sql"},
+      {13, "posture",
+       R"sql(
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  ownership TEXT NOT NULL,
+  state TEXT NOT NULL,
+  state_since BIGINT NOT NULL,
+  deadline BIGINT NOT NULL,
+  checks TEXT NOT NULL,
+  device TEXT NOT NULL,
+  standing TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX devices_state ON devices(state, id);
+CREATE INDEX devices_user ON devices(user_name);
+CREATE TABLE posture_advisories (
+  id TEXT PRIMARY KEY,
+  advisory TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+)sql"},
   };
   return all;
 }

@@ -22,6 +22,7 @@
 #include "smish/smish.h"
 #include "identity/identity.h"
 #include "intel/intel.h"
+#include "posture/posture.h"
 #include "siem/siem.h"
 #include "support/test_support.h"
 
@@ -112,7 +113,15 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     campaigns_ = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer);
     ASSERT_TRUE(campaigns_->rebuild().ok());
     indicators_ = std::make_shared<intel::LiveIndicators>();
-    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_, indicators_}, *store_, *identity_,
+    auto policy = posture::Policy::parse(R"(
+rules:
+  - checks: {encryption: block, jailbreak: {enforcement: block, quarantine: true}, biometrics: {enforcement: grace, grace: 7d}}
+  - match: {ownership: byod}
+    checks: {management: {require: [mam, work_profile]}}
+)", "test-policy.yaml");
+    ASSERT_TRUE(policy.ok()) << policy.error().message;
+    devices_ = std::make_shared<posture::DeviceInventory>(*store_, *policy, nullptr);
+    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_, indicators_, devices_}, *store_, *identity_,
                                        bus_, *audit_);
     auto port = server_->bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
@@ -191,6 +200,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   std::shared_ptr<const smish::Analyzer> analyzer_;
   std::shared_ptr<smish::CampaignBook> campaigns_;
   std::shared_ptr<intel::LiveIndicators> indicators_;
+  std::shared_ptr<posture::DeviceInventory> devices_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
   int port_ = 0;
@@ -363,7 +373,9 @@ TEST_P(ApiTest, SensitiveValueNeverInLogsOrDatabaseFileInClear) {
   if (GetParam() == "sqlite") {
     for (const auto& f : std::filesystem::directory_iterator(dir_.path())) {
       std::string name = f.path().filename();
-      if (name.rfind("wardline.db", 0) == 0) EXPECT_TRUE(no_phone(testing::read_file(f.path()))) << name;
+      if (name.rfind("wardline.db", 0) == 0) {
+        EXPECT_TRUE(no_phone(testing::read_file(f.path()))) << name;
+      }
     }
   } else {
     auto rows = store_->query("SELECT phone_enc FROM users WHERE name = 'dr.who'");
@@ -742,6 +754,56 @@ TEST_P(ApiTest, ReportedLinksOnAFeedAreSightings) {
   auto hits = audit_->search(f, "", 100);
   ASSERT_EQ(hits->entries.size(), 1u);
   EXPECT_EQ(hits->entries[0].event.details.at("report"), report_id);
+}
+
+TEST_P(ApiTest, DevicesCheckInAndAnalystsSeeWhatFailsAndWhy) {
+  std::string agent = token_for("svc.mdm-agent", Role::service);
+  std::string reporter = token_for("nurse.kim", Role::reporter);
+  const char* body = R"({"id":"ios-77","platform":"ios","os_version":"17.6","ownership":"byod","management":"mam",
+    "user":"kim@lakesidemed.org","encrypted":false,"biometrics":true,"jailbroken":false})";
+  EXPECT_EQ(post("/api/v1/devices/checkin", reporter, body)->status, 403);
+  EXPECT_EQ(post("/api/v1/devices/checkin", agent, R"({"platform":"ios"})")->status, 400);  // no id
+  auto r = post("/api/v1/devices/checkin", agent, body);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto d = json::parse(r->body);
+  EXPECT_EQ(d["state"], "noncompliant");
+  EXPECT_EQ(d["wipe"], "selective");
+  ASSERT_EQ(d["failing_checks"], json::array({"encryption"}));
+  EXPECT_FALSE(d["findings"][0]["why"].get<std::string>().empty());
+  EXPECT_FALSE(d["last_checkin"].is_null());
+
+  // A later check-in reports only what changed; the rest is kept.
+  r = post("/api/v1/devices/checkin", agent, R"({"id":"ios-77","encrypted":true})");
+  ASSERT_EQ(r->status, 200) << r->body;
+  d = json::parse(r->body);
+  EXPECT_EQ(d["state"], "compliant");
+  EXPECT_EQ(d["user"], "kim@lakesidemed.org");
+
+  auto list = get("/api/v1/devices?ownership=byod", analyst_);
+  ASSERT_EQ(list->status, 200) << list->body;
+  ASSERT_EQ(json::parse(list->body)["items"].size(), 1u);
+  EXPECT_EQ(json::parse(get("/api/v1/devices?state=noncompliant", analyst_)->body)["items"].size(), 0u);
+  EXPECT_EQ(get("/api/v1/devices?state=broken", analyst_)->status, 400);
+  EXPECT_EQ(get("/api/v1/devices/ios-77", analyst_)->status, 200);
+  EXPECT_EQ(get("/api/v1/devices/nope", analyst_)->status, 404);
+  EXPECT_EQ(get("/api/v1/devices", reporter)->status, 403);
+
+  auto csv = get("/api/v1/posture/reports/fleet?format=csv", analyst_);
+  ASSERT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_NE(csv->body.find("byod,ios,1,1,0,0,0,"), std::string::npos) << csv->body;
+  EXPECT_EQ(json::parse(get("/api/v1/posture/reports/fleet", analyst_)->body)["summary"]["devices"], 1);
+  EXPECT_EQ(get("/api/v1/posture/reports/weekly", analyst_)->status, 404);
+
+  auto changes = events_of_type("posture.state_change");
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].subject, "ios-77");
+  EXPECT_EQ(changes[0].actor, "svc.mdm-agent");
+  EXPECT_EQ(changes[0].details["from"], "new");
+  EXPECT_EQ(changes[0].details["to"], "noncompliant");
+  EXPECT_EQ(changes[0].details["checks"], "encryption");
+  EXPECT_EQ(changes[1].details["from"], "noncompliant");
+  EXPECT_EQ(changes[1].details["to"], "compliant");
 }
 
 class IntakeTest : public ApiTest {
