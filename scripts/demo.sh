@@ -12,6 +12,13 @@ if ! "$WARDLINE" user list --data-dir "$DATA" 2>/dev/null | grep -q '^demo.admin
   "$WARDLINE" user add demo.analyst --role analyst --display-name "Demo Analyst" --data-dir "$DATA" >/dev/null
   "$WARDLINE" user add nurse.demo --role reporter --display-name "Demo Nurse" --phone "+1 555 010 0100" --data-dir "$DATA" >/dev/null
 fi
+# A small fleet for the posture pages: check-ins and patch levels as of today.
+if ! "$WARDLINE" devices list --data-dir "$DATA" 2>/dev/null | grep -q '^LMC-'; then
+  SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
+  sed -e "s/@NOW@/$(date -u +%Y-%m-%dT%H:%M:%SZ)/" -e "s/@PATCH@/$(date -u +%Y-%m-01)/" \
+    "$SRC_DIR/examples/devices.json" >"$DATA/demo-devices.json"
+  "$WARDLINE" devices import --source json "$DATA/demo-devices.json" --data-dir "$DATA" >/dev/null
+fi
 TOKEN=$("$WARDLINE" token create --user demo.admin --ttl 1d --data-dir "$DATA" 2>/dev/null)
 
 cat <<MSG
@@ -25,6 +32,8 @@ cat <<MSG
   Try:
     curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' https://$LISTEN/api/v1/users
     curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' -d '{"channel":"sms","body":"Your Epic session expired. Sign in: hxxps://lakesidemed-epic[.]com/login"}' https://$LISTEN/api/v1/reports
+    curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' 'https://$LISTEN/api/v1/devices?state=noncompliant'
+    curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' 'https://$LISTEN/api/v1/posture/reports/fleet?format=text'
     curl --cacert $DATA/tls/ca.pem https://$LISTEN/metrics
     curl --cacert $DATA/tls/ca.pem https://$LISTEN/api/v1/openapi.yaml
 

@@ -221,9 +221,14 @@ struct Judge {
     report(catalogue, outside, " app(s) outside the approved catalogue: ");
     report(permissions, excessive, " app(s) hold flagged permissions not approved for them: ");
     if (sideloading) {
-      if (d.unknown_sources && *d.unknown_sources) fail(*sideloading, "installing apps from unknown sources is allowed");
-      report(sideloading, sideloaded, " sideloaded app(s): ");
-      if (!d.unknown_sources && sideloaded.empty() && d.platform == Platform::android)
+      std::string m;
+      if (d.unknown_sources && *d.unknown_sources) m = "installing apps from unknown sources is allowed";
+      if (!sideloaded.empty()) {
+        m += (m.empty() ? "" : "; ") + std::to_string(sideloaded.size()) + " sideloaded app(s): ";
+        append_capped(m, sideloaded);
+      }
+      if (!m.empty()) fail(*sideloading, std::move(m));
+      else if (!d.unknown_sources && d.platform == Platform::android)
         unreported(*sideloading, "whether unknown sources are allowed");
     }
   }

@@ -16,6 +16,18 @@ check "the printed curl command lists the demo users" bash -c "grep -q '\"name\"
 report_cmd=$(grep -m1 "api/v1/reports" "$WORK/demo.out")
 eval "$report_cmd" >"$WORK/report.json" 2>&1
 check "the printed report command returns a malicious verdict" grep -q '"verdict":"malicious"' "$WORK/report.json"
+devices_cmd=$(grep -m1 "api/v1/devices" "$WORK/demo.out")
+eval "$devices_cmd" >"$WORK/devices.json" 2>/dev/null
+check "the printed devices command lists the demo fleet's noncompliant devices" python3 -c "
+import json,sys
+items=json.load(open(sys.argv[1]))['items']
+ids={d['id'] for d in items}
+assert 'LMC-BYOD-2201' in ids and 'LMC-TAB-0405' in ids and 'LMC-IPH-0101' not in ids, ids
+assert all(d['state']=='noncompliant' for d in items)
+" "$WORK/devices.json"
+fleet_cmd=$(grep -m1 "posture/reports/fleet" "$WORK/demo.out")
+eval "$fleet_cmd" >"$WORK/fleet.txt" 2>&1
+check "the printed fleet report command works" contains "$WORK/fleet.txt" "fleet report"
 metrics_cmd=$(grep -m1 "/metrics" "$WORK/demo.out")
 eval "$metrics_cmd" >"$WORK/metrics" 2>&1
 check "the printed metrics command works" contains "$WORK/metrics" "wardline_http_requests_total"

@@ -200,6 +200,10 @@ TEST_P(PolicyChecks, EachCheckFailsOnItsOwn) {
   d = good();
   d.apps.push_back({"com.example.free", "Free", "1.0", AppSource::sideloaded, {}});
   expect_fails(d, "sideloading", Enforcement::block);
+  d.unknown_sources = true;  // both at once: one finding that says both
+  auto both = judge(*policy_, d);
+  EXPECT_EQ(std::count_if(both.begin(), both.end(), [](const Finding& x) { return x.check == "sideloading"; }), 1);
+  EXPECT_NE(find(both, "sideloading")->message.find("com.example.free"), std::string::npos);
 
   d = good();
   d.cloud_backup = true;
