@@ -47,11 +47,12 @@ nlohmann::json detail_json(const posture::DeviceRecord& r) {
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& f : r.standing.findings) {
     auto since = r.standing.failing_since.find(f.check);
+    auto explained = posture::explain_check(f.check);
     findings.push_back({{"check", f.check},
                         {"enforcement", posture::name_of(f.enforcement)},
                         {"message", f.message},
-                        {"why", f.why},
-                        {"fix", f.fix},
+                        {"why", explained.why},
+                        {"fix", explained.fix},
                         {"failing_since", since == r.standing.failing_since.end() ? nlohmann::json(nullptr)
                                                                                    : time_or_null(since->second)},
                         {"deadline", time_or_null(f.deadline)}});

@@ -109,9 +109,11 @@ std::string failing(const posture::Standing& s) {
 
 nlohmann::json record_json(const posture::DeviceRecord& r) {
   nlohmann::json findings = nlohmann::json::array();
-  for (const auto& f : r.standing.findings)
+  for (const auto& f : r.standing.findings) {
+    auto explained = posture::explain_check(f.check);
     findings.push_back({{"check", f.check}, {"enforcement", posture::name_of(f.enforcement)}, {"message", f.message},
-                        {"why", f.why}, {"fix", f.fix}});
+                        {"why", explained.why}, {"fix", explained.fix}});
+  }
   return {{"device", nlohmann::json::parse(posture::device_to_json(r.device), nullptr, false)},
           {"state", posture::name_of(r.standing.state)},
           {"state_since", time_text(r.standing.since)},
@@ -132,9 +134,10 @@ void print_detail(const posture::DeviceRecord& r) {
   if (r.standing.deadline) std::cout << ", deadline " << to_rfc3339(r.standing.deadline);
   std::cout << "\n";
   for (const auto& f : r.standing.findings) {
+    auto explained = posture::explain_check(f.check);
     std::cout << "  [" << posture::name_of(f.enforcement) << "] " << f.check << ": " << f.message << "\n"
-              << "      why: " << f.why << "\n"
-              << "      fix: " << f.fix << "\n";
+              << "      why: " << explained.why << "\n"
+              << "      fix: " << explained.fix << "\n";
   }
   if (r.standing.findings.empty()) std::cout << "  passes every check\n";
 }

@@ -9,16 +9,44 @@ int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
 }
 
+namespace {
+
+// Writes `v` as `width` digits at `out`.
+void put_digits(char* out, int64_t v, int width) {
+  for (int i = width - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
+}
+
+}  // namespace
+
+// Formatted by hand (civil-from-days, H. Hinnant's algorithm): reports and
+// evaluations format many timestamps, and gmtime_r + snprintf dominated.
 std::string to_rfc3339(Clock::time_point t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
+  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int64_t millis = ms - secs * 1000;
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t sod = secs - days * 86400;
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) {  // outside RFC 3339's four-digit years: clamp, as gmtime callers did
+    year = year < 0 ? 0 : 9999;
+  }
+  std::string out = "0000-00-00T00:00:00.000Z";
+  put_digits(&out[0], year, 4);
+  put_digits(&out[5], month, 2);
+  put_digits(&out[8], day, 2);
+  put_digits(&out[11], sod / 3600, 2);
+  put_digits(&out[14], sod / 60 % 60, 2);
+  put_digits(&out[17], sod % 60, 2);
+  put_digits(&out[20], millis, 3);
+  return out;
 }
 
 std::string to_rfc3339(int64_t unix_seconds) {

@@ -225,8 +225,10 @@ struct AdvisoryIndex::Impl {
     }
   }
 
+  // `first_of_device`: where this device's exposures start in `out`, to
+  // check against when the device holds the same app twice.
   void match(const ProductTable& table, std::string_view name, std::string_view version, std::string_view patch_level,
-             size_t first_of_device, std::vector<Exposure>& out) const {
+             std::optional<size_t> first_of_device, std::vector<Exposure>& out) const {
     const ProductRanges* ranges = table.find(name);
     if (!ranges) return;
     thread_local std::vector<Hit> hits;
@@ -247,10 +249,11 @@ struct AdvisoryIndex::Impl {
       }
       if (!installed) continue;
       // The same app installed twice (personal and work profile) is one exposure.
-      bool seen = std::any_of(out.begin() + static_cast<std::ptrdiff_t>(first_of_device), out.end(), [&](const Exposure& x) {
-        return x.advisory == e.advisory && CaseInsensitiveEqual{}(x.product, *e.product);
-      });
-      if (!seen) out.push_back(Exposure{e.advisory, *e.product, std::string(*installed), e.severity, e.deadline});
+      bool seen = first_of_device &&
+                  std::any_of(out.begin() + static_cast<std::ptrdiff_t>(*first_of_device), out.end(), [&](const Exposure& x) {
+                    return x.advisory == e.advisory && CaseInsensitiveEqual{}(x.product, *e.product);
+                  });
+      if (!seen) out.push_back(Exposure{e.advisory, *e.product, *installed, e.severity, e.deadline});
     }
   }
 };
@@ -268,8 +271,17 @@ AdvisoryIndex::AdvisoryIndex(AdvisoryIndex&&) noexcept = default;
 void AdvisoryIndex::exposures(const Device& device, std::vector<Exposure>& out) const {
   size_t first = out.size();
   if (device.platform != Platform::unknown)
-    impl_->match(impl_->os, name_of(device.platform), device.os_version, device.patch_level, first, out);
-  for (const App& app : device.apps) impl_->match(impl_->apps, app.id, app.version, device.patch_level, first, out);
+    impl_->match(impl_->os, name_of(device.platform), device.os_version, device.patch_level, std::nullopt, out);
+  // Apps with exposures so far: only a second copy of one of them (personal
+  // and work profile) needs its exposures checked for duplicates.
+  thread_local std::vector<std::string_view> exposed;
+  exposed.clear();
+  for (const App& app : device.apps) {
+    size_t before = out.size();
+    bool again = std::any_of(exposed.begin(), exposed.end(), [&](std::string_view id) { return CaseInsensitiveEqual{}(id, app.id); });
+    impl_->match(impl_->apps, app.id, app.version, device.patch_level, again ? std::optional<size_t>(first) : std::nullopt, out);
+    if (out.size() > before && !again) exposed.push_back(app.id);
+  }
 }
 
 const std::vector<Advisory>& AdvisoryIndex::advisories() const { return impl_->advisories; }

@@ -8,14 +8,9 @@
 namespace wardline::posture {
 namespace {
 
-struct Explanation {
-  const char* why;
-  const char* fix;
-};
-
 // Why each check matters, in the words of the practices Wardline is built
 // from, and what the device's owner or the MDM administrator does about it.
-Explanation explain(CheckId id) {
+CheckExplanation explain(CheckId id) {
   switch (id) {
     case CheckId::os_version:
       return {"An outdated OS is a known vulnerability waiting to be exploited; OS updates are a clinical safety control.",
@@ -67,14 +62,37 @@ Explanation explain(CheckId id) {
               "72 hours, not the next maintenance window.",
               "Install the update that fixes the advisory before its deadline."};
   }
-  return {"", ""};
+  return {};
 }
 
-// Names a list of items, capped: "a, b, c and 4 more".
+constexpr size_t kShownItems = 5;
+
+// A list of items named in a message, capped: "a, b, c, d, e and 4 more".
+// Items past the cap are counted, never formatted (a device may hold
+// dozens of apps outside the catalogue).
+class Capped {
+ public:
+  template <typename Format>
+  void add(Format&& format) {
+    if (shown_.size() < kShownItems) shown_.push_back(format());
+    ++count_;
+  }
+  size_t count() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  void append_to(std::string& out) const {
+    for (size_t i = 0; i < shown_.size(); ++i) out += (i ? ", " : "") + shown_[i];
+    if (count_ > shown_.size()) out += " and " + std::to_string(count_ - shown_.size()) + " more";
+  }
+
+ private:
+  std::vector<std::string> shown_;
+  size_t count_ = 0;
+};
+
 void append_capped(std::string& out, const std::vector<std::string>& items) {
-  constexpr size_t kShown = 5;
-  for (size_t i = 0; i < items.size() && i < kShown; ++i) out += (i ? ", " : "") + items[i];
-  if (items.size() > kShown) out += " and " + std::to_string(items.size() - kShown) + " more";
+  Capped c;
+  for (const auto& i : items) c.add([&] { return i; });
+  c.append_to(out);
 }
 
 std::string duration_text(int64_t seconds) {
@@ -103,7 +121,6 @@ struct Judge {
   std::vector<Finding>& out;
 
   void fail(const CheckSpec& c, std::string message, int64_t deadline = 0) {
-    Explanation e = explain(c.id);
     Finding f;
     f.check = std::string(name_of(c.id));
     f.enforcement = c.enforcement;
@@ -111,8 +128,6 @@ struct Judge {
     f.deadline = deadline;
     f.quarantine = c.quarantine;
     f.message = std::move(message);
-    f.why = e.why;
-    f.fix = e.fix;
     out.push_back(std::move(f));
   }
 
@@ -198,23 +213,24 @@ struct Judge {
     const CheckSpec* catalogue = checks[static_cast<size_t>(CheckId::app_catalogue)];
     const CheckSpec* permissions = checks[static_cast<size_t>(CheckId::app_permissions)];
     const CheckSpec* sideloading = checks[static_cast<size_t>(CheckId::sideloading)];
-    std::vector<std::string> outdated, outside, excessive, sideloaded;
+    Capped outdated, outside, excessive, sideloaded;
     Policy::AppVerdict v;
     for (const auto& app : d.apps) {
       policy_app_verdict(app, v);
-      if (v.outdated) outdated.push_back(app.id + " " + app.version + " < " + std::string(v.min_version));
-      if (!v.approved) outside.push_back(app.id);
-      if (!v.excessive_permissions.empty()) {
-        std::string p = app.id + " (";
-        for (size_t i = 0; i < v.excessive_permissions.size(); ++i) p += (i ? ", " : "") + v.excessive_permissions[i];
-        excessive.push_back(p + ")");
-      }
-      if (v.sideloaded) sideloaded.push_back(app.id);
+      if (v.outdated) outdated.add([&] { return app.id + " " + app.version + " < " + std::string(v.min_version); });
+      if (!v.approved) outside.add([&] { return app.id; });
+      if (!v.excessive_permissions.empty())
+        excessive.add([&] {
+          std::string p = app.id + " (";
+          for (size_t i = 0; i < v.excessive_permissions.size(); ++i) p += (i ? ", " : "") + v.excessive_permissions[i];
+          return p + ")";
+        });
+      if (v.sideloaded) sideloaded.add([&] { return app.id; });
     }
-    auto report = [&](const CheckSpec* c, const std::vector<std::string>& items, const char* what) {
+    auto report = [&](const CheckSpec* c, const Capped& items, const char* what) {
       if (!c || items.empty()) return;
-      std::string m = std::to_string(items.size()) + what;
-      append_capped(m, items);
+      std::string m = std::to_string(items.count()) + what;
+      items.append_to(m);
       fail(*c, std::move(m));
     };
     report(versions, outdated, " app(s) older than the catalogue's minimum version: ");
@@ -224,8 +240,8 @@ struct Judge {
       std::string m;
       if (d.unknown_sources && *d.unknown_sources) m = "installing apps from unknown sources is allowed";
       if (!sideloaded.empty()) {
-        m += (m.empty() ? "" : "; ") + std::to_string(sideloaded.size()) + " sideloaded app(s): ";
-        append_capped(m, sideloaded);
+        m += (m.empty() ? "" : "; ") + std::to_string(sideloaded.count()) + " sideloaded app(s): ";
+        sideloaded.append_to(m);
       }
       if (!m.empty()) fail(*sideloading, std::move(m));
       else if (!d.unknown_sources && d.platform == Platform::android)
@@ -240,14 +256,18 @@ struct Judge {
     std::vector<Exposure> found;
     advisories->exposures(d, found);
     if (found.empty()) return;
-    std::sort(found.begin(), found.end(), [](const Exposure& a, const Exposure& b) { return a.deadline < b.deadline; });
-    std::vector<std::string> items;
-    for (const auto& e : found)
-      items.push_back(e.advisory->id + " (" + std::string(name_of(e.severity)) +
-                      (e.advisory->known_exploited ? ", known exploited" : "") + ", " + e.product + " " + e.installed +
-                      (e.deadline <= now ? ", overdue since " : ", patch by ") + to_rfc3339(e.deadline) + ")");
+    // The earliest deadlines first; only those shown are formatted.
+    size_t shown = std::min(found.size(), kShownItems);
+    std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(shown), found.end(),
+                      [](const Exposure& a, const Exposure& b) { return a.deadline < b.deadline; });
     std::string m = std::to_string(found.size()) + " open advisory(ies): ";
-    append_capped(m, items);
+    for (size_t i = 0; i < shown; ++i) {
+      const Exposure& e = found[i];
+      m += (i ? ", " : "") + e.advisory->id + " (" + std::string(name_of(e.severity)) +
+           (e.advisory->known_exploited ? ", known exploited" : "") + ", " + std::string(e.product) + " " +
+           std::string(e.installed) + (e.deadline <= now ? ", overdue since " : ", patch by ") + to_rfc3339(e.deadline) + ")";
+    }
+    if (found.size() > shown) m += " and " + std::to_string(found.size() - shown) + " more";
     fail(c, std::move(m), found.front().deadline);
   }
 
@@ -296,6 +316,11 @@ void judge_app_into(const Policy::Impl& p, const App& app, Policy::AppVerdict& v
 void Judge::policy_app_verdict(const App& app, Policy::AppVerdict& v) const { judge_app_into(policy, app, v); }
 
 }  // namespace
+
+CheckExplanation explain_check(std::string_view check) {
+  auto id = parse_check(check);
+  return id ? explain(*id) : CheckExplanation{};
+}
 
 void Policy::evaluate(const Device& d, int64_t now, const AdvisoryIndex* advisories, std::vector<Finding>& out) const {
   Judge{*impl_, d, now, advisories, out}.run(impl_->effective(d));

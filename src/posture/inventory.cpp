@@ -19,9 +19,7 @@ std::string standing_json(const Standing& s) {
                         {"grace", f.grace},
                         {"deadline", f.deadline},
                         {"quarantine", f.quarantine},
-                        {"message", f.message},
-                        {"why", f.why},
-                        {"fix", f.fix}});
+                        {"message", f.message}});
   return nlohmann::json{{"findings", findings}, {"failing_since", s.failing_since}}.dump(
       -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -43,8 +41,6 @@ Standing standing_from(const store::Row& r) {
     x.deadline = f.value("deadline", int64_t{0});
     x.quarantine = f.value("quarantine", false);
     x.message = f.value("message", "");
-    x.why = f.value("why", "");
-    x.fix = f.value("fix", "");
     s.findings.push_back(std::move(x));
   }
   if (auto fs = j.find("failing_since"); fs != j.end() && fs->is_object())

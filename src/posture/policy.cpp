@@ -303,9 +303,11 @@ Status read_catalogue(const Reader& rd, const YAML::Node& c, Policy::Impl& p) {
       if (!list) return list.error();
       app.names = std::move(*list);
     }
-    if (p.catalogue.contains(app.id)) return rd.error(n, "app '" + app.id + "' is in the catalogue twice");
-    for (const auto& name : app.names) p.catalogue_names.emplace(name, app.id);
-    p.catalogue.emplace(app.id, std::move(app));
+    if (p.catalogue_keys.contains(app.id)) return rd.error(n, "app '" + app.id + "' is in the catalogue twice");
+    auto entry = std::make_unique<CatalogueApp>(std::move(app));
+    p.catalogue_keys.emplace(entry->id, entry.get());
+    for (const auto& name : entry->names) p.catalogue_keys.emplace(name, entry.get());  // an id wins over a name
+    p.catalogue.push_back(std::move(entry));
   }
   return {};
 }
@@ -345,9 +347,8 @@ std::string_view name_of(Enforcement e) {
 }
 
 const CatalogueApp* Policy::Impl::find_app(std::string_view id) const {
-  if (auto it = catalogue.find(id); it != catalogue.end()) return &it->second;
-  if (auto alias = catalogue_names.find(id); alias != catalogue_names.end()) return &catalogue.find(alias->second)->second;
-  return nullptr;
+  auto it = catalogue_keys.find(id);
+  return it == catalogue_keys.end() ? nullptr : it->second;
 }
 
 EffectiveChecks Policy::Impl::effective(const Device& d) const {

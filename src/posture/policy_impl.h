@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -64,9 +65,10 @@ struct Policy::Impl {
   int64_t quarantine_after = 14 * 86400;
   SlaPolicy sla;
   CpeProductMap cpe_products;
-  std::unordered_map<std::string, CatalogueApp, StringHash, std::equal_to<>> catalogue;
-  // Display name -> app id, for apps the MDM names but does not identify.
-  std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> catalogue_names;
+  std::vector<std::unique_ptr<CatalogueApp>> catalogue;
+  // App id, and display name for apps the MDM names but does not identify
+  // (Intune), -> the catalogue entry: one lookup per installed app.
+  std::unordered_map<std::string, const CatalogueApp*, StringHash, std::equal_to<>> catalogue_keys;
   const CatalogueApp* find_app(std::string_view id) const;
   std::vector<std::string> flagged_permissions;
   std::vector<Rule> rules;

@@ -165,11 +165,12 @@ struct SlaPolicy {
   int64_t for_severity(Severity s) const;
 };
 
-// One advisory affecting one product on one device.
+// One advisory affecting one product on one device. The views point into
+// the index and the device: valid while both are.
 struct Exposure {
   const Advisory* advisory = nullptr;
-  std::string product;
-  std::string installed;  // the version (or patch level) found
+  std::string_view product;
+  std::string_view installed;  // the version (or patch level) found
   Severity severity = Severity::medium;  // known-exploited ones count as critical
   int64_t deadline = 0;
 };
@@ -215,9 +216,14 @@ struct Finding {
   int64_t deadline = 0;  // set by checks with their own deadline (patch SLA)
   bool quarantine = false;  // failing it quarantines at once (jailbreak)
   std::string message;  // what is wrong on this device
-  std::string why;      // why it matters (the source document)
-  std::string fix;      // how to fix it
 };
+
+// Why a check matters (from the practices Wardline is built on) and how to
+// fix a failure; empty for an unknown check name.
+struct CheckExplanation {
+  std::string_view why, fix;
+};
+CheckExplanation explain_check(std::string_view check);
 
 struct PolicyProblem {
   std::string where, reason;

@@ -139,10 +139,10 @@ Result<Table> patch_sla(DeviceInventory& inv, int64_t now) {
     exposures.clear();
     advisories->exposures(r.device, exposures);
     for (const auto& e : exposures) {
-      Row& row = found[{e.advisory->id, e.product}];
+      Row& row = found[{e.advisory->id, std::string(e.product)}];
       row.sample = e;
       ++row.devices;
-      row.versions.insert(e.installed);
+      row.versions.emplace(e.installed);
       auto& sev = by_severity[std::string(name_of(e.severity))];
       ++sev.first;
       if (e.deadline <= now) ++sev.second;

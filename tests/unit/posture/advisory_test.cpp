@@ -89,7 +89,7 @@ std::vector<std::string> exposed(const AdvisoryIndex& index, const Device& d) {
   std::vector<Exposure> out;
   index.exposures(d, out);
   std::vector<std::string> names;
-  for (const auto& e : out) names.push_back(e.advisory->id + " " + e.product + " " + e.installed);
+  for (const auto& e : out) names.push_back(e.advisory->id + " " + std::string(e.product) + " " + std::string(e.installed));
   return names;
 }
 

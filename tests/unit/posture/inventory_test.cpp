@@ -96,7 +96,7 @@ TEST_P(Inventory, PutEvaluatesAndReportsOnlyStateChanges) {
   EXPECT_EQ((*got)->device.user, "c-grace@lakesidemed.org");
   ASSERT_EQ((*got)->device.apps.size(), 1u);
   EXPECT_EQ((*got)->device.apps[0].version, "10.5");
-  EXPECT_FALSE((*got)->standing.findings.at(0).why.empty());
+  EXPECT_FALSE(explain_check((*got)->standing.findings.at(0).check).why.empty());
 
   // The same device again, unchanged: no change to report.
   auto again = inv_->put({soon}, kNow + kDay);
