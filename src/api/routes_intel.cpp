@@ -7,6 +7,7 @@
 #include "api/router.h"
 #include "core/time.h"
 #include "intel/intel.h"
+#include "posture/posture.h"
 
 namespace wardline::api {
 namespace {
@@ -25,7 +26,13 @@ nlohmann::json alert_json(const intel::Alert& a) {
           {"confidence", a.confidence},
           {"labels", a.labels},
           {"campaign_id", a.campaign_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.campaign_id)},
-          {"last", {{"source", a.last_source}, {"field", a.last_field}, {"observed", a.last_observed}, {"timestamp", a.last_timestamp}}}};
+          {"last", {{"source", a.last_source},
+                    {"field", a.last_field},
+                    {"observed", a.last_observed},
+                    {"timestamp", a.last_timestamp},
+                    {"client", a.last_client.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.last_client)},
+                    {"device", a.last_device.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.last_device)},
+                    {"user", a.last_user.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.last_user)}}}};
 }
 
 // The intel.hit audit event of a new alert.
@@ -33,6 +40,24 @@ siem::SecurityEvent hit_event(const Call& call, const intel::Alert& a) {
   auto e = call_event(call, "intel.hit", a.indicator);
   describe_intel_hit(e, a);
   return e;
+}
+
+// Sightings whose client address a known device reported get the device and
+// its user (the inventory's addresses: Jamf, agent check-ins, imports).
+void name_devices(Services& s, std::vector<intel::Sighting>& sightings) {
+  if (!s.devices) return;
+  std::map<std::string, std::pair<std::string, std::string>> known;  // address -> device, user
+  for (auto& sighting : sightings) {
+    if (sighting.client.empty()) continue;
+    auto [it, fresh] = known.try_emplace(sighting.client);
+    if (fresh) {
+      auto r = s.devices->find_by_address(sighting.client);
+      if (!r) spdlog::warn("threat intel: cannot look up the device at a client address: {}", r.error().message);
+      else if (*r) it->second = {(*r)->device.id, (*r)->device.user};
+    }
+    sighting.device = it->second.first;
+    sighting.user = it->second.second;
+  }
 }
 
 }  // namespace
@@ -49,6 +74,9 @@ void describe_intel_hit(siem::SecurityEvent& e, const intel::Alert& a) {
   e.details["field"] = a.last_field;
   e.details["observed"] = a.last_observed;
   if (!a.campaign_id.empty()) e.details["campaign"] = a.campaign_id;
+  if (!a.last_client.empty()) e.details["client"] = a.last_client;
+  if (!a.last_device.empty()) e.details["device"] = a.last_device;
+  if (!a.last_user.empty()) e.details["user"] = a.last_user;
   if (a.last_source == "retro-hunt") e.details["retro_hunt"] = "true";
 }
 
@@ -67,6 +95,7 @@ Result<IngestOutcome> ingest_logs(Services& s, std::string_view text, std::optio
   // The retro-hunt record is derived data: a failure to keep it is logged, not fatal.
   if (Status r = s.observations->record(observed, source, now); !r)
     spdlog::error("threat intel: cannot keep observed destinations for retro-hunts: {}", r.error().message);
+  name_devices(s, sightings);
   auto changes = s.alerts->record(sightings);
   if (!changes) return changes.error();
   // Every new alert is audited (and so reaches the SIEM); if that fails, the alerts are taken back.

@@ -30,7 +30,8 @@ std::string detail_json(const Alert& a) {
   return nlohmann::json{{"feeds", a.feeds},
                         {"labels", a.labels},
                         {"last", {{"source", a.last_source}, {"field", a.last_field}, {"observed", a.last_observed},
-                                  {"timestamp", a.last_timestamp}}}}
+                                  {"timestamp", a.last_timestamp}, {"client", a.last_client}, {"device", a.last_device},
+                                  {"user", a.last_user}}}}
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -55,6 +56,9 @@ Alert from_row(const store::Row& r) {
       a.last_field = l.value("field", "");
       a.last_observed = l.value("observed", "");
       a.last_timestamp = l.value("timestamp", "");
+      a.last_client = l.value("client", "");
+      a.last_device = l.value("device", "");
+      a.last_user = l.value("user", "");
     }
   }
   return a;
@@ -80,7 +84,9 @@ Sighting sighting_of(const Match& match, std::string source, std::string_view fi
 }
 
 Sighting sighting_of(const Hit& hit, std::string source, int64_t at) {
-  return sighting_of(hit.match, std::move(source), hit.field, hit.observed, hit.timestamp, at);
+  Sighting s = sighting_of(hit.match, std::move(source), hit.field, hit.observed, hit.timestamp, at);
+  s.client = std::string(hit.client.substr(0, 64));
+  return s;
 }
 
 AlertBook::AlertBook(store::Store& store) : store_(store) {}
@@ -126,6 +132,9 @@ Result<AlertBook::Changes> AlertBook::record(const std::vector<Sighting>& sighti
       a.last_field = s->field;
       a.last_observed = s->observed;
       a.last_timestamp = s->timestamp;
+      a.last_client = s->client;
+      a.last_device = s->device;
+      a.last_user = s->user;
       Result<int64_t> r =
           created ? tx.execute(std::string("INSERT INTO intel_alerts (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                {a.id, a.indicator, std::string(type_name(a.type)), a.status, a.first_seen, a.last_seen, a.hits,

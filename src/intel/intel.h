@@ -319,6 +319,7 @@ struct Observed {
 
 struct LogRecord {
   std::string_view timestamp;  // as written in the log
+  std::string_view client;     // the address that made the connection or query; empty: unknown
   std::vector<Observed> observed;
 };
 
@@ -373,6 +374,7 @@ struct Hit {
   std::string_view timestamp;
   std::string_view field;
   std::string_view observed;
+  std::string_view client;  // the record's client address, if the log has one
   Match match;
 };
 
@@ -410,6 +412,8 @@ struct Sighting {
   int confidence = 0;
   std::string source;  // "api:<user>", "syslog:<peer>", a file name
   std::string field, observed, timestamp;
+  std::string client;          // the client address in the log line
+  std::string device, user;    // the known device at that address and its user
   int64_t at = 0;  // when Wardline saw it (Unix seconds)
 };
 
@@ -421,6 +425,9 @@ struct Alert {
   std::vector<std::string> feeds, labels;
   std::string campaign_id;  // the smishing campaign the indicator came from, if any ("campaign:<id>" label)
   std::string last_source, last_field, last_observed, last_timestamp;
+  // The latest sighting's client address, and the device known at that
+  // address with its user (empty when the address maps to no known device).
+  std::string last_client, last_device, last_user;
 };
 
 // A match seen somewhere. URLs lose their query string (it can carry patient

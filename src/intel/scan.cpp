@@ -83,7 +83,7 @@ class Scanner {
       if (repeat) continue;
       seen_.push_back(m->value);
       ++stats_.hits;
-      on_hit_(Hit{name_, stats_.lines, record_.timestamp, o.field, o.value, std::move(*m)});
+      on_hit_(Hit{name_, stats_.lines, record_.timestamp, o.field, o.value, record_.client, std::move(*m)});
     }
     return Status::Ok();
   }
@@ -174,7 +174,7 @@ Reader file_range(int fd, uint64_t start, uint64_t end) {
 // A hit kept until the ranges before it have been delivered.
 struct HeldHit {
   uint64_t line;
-  std::string timestamp, field, observed;
+  std::string timestamp, field, observed, client;
   Match match;
 };
 
@@ -254,7 +254,8 @@ Result<ScanStats> scan_file(int fd, uint64_t size, std::string_view name, std::o
   for (size_t k = 0; k < ranges; ++k)
     workers.emplace_back([&, k] {
       std::function<void(const Hit&)> keep = [&](const Hit& h) {
-        held[k].push_back({h.line, std::string(h.timestamp), std::string(h.field), std::string(h.observed), h.match});
+        held[k].push_back({h.line, std::string(h.timestamp), std::string(h.field), std::string(h.observed),
+                           std::string(h.client), h.match});
       };
       Scanner scanner(name, set, keep);
       if (Status s = read_lines(file_range(fd, starts[k], starts[k + 1]), name, format, scanner); !s) errors[k] = s.error();
@@ -266,7 +267,7 @@ Result<ScanStats> scan_file(int fd, uint64_t size, std::string_view name, std::o
   ScanStats total;
   for (size_t k = 0; k < ranges; ++k) {
     uint64_t offset = total.lines;
-    for (const HeldHit& h : held[k]) on_hit(Hit{name, h.line + offset, h.timestamp, h.field, h.observed, h.match});
+    for (const HeldHit& h : held[k]) on_hit(Hit{name, h.line + offset, h.timestamp, h.field, h.observed, h.client, h.match});
     for (const auto& [line, why] : stats[k].first_malformed)
       if (total.first_malformed.size() < kMalformedExamples) total.first_malformed.emplace_back(line + offset, why);
     total.lines += stats[k].lines;

@@ -190,11 +190,11 @@ std::optional<std::string> read_app_config(Device& d, const Json& value) {
   return std::nullopt;
 }
 
-std::optional<std::string> read_tags(Device& d, const Json& value) {
+std::optional<std::string> read_strings(std::vector<std::string>& out, const Json& value) {
   if (!value.is_array()) return std::string("must be an array of strings, not ") + value.type_name();
   for (const Json& t : value) {
     if (!t.is_string()) return std::string("must hold strings only, not ") + t.type_name();
-    d.tags.push_back(t.get<std::string>());
+    out.push_back(t.get<std::string>());
   }
   return std::nullopt;
 }
@@ -202,7 +202,8 @@ std::optional<std::string> read_tags(Device& d, const Json& value) {
 std::optional<std::string> set_field_from_json(Device& d, const std::string& key, const Json& value) {
   if (key == "apps") return read_apps(d, value);
   if (key == "app_config") return read_app_config(d, value);
-  if (key == "tags") return read_tags(d, value);
+  if (key == "tags") return read_strings(d.tags, value);
+  if (key == "ip_addresses") return read_strings(d.ip_addresses, value);
   if (key == "passcode_length") {
     if (value.is_number_unsigned()) {
       constexpr uint64_t kMax = std::numeric_limits<int64_t>::max();
@@ -235,7 +236,7 @@ const std::vector<std::string_view>& generic_fields() {
       "platform",   "os_version",      "patch_level",  "ownership",       "management",
       "user",       "encrypted",       "passcode_present", "passcode_length", "biometrics",
       "jailbroken", "unknown_sources", "cloud_backup", "apps",            "app_config",
-      "last_checkin", "network_segment", "tags"};
+      "last_checkin", "network_segment", "ip_addresses", "tags"};
   return kFields;
 }
 
@@ -306,6 +307,11 @@ std::optional<std::string> set_field_from_text(Device& d, std::string_view field
   } else if (field == "tags") {
     return each_item(text, [&](std::string_view tag) {
       d.tags.emplace_back(tag);
+      return std::optional<std::string>();
+    });
+  } else if (field == "ip_addresses") {
+    return each_item(text, [&](std::string_view address) {
+      d.ip_addresses.emplace_back(address);
       return std::optional<std::string>();
     });
   } else if (field == "apps") {
@@ -381,6 +387,8 @@ std::string device_to_json(const Device& d) {
       if (detail::plausible_time(d.last_checkin)) j[key] = to_rfc3339(d.last_checkin);
     } else if (name == "tags") {
       if (!d.tags.empty()) j[key] = d.tags;
+    } else if (name == "ip_addresses") {
+      if (!d.ip_addresses.empty()) j[key] = d.ip_addresses;
     } else if (name == "app_config") {
       if (!d.app_config.empty()) j[key] = d.app_config;
     } else if (name == "apps") {

@@ -39,6 +39,7 @@ void overlay(Device& into, const Device& from) {
   for (const auto& [k, v] : from.app_config) into.app_config[k] = v;
   if (from.last_checkin > into.last_checkin) into.last_checkin = from.last_checkin;
   take(into.network_segment, from.network_segment);
+  if (!from.ip_addresses.empty()) into.ip_addresses = from.ip_addresses;
   if (!from.tags.empty()) into.tags = from.tags;
 }
 

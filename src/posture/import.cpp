@@ -100,21 +100,19 @@ void add_app(Device& d, App&& app) {
 // The same device from a later page or file: what it reports wins, what it
 // leaves out is kept.
 void merge_device(Device& into, Device&& from) {
-  for (std::string Device::*text : {&Device::source, &Device::name, &Device::model, &Device::serial,
-                                    &Device::os_version, &Device::patch_level, &Device::user, &Device::network_segment})
-    if (!(from.*text).empty()) into.*text = std::move(from.*text);
-  for (std::optional<bool> Device::*flag : {&Device::encrypted, &Device::passcode_present, &Device::biometrics,
-                                            &Device::jailbroken, &Device::unknown_sources, &Device::cloud_backup})
-    if (from.*flag) into.*flag = from.*flag;
-  if (from.platform != Platform::unknown) into.platform = from.platform;
-  if (from.ownership != Ownership::unknown) into.ownership = from.ownership;
-  if (from.management != Management::unmanaged) into.management = from.management;
-  if (from.passcode_length) into.passcode_length = from.passcode_length;
-  if (from.last_checkin != 0) into.last_checkin = from.last_checkin;
-  for (App& app : from.apps) add_app(into, std::move(app));
-  for (auto& [key, value] : from.app_config) into.app_config[key] = std::move(value);
-  for (std::string& tag : from.tags)
-    if (std::find(into.tags.begin(), into.tags.end(), tag) == into.tags.end()) into.tags.push_back(std::move(tag));
+  // Pages add to the lists; everything else is as a check-in overlays it.
+  std::vector<App> apps = std::move(from.apps);
+  std::vector<std::string> tags = std::move(from.tags), addresses = std::move(from.ip_addresses);
+  from.apps.clear();
+  from.tags.clear();
+  from.ip_addresses.clear();
+  overlay(into, from);
+  for (App& app : apps) add_app(into, std::move(app));
+  for (auto* list : {&tags, &addresses}) {
+    auto& target = list == &tags ? into.tags : into.ip_addresses;
+    for (std::string& item : *list)
+      if (std::find(target.begin(), target.end(), item) == target.end()) target.push_back(std::move(item));
+  }
 }
 
 }  // namespace

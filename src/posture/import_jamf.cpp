@@ -94,6 +94,7 @@ Device classic_record(const Json& md) {
   d.platform = jamf_platform(text_at(g, "model_identifier"), d.model, text_at(g, "os_type"));
   apply_enrollment(d, text_at(g, "device_ownership_level"), flag_at(g, "managed"));
   d.cloud_backup = flag_at(g, "cloud_backup_enabled");
+  if (std::string ip = text_at(g, "ip_address"); !ip.empty()) d.ip_addresses.push_back(ip);
   d.last_checkin = epoch_ms_at(g, "last_inventory_update_epoch");
   d.user = first_text(location, {"email_address", "username"});
   d.encrypted = flag_at(security, "data_protection");
@@ -136,6 +137,7 @@ Device pro_record(const Json& md) {
   d.user = first_text(location, {"emailAddress", "username"});
   if (d.user.empty()) d.user = text_at(md, "username");
   d.cloud_backup = flag_at(hardware, "cloudBackupEnabled");
+  if (std::string ip = text_at(md, "ipAddress"); !ip.empty()) d.ip_addresses.push_back(ip);
   d.encrypted = flag_at(security, "dataProtected");
   d.passcode_present = flag_at(security, "passcodePresent");
   d.jailbroken = jailbreak_at(security, "jailBreakDetected");

@@ -2,6 +2,7 @@
 // check-in and periodic re-evaluation all pass through here.
 #include <nlohmann/json.hpp>
 
+#include "core/strings.h"
 #include "posture/posture.h"
 #include "store/store.h"
 
@@ -74,6 +75,28 @@ std::vector<std::string> check_names(const Standing& s) {
   return out;
 }
 
+// How an address is stored and looked up: trimmed, lower case (IPv6).
+std::string address_key(std::string_view a) {
+  size_t b = a.find_first_not_of(" \t"), e = a.find_last_not_of(" \t");
+  return b == std::string_view::npos ? std::string() : ascii_lowercase(a.substr(b, e - b + 1));
+}
+
+// The device's addresses: each points at the device that reported it last.
+Status write_addresses(store::Executor& tx, const DeviceRecord& r) {
+  constexpr size_t kMaxAddresses = 16;
+  if (auto del = tx.execute("DELETE FROM device_addresses WHERE device_id = ?", {r.device.id}); !del) return del.error();
+  for (size_t i = 0; i < r.device.ip_addresses.size() && i < kMaxAddresses; ++i) {
+    std::string key = address_key(r.device.ip_addresses[i]);
+    if (key.empty()) continue;
+    auto put = tx.execute(
+        "INSERT INTO device_addresses (address, device_id, updated_at) VALUES (?, ?, ?) ON CONFLICT (address) DO UPDATE "
+        "SET device_id = excluded.device_id, updated_at = excluded.updated_at",
+        {key, r.device.id, r.updated_at});
+    if (!put) return put.error();
+  }
+  return {};
+}
+
 Status write(store::Executor& tx, const DeviceRecord& r) {
   const Device& d = r.device;
   const Standing& s = r.standing;
@@ -87,7 +110,7 @@ Status write(store::Executor& tx, const DeviceRecord& r) {
        std::string(name_of(s.state)), s.since, s.deadline, failing_checks(s), device_to_json(d), standing_json(s),
        r.updated_at});
   if (!done) return done.error();
-  return {};
+  return write_addresses(tx, r);
 }
 
 // The stored records of these ids.
@@ -224,13 +247,21 @@ Result<std::optional<DeviceRecord>> DeviceInventory::get(const std::string& id) 
   return std::optional<DeviceRecord>(std::move(*rec));
 }
 
+Result<std::optional<DeviceRecord>> DeviceInventory::find_by_address(const std::string& address) {
+  auto rows = store_.query("SELECT device_id FROM device_addresses WHERE address = ?", {address_key(address)});
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<DeviceRecord>();
+  return get(rows->front().text(0));
+}
+
 Status DeviceInventory::undo(const std::vector<StateChange>& changes) {
   return store_.transaction([&](store::Executor& tx) -> Status {
     for (const auto& c : changes) {
       if (c.previous) {
         if (Status w = write(tx, *c.previous); !w) return w;
-      } else if (auto r = tx.execute("DELETE FROM devices WHERE id = ?", {c.device_id}); !r) {
-        return r.error();
+      } else {
+        for (const char* sql : {"DELETE FROM devices WHERE id = ?", "DELETE FROM device_addresses WHERE device_id = ?"})
+          if (auto r = tx.execute(sql, {c.device_id}); !r) return r.error();
       }
     }
     return {};

@@ -70,6 +70,7 @@ struct Device {
   std::map<std::string, std::string> app_config;  // e.g. offline_ephi_cache: "true"
   int64_t last_checkin = 0;                       // unix seconds, 0: never
   std::string network_segment;                    // SSID or VLAN
+  std::vector<std::string> ip_addresses;          // last known; threat-intel alerts name the device at an address
   std::vector<std::string> tags;                  // hospital-at-home, telehealth, ...
 };
 
@@ -82,7 +83,7 @@ std::string device_to_json(const Device& d);
 Result<Device> device_from_json(std::string_view json, const std::string& where);
 
 // The fields `from` reports replace those of `into`; unreported ones (empty
-// strings, unset optionals, no apps) leave `into` as it was.
+// strings, unset optionals, empty lists) leave `into` as it was.
 void overlay(Device& into, const Device& from);
 
 // ------------------------------------------------------------------ importers
@@ -307,6 +308,8 @@ class DeviceInventory {
   // Re-evaluates every stored device (grace deadlines pass, check-ins age).
   Result<std::vector<StateChange>> reevaluate(int64_t now);
   Result<std::optional<DeviceRecord>> get(const std::string& id);
+  // The device that last reported `address` as its own.
+  Result<std::optional<DeviceRecord>> find_by_address(const std::string& address);
   // Takes the changes back (their audit records could not be written).
   Status undo(const std::vector<StateChange>& changes);
   Result<size_t> count();

@@ -228,6 +228,15 @@ CREATE TABLE posture_advisories (
   updated_at BIGINT NOT NULL
 );
 )sql"},
+      {14, "device_addresses",
+       R"sql(
+CREATE TABLE device_addresses (
+  address TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX device_addresses_device ON device_addresses(device_id);
+)sql"},
   };
   return all;
 }

@@ -18,8 +18,8 @@
 namespace wardline::intel {
 namespace {
 
-enum Key { kDst, kTranslated, kC6a3, kC6a3Label, kDhost, kRequest, kFileHash, kRt, kEnd, kStart, kKeys };
-constexpr std::array<std::string_view, kKeys> kKeyNames = {"dst",  "destinationTranslatedAddress", "c6a3", "c6a3Label",
+enum Key { kSrc, kDst, kTranslated, kC6a3, kC6a3Label, kDhost, kRequest, kFileHash, kRt, kEnd, kStart, kKeys };
+constexpr std::array<std::string_view, kKeys> kKeyNames = {"src", "dst",  "destinationTranslatedAddress", "c6a3", "c6a3Label",
                                                            "dhost", "request", "fileHash", "rt", "end", "start"};
 
 bool key_char(char c) { return ascii_alnum(c) || c == '_' || c == '.' || c == '[' || c == ']'; }
@@ -48,6 +48,7 @@ class CefParser final : public LogParser {
     for (auto& v : values_) v.clear();
     extension(rest.substr(i));
     out.observed.clear();
+    out.client = values_[kSrc];
     out.timestamp = !values_[kRt].empty() ? values_[kRt] : !values_[kEnd].empty() ? values_[kEnd] : values_[kStart];
     add(out, kDst, ObservedKind::ip);
     add(out, kTranslated, ObservedKind::ip);

@@ -32,6 +32,8 @@ class EcsParser final : public LogParser {
     if (!parse_json_line(parser_, line, doc, error_)) return LineResult::malformed;
     out.observed.clear();
     out.timestamp = json_string(doc, "@timestamp");
+    out.client = json_string(doc, "source.ip");
+    if (out.client.empty()) out.client = json_string(doc, "client.ip");
     for (const auto& f : kFields) add_json_strings(doc, f.path, f.kind, out);
     // *.address is "an IP or a domain, whichever the source had".
     for (std::string_view path : {"destination.address", "server.address"}) {

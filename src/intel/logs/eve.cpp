@@ -26,6 +26,8 @@ class EveParser final : public LogParser {
     }
     out.observed.clear();
     out.timestamp = json_string(doc, "timestamp");
+    // The client: src_ip, except in DNS answers, which go back to it.
+    out.client = json_string(doc, type == "dns" && json_string(doc, "dns.type") == "answer" ? "dest_ip" : "src_ip");
     if (type != "dns") add_json_strings(doc, "dest_ip", ObservedKind::ip, out);
     add_json_strings(doc, "http.hostname", ObservedKind::host, out);
     std::string_view path = json_string(doc, "http.url");

@@ -65,6 +65,7 @@ class SquidParser final : public LogParser {
     for (char c : f[0])
       if ((c < '0' || c > '9') && c != '.') return fail("the first field must be a Unix time such as 1286536309.450");
     out.timestamp = f[0];
+    out.client = f[2];
     out.observed.clear();
     std::string_view url = f[6];
     if (url.find("://") != std::string_view::npos)

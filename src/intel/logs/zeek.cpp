@@ -2,6 +2,7 @@
 // \x09), '#set_separator', '#unset_field', '#empty_field' and '#fields' say
 // how to read the data lines. Any log with these columns works (conn, dns,
 // http, ssl, files, ...):
+//   id.orig_h       the client (not matched: it names who to alert about)
 //   id.resp_h       destination IP
 //   query           DNS question (dns.log); answers: resolved addresses and CNAMEs
 //   host + uri      HTTP Host header and path (http.log): the URL is http://host/uri
@@ -37,8 +38,8 @@ std::string unescape_separator(std::string_view s) {
   return out;
 }
 
-enum Column { kTs, kRespH, kQuery, kAnswers, kHost, kUri, kReferrer, kServerName, kMd5, kSha1, kSha256, kColumns };
-constexpr std::string_view kColumnNames[kColumns] = {"ts", "id.resp_h", "query", "answers", "host", "uri",
+enum Column { kTs, kOrigH, kRespH, kQuery, kAnswers, kHost, kUri, kReferrer, kServerName, kMd5, kSha1, kSha256, kColumns };
+constexpr std::string_view kColumnNames[kColumns] = {"ts", "id.orig_h", "id.resp_h", "query", "answers", "host", "uri",
                                                      "referrer", "server_name", "md5", "sha1", "sha256"};
 
 class ZeekParser final : public LogParser {
@@ -52,6 +53,7 @@ class ZeekParser final : public LogParser {
       return fail("expected " + std::to_string(names_.size()) + " fields as '#fields' says, found " + std::to_string(fields_.size()));
     out.observed.clear();
     out.timestamp = at(kTs);
+    out.client = at(kOrigH);
     add(out, kRespH, ObservedKind::ip);
     add(out, kQuery, ObservedKind::host);
     add(out, kServerName, ObservedKind::host);
@@ -141,7 +143,7 @@ class ZeekParser final : public LogParser {
 
   std::string separator_ = "\t", set_separator_ = ",", unset_ = "-", empty_ = "(empty)";
   std::vector<std::string> names_;
-  int index_[kColumns] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int index_[kColumns] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   std::vector<std::string_view> fields_;
   std::string url_;
   std::string error_;

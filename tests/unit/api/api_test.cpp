@@ -806,6 +806,33 @@ TEST_P(ApiTest, DevicesCheckInAndAnalystsSeeWhatFailsAndWhy) {
   EXPECT_EQ(changes[1].details["to"], "compliant");
 }
 
+TEST_P(ApiTest, AlertsNameTheDeviceAndUserAtTheClientAddress) {
+  std::string agent = token_for("svc.agent", Role::service);
+  std::string shipper = token_for("svc.proxy", Role::service);
+  ASSERT_EQ(post("/api/v1/devices/checkin", agent,
+                 R"({"id":"lmc-iph-9","platform":"ios","ownership":"corporate","management":"mdm","user":"kim@lakesidemed.org",)"
+                 R"("encrypted":true,"ip_addresses":["10.20.1.17"]})")->status,
+            200);
+  load_indicator(intel::IndicatorType::domain, "evil.example", "isac", 80);
+  std::string events = R"({"@timestamp":"2024-03-01T10:00:00Z","source":{"ip":"10.20.1.17"},"url":{"full":"https://evil.example/a"}})"
+                       "\n"
+                       R"({"@timestamp":"2024-03-01T10:00:01Z","source":{"ip":"10.99.0.1"},"dns":{"question":{"name":"x.evil.example"}}})";
+  auto r = client_->Post("/api/v1/intel/events", auth(shipper), events, "application/x-ndjson");
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto alert = json::parse(get("/api/v1/intel/alerts", analyst_)->body)["items"][0];
+  // The last sighting came from an address no device reported.
+  EXPECT_EQ(alert["last"]["client"], "10.99.0.1");
+  EXPECT_TRUE(alert["last"]["device"].is_null());
+  r = client_->Post("/api/v1/intel/events", auth(shipper), events.substr(0, events.find('\n')), "application/x-ndjson");
+  alert = json::parse(get("/api/v1/intel/alerts", analyst_)->body)["items"][0];
+  EXPECT_EQ(alert["last"]["client"], "10.20.1.17");
+  EXPECT_EQ(alert["last"]["device"], "lmc-iph-9");
+  EXPECT_EQ(alert["last"]["user"], "kim@lakesidemed.org");
+  auto hits = events_of_type("intel.hit");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].details["client"], "10.99.0.1");
+}
+
 class IntakeTest : public ApiTest {
  protected:
   std::string twilio_url() { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/intake/twilio"; }

@@ -38,6 +38,7 @@ struct OwnedLine {
   std::string timestamp;
   std::vector<OwnedObserved> observed;
   std::string error;
+  std::string client;
 
   // The first value observed in `field`, or "".
   std::string value(const std::string& field) const {
@@ -62,9 +63,10 @@ inline std::vector<OwnedLine> parse_all(LogFormat format, const std::string& tex
     std::string_view line(text.data() + start, (nl == std::string::npos ? text.size() : nl) - start);
     start = nl == std::string::npos ? text.size() : nl + 1;
     LogRecord rec;
-    OwnedLine o{++n, parser->parse(line, rec), {}, {}, {}};
+    OwnedLine o{++n, parser->parse(line, rec), {}, {}, {}, {}};
     if (o.result == LineResult::record) {
       o.timestamp = std::string(rec.timestamp);
+      o.client = std::string(rec.client);
       for (const auto& v : rec.observed) o.observed.push_back({std::string(v.field), v.kind, std::string(v.value)});
     }
     if (o.result == LineResult::malformed) o.error = parser->error();

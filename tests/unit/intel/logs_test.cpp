@@ -47,7 +47,9 @@ TEST(ZeekConformance, DestinationsOfEveryRecord) {
         if (host.empty()) host = std::string(host_of_url(got[i].value("host+uri")));
         EXPECT_EQ(host, w["hostname"].get<std::string>()) << name << " record " << i;
       }
-      if (w.contains("url") && !w["url"].is_null()) EXPECT_EQ(got[i].value("host+uri"), w["url"].get<std::string>());
+      if (w.contains("url") && !w["url"].is_null()) {
+        EXPECT_EQ(got[i].value("host+uri"), w["url"].get<std::string>());
+      }
       if (w.contains("answers")) {
         std::vector<std::string> answers;
         for (const auto& a : w["answers"])
@@ -119,6 +121,26 @@ TEST(EveParser, EventTypes) {
   EXPECT_NE(lines[7].error.find("not valid JSON"), std::string::npos);
   EXPECT_EQ(lines[8].result, LineResult::malformed);
   EXPECT_NE(lines[8].error.find("one JSON object per line"), std::string::npos);
+}
+
+// The client address, which names the device an alert is about, per format.
+TEST(LogClients, EachFormatNamesTheClient) {
+  auto squid = parse_all(LogFormat::squid, "1286536309.450 99 10.20.1.17 TCP_MISS/200 1 GET http://a.example/ - DIRECT/1.2.3.4 -\n");
+  EXPECT_EQ(squid[0].client, "10.20.1.17");
+  auto eve = parse_all(LogFormat::eve, read(fixture("eve.json")));
+  EXPECT_EQ(eve[0].client, "10.20.1.17");  // http: src_ip
+  EXPECT_EQ(eve[2].client, "10.20.1.17");  // a DNS answer goes back to the client: dest_ip
+  auto zeek = parse_all(LogFormat::zeek,
+                        "#separator \\x09\n#fields\tts\tid.orig_h\tid.resp_h\n1.0\t10.1.2.3\t198.51.100.9\n");
+  EXPECT_EQ(zeek.back().client, "10.1.2.3");
+  EXPECT_EQ(zeek.back().value("id.orig_h"), "");  // the client is not an observed destination
+  auto cef = parse_all(LogFormat::cef, "CEF:0|Zscaler|NSS|1|1|Allowed|3| src=10.9.8.7 dst=198.51.100.9\n");
+  EXPECT_EQ(cef[0].client, "10.9.8.7");
+  auto ecs = parse_all(LogFormat::ecs, R"({"source":{"ip":"10.5.5.5"},"destination":{"ip":"198.51.100.9"}})"
+                                       "\n"
+                                       R"({"client.ip":"10.6.6.6","url.full":"https://x.example/"})");
+  EXPECT_EQ(ecs[0].client, "10.5.5.5");
+  EXPECT_EQ(ecs[1].client, "10.6.6.6");
 }
 
 TEST(CefConformance, EscapingExamples) {

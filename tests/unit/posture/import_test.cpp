@@ -351,6 +351,7 @@ TEST(ImportJamf, ClassicApiMobileDevice) {
   EXPECT_EQ(d.os_version, "17.4.1");
   EXPECT_EQ(d.serial, "G6TZQ1L3PQ");
   EXPECT_EQ(d.model, "iPhone 15");
+  EXPECT_EQ(d.ip_addresses, std::vector<std::string>{"10.42.18.77"});
   EXPECT_EQ(d.ownership, Ownership::corporate);
   EXPECT_EQ(d.management, Management::mdm);
   EXPECT_EQ(d.user, "theo.beaumont@northvale-health.org");

@@ -142,6 +142,27 @@ TEST_P(Inventory, UndoRemovesDevicesThatWereNew) {
   EXPECT_FALSE(inv_->get("new1")->has_value());
 }
 
+TEST_P(Inventory, AddressesNameTheDeviceThatReportedThemLast) {
+  Device a = device("addr-a", Platform::ios, Ownership::corporate);
+  a.ip_addresses = {"10.20.1.17", "FE80::1"};
+  ASSERT_TRUE(inv_->put({a}, kNow));
+  auto found = inv_->find_by_address(" fe80::1");
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->device.id, "addr-a");
+  EXPECT_EQ((*found)->device.user, "addr-a@lakesidemed.org");
+  // DHCP gives the address to another device: the newer report wins.
+  Device b = device("addr-b", Platform::android, Ownership::byod);
+  b.ip_addresses = {"10.20.1.17"};
+  ASSERT_TRUE(inv_->put({b}, kNow + 60));
+  EXPECT_EQ((*inv_->find_by_address("10.20.1.17"))->device.id, "addr-b");
+  // A device that stops reporting an address lets it go.
+  a.ip_addresses = {"10.20.1.99"};
+  ASSERT_TRUE(inv_->put({a}, kNow + 120));
+  EXPECT_FALSE(inv_->find_by_address("fe80::1")->has_value());
+  EXPECT_EQ((*inv_->find_by_address("10.20.1.99"))->device.id, "addr-a");
+  EXPECT_FALSE(inv_->find_by_address("192.0.2.1")->has_value());
+}
+
 TEST_P(Inventory, ListFiltersAndPages) {
   std::vector<Device> all;
   for (int i = 0; i < 7; ++i) {
