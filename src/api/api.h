@@ -21,6 +21,11 @@ namespace intel {
 class LiveIndicators;
 struct Alert;
 }
+namespace access {
+class DecisionPoint;
+struct Request;
+struct Outcome;
+}
 namespace posture {
 class DeviceInventory;
 struct StateChange;
@@ -56,6 +61,7 @@ struct ServerOptions {
   std::shared_ptr<smish::CampaignBook> campaigns;  // null: /api/v1/campaigns answers 503
   std::shared_ptr<intel::LiveIndicators> indicators;  // null or empty: POST /api/v1/intel/events answers 503
   std::shared_ptr<posture::DeviceInventory> devices;  // null: /api/v1/devices answers 503
+  std::shared_ptr<access::DecisionPoint> access;      // null: /api/v1/access/decide answers 503
 };
 
 // The details of the intel.hit audit event that a new threat-intel alert is,
@@ -65,6 +71,9 @@ void describe_intel_hit(siem::SecurityEvent& e, const intel::Alert& a);
 // The posture.state_change audit event of a device whose compliance state
 // changed, whoever evaluated it (a check-in, an import, the daemon's timer).
 void describe_state_change(siem::SecurityEvent& e, const posture::StateChange& c);
+
+// The access.decision audit event of a conditional-access decision.
+void describe_access_decision(siem::SecurityEvent& e, const access::Request& req, const access::Outcome& o);
 
 // TLS material in use, for the start-up banner.
 struct TlsInfo {

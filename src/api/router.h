@@ -77,6 +77,7 @@ struct Services {
   intel::AlertBook* alerts;
   intel::ObservationLog* observations;
   posture::DeviceInventory* devices;
+  access::DecisionPoint* access;
 };
 
 // A route that authenticates by its own means (a provider's request
@@ -110,6 +111,7 @@ void add_intake_routes(std::vector<RawRoute>& routes, Services& s);
 void add_campaign_routes(std::vector<Route>& routes, Services& s);
 void add_intel_routes(std::vector<Route>& routes, Services& s);
 void add_device_routes(std::vector<Route>& routes, Services& s);
+void add_access_routes(std::vector<Route>& routes, Services& s);
 
 struct IngestOutcome {
   intel::ScanStats stats;

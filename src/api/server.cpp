@@ -144,7 +144,8 @@ struct Server::Impl {
         alerts(store),
         observations(store),
         services{options.config, store, identity, bus, audit, options.reports.get(), options.campaigns.get(), options.intake,
-                 throttle, options.indicators.get(), &alerts, &observations, options.devices.get()} {
+                 throttle, options.indicators.get(), &alerts, &observations, options.devices.get(),
+                 options.access.get()} {
     if (options.insecure_http) options.config.tls.enabled = false;
   }
 
@@ -316,6 +317,7 @@ struct Server::Impl {
     add_campaign_routes(routes, services);
     add_intel_routes(routes, services);
     add_device_routes(routes, services);
+    add_access_routes(routes, services);
     for (const auto& r : routes) add(r);
     std::vector<RawRoute> raw;
     add_intake_routes(raw, services);

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "cli/context.h"
+#include "cli/access_support.h"
 #include "cli/intel_support.h"
 #include "cli/periodic.h"
 #include "cli/posture_support.h"
@@ -241,7 +242,9 @@ int serve(const ServeOptions& opts) {
   reload_indicators(*config, *indicators);
   auto devices = open_inventory(*config, *(*rt)->store);
   if (!devices) return fail(devices.error());
-  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake), campaigns, indicators, *devices};
+  auto decisions = open_decision_point(*config, {}, *devices, indicators);
+  if (!decisions) return fail(decisions.error());
+  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake), campaigns, indicators, *devices, *decisions};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());

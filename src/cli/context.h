@@ -61,5 +61,6 @@ void add_audit_commands(CLI::App& app, int& rc);
 void add_smish_commands(CLI::App& app, int& rc);
 void add_intel_commands(CLI::App& app, int& rc);
 void add_posture_commands(CLI::App& app, int& rc);  // devices, advisories, report
+void add_access_commands(CLI::App& app, int& rc);
 
 }  // namespace wardline::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_smish_commands(app, rc);
   add_intel_commands(app, rc);
   add_posture_commands(app, rc);
+  add_access_commands(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

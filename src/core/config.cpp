@@ -200,7 +200,9 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
       siem(source, "siem"), audit(source, "audit"), smish(source, "smish"), twilio(source, "smish.twilio"),
       whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns"), notify(source, "smish.campaigns.notify"),
-      intel(source, "intel"), posture(source, "posture");
+      intel(source, "intel"), posture(source, "posture"), access(source, "access");
+  access.on("policy", scalar(source, c.access.policy, "a file path"))
+      .on("directory", scalar(source, c.access.directory, "a file path"));
   posture.on("policy", scalar(source, c.posture.policy, "a file path"))
       .on("reevaluate_interval", duration(source, c.posture.reevaluate_interval, true));
   notify.on("url", scalar(source, c.smish.campaigns.notify.url, "an https:// URL"))
@@ -320,7 +322,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("audit", [&](const YAML::Node& n, const std::string&) { return audit.apply(n); })
       .on("smish", [&](const YAML::Node& n, const std::string&) { return smish.apply(n); })
       .on("intel", [&](const YAML::Node& n, const std::string&) { return intel.apply(n); })
-      .on("posture", [&](const YAML::Node& n, const std::string&) { return posture.apply(n); });
+      .on("posture", [&](const YAML::Node& n, const std::string&) { return posture.apply(n); })
+      .on("access", [&](const YAML::Node& n, const std::string&) { return access.apply(n); });
   try {
     if (Status s = top.apply(root); !s) return s.error();
   } catch (const YAML::Exception& e) {

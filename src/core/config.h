@@ -108,6 +108,12 @@ struct PostureConfig {
   std::chrono::seconds reevaluate_interval{900};  // grace deadlines and check-in ages; 0: off
 };
 
+// Conditional access (see docs/access-policy.md).
+struct AccessConfig {
+  std::string policy;     // empty: policies/access.yaml shipped with Wardline
+  std::string directory;  // staff roles and groups (CSV or JSON); empty: examples/access-directory.csv
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = "./var";
@@ -122,6 +128,7 @@ struct Config {
   SmishConfig smish;
   IntelConfig intel;
   PostureConfig posture;
+  AccessConfig access;
 };
 
 // Parses YAML text; `source` names the file in error messages.

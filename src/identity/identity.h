@@ -35,6 +35,7 @@ enum class Permission {
   intel_triage,  // change a threat-intel alert's status
   devices_read,  // device inventory, compliance and posture reports
   devices_checkin, // an on-device agent reports the device's state
+  access_decide, // ask for a conditional-access decision (identity provider, EHR gateway)
 };
 bool role_allows(Role role, Permission p);
 

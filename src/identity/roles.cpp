@@ -41,7 +41,8 @@ bool role_allows(Role role, Permission p) {
     case Permission::intel_ingest: return role == Role::admin || role == Role::service;  // log shippers use service tokens
     case Permission::intel_read:
     case Permission::devices_read: return role == Role::admin || role == Role::analyst || role == Role::auditor;
-    case Permission::devices_checkin: return role == Role::admin || role == Role::service;  // device agents use service tokens
+    case Permission::devices_checkin:  // device agents use service tokens
+    case Permission::access_decide: return role == Role::admin || role == Role::service;  // so do gateways
   }
   return false;
 }

@@ -18,7 +18,7 @@
 #include "core/ids.h"
 #include "core/time.h"
 #include "intel/intel.h"
-#include "intel/ip.h"
+#include "core/ip.h"
 
 namespace wardline::intel {
 namespace {

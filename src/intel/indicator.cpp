@@ -8,7 +8,7 @@
 #include "core/phone.h"
 #include "core/strings.h"
 #include "intel/intel.h"
-#include "intel/ip.h"
+#include "core/ip.h"
 #include "intel/observed.h"
 
 namespace wardline::intel {

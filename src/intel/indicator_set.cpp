@@ -13,7 +13,7 @@
 #include "core/public_suffix.h"
 #include "intel/indicator_set_impl.h"
 #include "intel/intel.h"
-#include "intel/ip.h"
+#include "core/ip.h"
 #include "intel/observed.h"
 
 namespace wardline::intel {

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "access/access.h"
 #include "audit/audit.h"
 #include "core/crypto.h"
 #include "core/keyring.h"
@@ -121,7 +122,26 @@ rules:
 )", "test-policy.yaml");
     ASSERT_TRUE(policy.ok()) << policy.error().message;
     devices_ = std::make_shared<posture::DeviceInventory>(*store_, *policy, nullptr);
-    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_, indicators_, devices_}, *store_, *identity_,
+    auto access_policy = access::Policy::parse(R"(
+zones: {hospital: [10.0.0.0/8]}
+roles: {nurse: [ehr.clinical]}
+rules:
+  - {name: away needs a hardware key, when: {not_zone: hospital}, then: {step_up: phishing_resistant}}
+  - {name: noncompliant devices denied, when: {device_state: [noncompliant, quarantined]}, then: deny}
+)", "access.yaml");
+    ASSERT_TRUE(access_policy.ok()) << access_policy.error().message;
+    auto directory = access::Directory::parse_csv("user,role\nkim@lakesidemed.org,nurse\n", "staff.csv");
+    ASSERT_TRUE(directory.ok());
+    access::Sources sources;
+    sources.device = [this](const std::string& id) -> std::optional<std::array<std::string, 3>> {
+      auto r = devices_->get(id);
+      if (!r.ok() || !*r) return std::nullopt;
+      return std::array<std::string, 3>{std::string(posture::name_of((*r)->standing.state)),
+                                        std::string(posture::name_of((*r)->device.ownership)), (*r)->device.user};
+    };
+    decisions_ = std::make_shared<access::DecisionPoint>(*access_policy, std::make_shared<const access::Directory>(std::move(*directory)),
+                                                         sources);
+    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_, indicators_, devices_, decisions_}, *store_, *identity_,
                                        bus_, *audit_);
     auto port = server_->bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
@@ -201,6 +221,7 @@ rules:
   std::shared_ptr<smish::CampaignBook> campaigns_;
   std::shared_ptr<intel::LiveIndicators> indicators_;
   std::shared_ptr<posture::DeviceInventory> devices_;
+  std::shared_ptr<access::DecisionPoint> decisions_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
   int port_ = 0;
@@ -831,6 +852,41 @@ TEST_P(ApiTest, AlertsNameTheDeviceAndUserAtTheClientAddress) {
   auto hits = events_of_type("intel.hit");
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].details["client"], "10.99.0.1");
+}
+
+TEST_P(ApiTest, AccessDecisionsAreAnsweredWithReasonsAndAudited) {
+  std::string gateway = token_for("svc.ehr-gateway", Role::service);
+  ASSERT_EQ(post("/api/v1/devices/checkin", gateway,
+                 R"({"id":"ipad-3","platform":"ipados","ownership":"corporate","management":"mdm","user":"kim@lakesidemed.org","encrypted":true})")
+                ->status,
+            200);
+  const char* at_hospital = R"({"user":"kim@lakesidemed.org","device_id":"ipad-3","category":"ehr.clinical","action":"read",
+    "source_ip":"10.4.4.4","amr":["pwd","otp"]})";
+  auto r = post("/api/v1/access/decide", gateway, at_hospital);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto d = json::parse(r->body);
+  EXPECT_EQ(d["decision"], "allow");
+  EXPECT_EQ(d["presented"], "multi_factor");
+  EXPECT_FALSE(d["decision_id"].get<std::string>().empty());
+  // From outside the hospital with an SMS-grade login: a hardware key is required.
+  r = post("/api/v1/access/decide", gateway, R"({"user":"kim@lakesidemed.org","device_id":"ipad-3","category":"ehr.clinical",
+    "action":"read","source_ip":"203.0.113.9","amr":["pwd","sms"]})");
+  d = json::parse(r->body);
+  EXPECT_EQ(d["decision"], "step_up");
+  EXPECT_EQ(d["required"], "phishing_resistant");
+  // Least privilege: a category the role does not reach.
+  r = post("/api/v1/access/decide", gateway, R"({"user":"kim@lakesidemed.org","category":"billing","action":"read","source_ip":"10.4.4.4"})");
+  EXPECT_EQ(json::parse(r->body)["decision"], "deny");
+  EXPECT_EQ(post("/api/v1/access/decide", gateway, R"({"category":"x"})")->status, 400);
+  std::string reporter = token_for("nurse.pat", Role::reporter);
+  EXPECT_EQ(post("/api/v1/access/decide", reporter, at_hospital)->status, 403);
+  auto events = events_of_type("access.decision");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].subject, "kim@lakesidemed.org");
+  EXPECT_EQ(events[0].details["decision"], "allow");
+  EXPECT_EQ(events[1].details["required"], "phishing_resistant");
+  EXPECT_EQ(events[2].details["decision"], "deny");
+  EXPECT_EQ(events[2].outcome, "failure");
 }
 
 class IntakeTest : public ApiTest {

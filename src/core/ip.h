@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace wardline::intel {
+namespace wardline {
 
 struct IpNetwork {
   bool v6 = false;
@@ -25,7 +25,9 @@ std::optional<IpNetwork> parse_ip_network(std::string_view text);
 std::string format_ip_network(const IpNetwork& net);
 // Zeroes the bits after `prefix`.
 void mask_to(IpNetwork& net, int prefix);
+// Whether `address` lies in `net` (same family, first `net.prefix` bits equal).
+bool network_contains(const IpNetwork& net, const IpNetwork& address);
 // Loopback, RFC 1918 / RFC 4193 private, link-local, CGNAT: never shared outside.
 bool is_internal(const IpNetwork& net);
 
-}  // namespace wardline::intel
+}  // namespace wardline

@@ -1,11 +1,11 @@
 // IP parsing through inet_pton: strict dotted quads and every IPv6 spelling.
-#include "intel/ip.h"
+#include "core/ip.h"
 
 #include <arpa/inet.h>
 
 #include <cstring>
 
-namespace wardline::intel {
+namespace wardline {
 
 std::optional<IpNetwork> parse_ip_network(std::string_view text) {
   if (text.empty() || text.size() > 64) return std::nullopt;
@@ -59,4 +59,13 @@ bool is_internal(const IpNetwork& n) {
   return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || std::memcmp(b.data(), loopback, 16) == 0;
 }
 
-}  // namespace wardline::intel
+bool network_contains(const IpNetwork& net, const IpNetwork& address) {
+  if (net.v6 != address.v6 || address.prefix < net.prefix) return false;
+  int full = net.prefix / 8, rest = net.prefix % 8;
+  if (std::memcmp(net.bytes.data(), address.bytes.data(), static_cast<size_t>(full)) != 0) return false;
+  if (rest == 0) return true;
+  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
+  return (net.bytes[static_cast<size_t>(full)] & mask) == (address.bytes[static_cast<size_t>(full)] & mask);
+}
+
+}  // namespace wardline

@@ -1,0 +1,232 @@
+// Conditional access: the hospital's identity provider or EHR gateway asks
+// whether a user may do something to a resource from a device, and Wardline
+// answers allow, step-up (to an authentication level) or deny, with reasons.
+//
+// Identity first (OIDC tokens verified against each issuer's JWKS, AMR/ACR
+// mapped to an assurance level), least privilege (roles reach resource
+// categories; default deny), device posture, network zone and risk, all
+// judged by policies/access.yaml (docs/access-policy.md).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace wardline::access {
+
+// ------------------------------------------------------------------ assurance
+
+// How strongly the user proved who they are. `sms` and `tel` never count as
+// phishing-resistant; `hwk` and FIDO/WebAuthn do (RFC 8176).
+enum class Assurance { none, single_factor, multi_factor, phishing_resistant };
+std::string_view name_of(Assurance a);
+std::optional<Assurance> parse_assurance(std::string_view text);
+
+// ACR value -> the assurance it stands for (from the policy's issuers).
+using AcrLevels = std::vector<std::pair<std::string, Assurance>>;
+Assurance assurance_of(const std::vector<std::string>& amr, std::string_view acr, const AcrLevels& acr_levels);
+
+// ------------------------------------------------------------------ tokens
+
+// An issuer's signing keys (a JWKS document): RSA, EC P-256 and Ed25519.
+class KeySet {
+ public:
+  // Keys of other types or curves are skipped and counted.
+  static Result<KeySet> parse(std::string_view jwks_json);
+  KeySet();
+  ~KeySet();
+  KeySet(KeySet&&) noexcept;
+  KeySet& operator=(KeySet&&) noexcept;
+  size_t size() const;
+  size_t skipped() const;
+  bool has_kid(std::string_view kid) const;
+
+  struct Impl;
+
+ private:
+  friend Result<std::string> verify_jws(std::string_view compact, const KeySet& keys);
+  std::unique_ptr<Impl> impl_;
+};
+
+// A compact JWS checked against `keys`: the header's `alg` (RS256, ES256,
+// EdDSA; never none or HMAC) must fit the key's type; a `kid` picks the
+// key, else every key of that type is tried. Returns the payload.
+Result<std::string> verify_jws(std::string_view compact, const KeySet& keys);
+
+struct Claims {
+  std::string iss, sub, acr, preferred_username;
+  std::vector<std::string> aud, amr;
+  int64_t exp = 0, nbf = 0, iat = 0, auth_time = 0;
+};
+
+struct TokenRules {
+  std::string issuer;                  // the exact `iss`
+  std::vector<std::string> audiences;  // `aud` must name one of them
+  int64_t skew = 60;                   // seconds of clock difference tolerated
+};
+
+// Signature, then iss, aud, exp, nbf and iat (with skew). Error codes:
+// invalid_token (malformed, bad signature, unknown key), token_expired,
+// token_not_yet_valid, wrong_issuer, wrong_audience.
+Result<Claims> verify_token(std::string_view jwt, const KeySet& keys, const TokenRules& rules, int64_t now);
+
+// An issuer's keys from a file or an https:// URL, cached; a token signed by
+// a key id not in the cache fetches the set again (at most once a minute),
+// so key rotation needs no restart.
+class IssuerKeys {
+ public:
+  IssuerKeys(std::string jwks_source, std::string ca_file = "");
+  ~IssuerKeys();
+  Result<Claims> verify(std::string_view jwt, const TokenRules& rules, int64_t now);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ------------------------------------------------------------------ requests
+
+enum class Decision { allow, step_up, deny };
+std::string_view name_of(Decision d);
+
+enum class Risk { low, medium, high };
+std::string_view name_of(Risk r);
+
+// What the identity provider or gateway asks.
+struct Request {
+  std::string user;
+  std::string device_id;
+  std::string resource;  // e.g. "epic-haiku"
+  std::string category;  // the data category, e.g. "ehr.clinical", "imaging", "billing"
+  std::string action;    // read, write, export, ...
+  std::string source_ip;
+  std::vector<std::string> networks;  // hints from the gateway, e.g. "hospital-wifi"
+  std::vector<std::string> signals;   // risk signals the caller already knows, e.g. "failed_logins"
+  std::string token;                  // id_token or access_token (verified), or:
+  std::optional<std::vector<std::string>> amr;  // claims from a gateway that verified the token itself
+  std::string acr;
+  int64_t auth_time = 0;
+  int64_t time = 0;  // 0: now
+};
+// The JSON body of POST /api/v1/access/decide; errors name the field.
+Result<Request> parse_request(std::string_view json);
+
+// Everything a decision is made from, resolved.
+struct Facts {
+  std::string user, role, category, action, resource;
+  std::vector<std::string> groups;
+  std::string device_state;  // compliant, grace, noncompliant, quarantined, unknown (not in the inventory)
+  std::string ownership;     // corporate, byod, unknown
+  std::vector<std::string> zones;  // the policy's network zones the source address (or a hint) is in
+  Assurance assurance = Assurance::none;
+  int64_t auth_age = -1;  // seconds since authentication; -1: unknown
+  std::vector<std::string> signals;
+  int hour = 0, weekday = 0;  // local time; weekday 0 = Monday
+};
+
+struct Outcome {
+  std::string id;  // decision id
+  Decision decision = Decision::deny;
+  Assurance required = Assurance::none;   // for a step-up
+  Assurance presented = Assurance::none;
+  Risk risk = Risk::low;
+  int64_t session_max_age = 0, reauth_after = 0;
+  std::vector<std::string> matched;      // rules that decided
+  std::vector<std::string> reasons;      // human-readable
+  std::vector<std::string> report_only;  // report-only rules that would have applied
+};
+
+// The answer as JSON: decision_id, decision, required (for a step-up),
+// presented, risk, session_max_age, reauth_after, matched_rules, reasons,
+// report_only.
+std::string to_json(const Outcome& o);
+// Facts as JSON, for `wardline access explain`.
+std::string to_json(const Facts& f);
+
+// ------------------------------------------------------------------ policy
+
+class Policy {
+ public:
+  static Result<std::shared_ptr<const Policy>> parse(std::string_view yaml, const std::string& where);
+  static Result<std::shared_ptr<const Policy>> load(const std::string& path);
+  ~Policy();
+
+  // The decision for resolved facts; `trace` (optional) gets one line per
+  // rule considered, for `wardline access explain`.
+  Outcome decide(const Facts& facts, std::vector<std::string>* trace = nullptr) const;
+
+  // Resolution helpers.
+  std::vector<std::string> zones_of(std::string_view address, const std::vector<std::string>& hints) const;
+  Risk risk_of(const std::vector<std::string>& signals) const;
+  const AcrLevels& acr_levels() const;
+  const std::string& timezone() const;
+
+  struct IssuerConfig {
+    std::string name, jwks, ca_file;
+    TokenRules rules;
+  };
+  const std::vector<IssuerConfig>& issuers() const;
+
+  struct Impl;
+
+ private:
+  explicit Policy(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// ------------------------------------------------------------------ directory
+
+struct Person {
+  std::string user, role, department;
+  std::vector<std::string> groups;
+};
+// Staff with their role and groups: CSV (user,role,groups,department;
+// groups ';'-separated) or JSON ([{user, role, groups, department}]).
+class Directory {
+ public:
+  static Result<Directory> parse_csv(std::string_view text, const std::string& where);
+  static Result<Directory> parse_json(std::string_view text, const std::string& where);
+  static Result<Directory> load(const std::string& path);  // by extension
+  const Person* find(std::string_view user) const;
+  size_t size() const { return people_.size(); }
+
+ private:
+  std::vector<Person> people_;  // sorted by user
+};
+
+// ------------------------------------------------------------------ decision point
+
+// Where facts come from besides the request: the device inventory and
+// threat intelligence. Unset functions mean "unknown".
+struct Sources {
+  // Device id -> (state, ownership, assigned user); nullopt: not in the inventory.
+  std::function<std::optional<std::array<std::string, 3>>(const std::string& device_id)> device;
+  // Whether the address is on a threat-intel feed.
+  std::function<bool(const std::string& address)> intel_hit;
+};
+
+class DecisionPoint {
+ public:
+  DecisionPoint(std::shared_ptr<const Policy> policy, std::shared_ptr<const Directory> directory, Sources sources);
+  ~DecisionPoint();
+  // Verifies the token (if any), resolves the facts, decides. A bad token is
+  // a deny with the reason, not an error.
+  Result<Outcome> decide(const Request& request, int64_t now, Facts* facts_out = nullptr,
+                         std::vector<std::string>* trace = nullptr);
+  std::shared_ptr<const Policy> policy() const { return policy_; }
+
+ private:
+  std::shared_ptr<const Policy> policy_;
+  std::shared_ptr<const Directory> directory_;
+  Sources sources_;
+  std::vector<std::unique_ptr<IssuerKeys>> issuer_keys_;
+};
+
+}  // namespace wardline::access

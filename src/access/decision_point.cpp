@@ -1,0 +1,178 @@
+// The decision point: a request's token verified against its issuer, the
+// user's role and groups from the directory, the device's standing from
+// posture, the network zone, risk signals (threat intel on the source
+// address, an unknown or someone else's device), local time; then the
+// policy decides.
+#include <unicode/gregocal.h>
+#include <unicode/timezone.h>
+
+#include <nlohmann/json.hpp>
+
+#include "access/access.h"
+#include "core/ids.h"
+
+namespace wardline::access {
+namespace {
+
+constexpr size_t kMaxField = 512;
+
+// Hour and weekday (Monday = 0) in the policy's time zone.
+std::pair<int, int> local_hour_and_weekday(int64_t now, const std::string& zone) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(zone)));
+  icu::GregorianCalendar calendar(tz.release(), status);
+  calendar.setTime(static_cast<UDate>(now) * 1000.0, status);
+  int hour = calendar.get(UCAL_HOUR_OF_DAY, status);
+  int day = calendar.get(UCAL_DAY_OF_WEEK, status);  // Sunday = 1
+  if (U_FAILURE(status)) return {static_cast<int>(now / 3600 % 24), static_cast<int>((now / 86400 + 3) % 7)};
+  return {hour, (day + 5) % 7};
+}
+
+Result<std::string> text_field(const nlohmann::json& j, const char* name, bool required) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) {
+    if (required) return make_error("invalid_request", std::string("'") + name + "' is required", name);
+    return std::string();
+  }
+  if (!it->is_string()) return make_error("invalid_request", std::string("'") + name + "' must be a string", name);
+  std::string v = it->get<std::string>();
+  if (v.size() > kMaxField && std::string_view(name) != "token")
+    return make_error("invalid_request", std::string("'") + name + "' is longer than 512 bytes", name);
+  return v;
+}
+
+Result<std::vector<std::string>> list_field(const nlohmann::json& j, const char* name) {
+  std::vector<std::string> out;
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) return out;
+  if (!it->is_array()) return make_error("invalid_request", std::string("'") + name + "' must be an array of strings", name);
+  for (const auto& v : *it) {
+    if (!v.is_string()) return make_error("invalid_request", std::string("'") + name + "' must hold strings only", name);
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Request> parse_request(std::string_view json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object()) return make_error("invalid_request", "the request must be a JSON object");
+  Request r;
+  std::pair<const char*, std::string*> required[] = {
+      {"user", &r.user}, {"category", &r.category}, {"action", &r.action}};
+  for (auto [name, field] : required) {
+    auto v = text_field(j, name, true);
+    if (!v) return v.error();
+    *field = std::move(*v);
+  }
+  std::pair<const char*, std::string*> optional[] = {{"device_id", &r.device_id}, {"resource", &r.resource},
+                                                     {"source_ip", &r.source_ip}, {"acr", &r.acr}};
+  for (auto [name, field] : optional) {
+    auto v = text_field(j, name, false);
+    if (!v) return v.error();
+    *field = std::move(*v);
+  }
+  for (const char* name : {"id_token", "access_token"}) {
+    auto v = text_field(j, name, false);
+    if (!v) return v.error();
+    if (!v->empty()) r.token = std::move(*v);
+  }
+  auto networks = list_field(j, "networks");
+  if (!networks) return networks.error();
+  r.networks = std::move(*networks);
+  auto signals = list_field(j, "signals");
+  if (!signals) return signals.error();
+  r.signals = std::move(*signals);
+  if (j.contains("amr")) {
+    auto amr = list_field(j, "amr");
+    if (!amr) return amr.error();
+    r.amr = std::move(*amr);
+  }
+  for (auto [name, field] : {std::pair<const char*, int64_t*>{"auth_time", &r.auth_time}, {"time", &r.time}}) {
+    if (!j.contains(name) || j[name].is_null()) continue;
+    if (!j[name].is_number_integer()) return make_error("invalid_request", std::string("'") + name + "' must be Unix seconds", name);
+    *field = j[name].get<int64_t>();
+  }
+  return r;
+}
+
+DecisionPoint::DecisionPoint(std::shared_ptr<const Policy> policy, std::shared_ptr<const Directory> directory, Sources sources)
+    : policy_(std::move(policy)), directory_(std::move(directory)), sources_(std::move(sources)) {
+  for (const auto& i : policy_->issuers()) issuer_keys_.push_back(std::make_unique<IssuerKeys>(i.jwks, i.ca_file));
+}
+
+DecisionPoint::~DecisionPoint() = default;
+
+Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* facts_out, std::vector<std::string>* trace) {
+  int64_t at = req.time ? req.time : now;
+  Facts f;
+  f.user = req.user;
+  f.category = req.category;
+  f.action = req.action;
+  f.resource = req.resource;
+  f.signals = req.signals;
+
+  // Identity: a verified token, else claims from a gateway that verified it.
+  std::string token_error;
+  if (!req.token.empty()) {
+    const auto& issuers = policy_->issuers();
+    Result<Claims> claims = make_error("invalid_token", "no issuer is configured in the access policy");
+    for (size_t i = 0; i < issuers.size(); ++i) {
+      claims = issuer_keys_[i]->verify(req.token, issuers[i].rules, now);
+      if (claims || claims.error().code != "wrong_issuer") break;
+    }
+    if (!claims) {
+      token_error = claims.error().message;
+    } else {
+      std::string who = !claims->preferred_username.empty() ? claims->preferred_username : claims->sub;
+      if (who != req.user) token_error = "the token belongs to '" + who + "', not '" + req.user + "'";
+      f.assurance = assurance_of(claims->amr, claims->acr, policy_->acr_levels());
+      if (claims->auth_time) f.auth_age = at - claims->auth_time;
+    }
+  } else if (req.amr) {
+    f.assurance = assurance_of(*req.amr, req.acr, policy_->acr_levels());
+    if (req.auth_time) f.auth_age = at - req.auth_time;
+  }
+
+  if (directory_) {
+    if (const Person* p = directory_->find(req.user)) {
+      f.role = p->role;
+      f.groups = p->groups;
+    }
+  }
+
+  f.device_state = "unknown";
+  f.ownership = "unknown";
+  if (!req.device_id.empty() && sources_.device) {
+    if (auto d = sources_.device(req.device_id)) {
+      f.device_state = (*d)[0];
+      f.ownership = (*d)[1];
+      if (!(*d)[2].empty() && (*d)[2] != req.user) f.signals.push_back("shared_device");
+    } else {
+      f.signals.push_back("unknown_device");
+    }
+  } else if (req.device_id.empty()) {
+    f.signals.push_back("unknown_device");
+  }
+  if (!req.source_ip.empty() && sources_.intel_hit && sources_.intel_hit(req.source_ip)) f.signals.push_back("intel_hit");
+  f.zones = policy_->zones_of(req.source_ip, req.networks);
+  auto [hour, weekday] = local_hour_and_weekday(at, policy_->timezone());
+  f.hour = hour;
+  f.weekday = weekday;
+
+  Outcome o;
+  if (!token_error.empty()) {
+    o.decision = Decision::deny;
+    o.risk = Risk::high;
+    o.matched.push_back("identity");
+    o.reasons.push_back("the token was refused: " + token_error);
+  } else {
+    o = policy_->decide(f, trace);
+  }
+  o.id = new_id("ad");
+  if (facts_out) *facts_out = std::move(f);
+  return o;
+}
+
+}  // namespace wardline::access

@@ -1,0 +1,40 @@
+// Decisions and facts as JSON: the API's answer and `access explain`.
+#include <nlohmann/json.hpp>
+
+#include "access/access.h"
+
+namespace wardline::access {
+
+std::string to_json(const Outcome& o) {
+  nlohmann::json j{{"decision_id", o.id},
+                   {"decision", name_of(o.decision)},
+                   {"required", o.decision == Decision::step_up ? nlohmann::json(name_of(o.required)) : nlohmann::json(nullptr)},
+                   {"presented", name_of(o.presented)},
+                   {"risk", name_of(o.risk)},
+                   {"session_max_age", o.session_max_age},
+                   {"reauth_after", o.reauth_after},
+                   {"matched_rules", o.matched},
+                   {"reasons", o.reasons},
+                   {"report_only", o.report_only}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string to_json(const Facts& f) {
+  nlohmann::json j{{"user", f.user},
+                   {"role", f.role},
+                   {"groups", f.groups},
+                   {"category", f.category},
+                   {"action", f.action},
+                   {"resource", f.resource},
+                   {"device_state", f.device_state},
+                   {"ownership", f.ownership},
+                   {"zones", f.zones},
+                   {"assurance", name_of(f.assurance)},
+                   {"auth_age", f.auth_age},
+                   {"signals", f.signals},
+                   {"local_hour", f.hour},
+                   {"weekday", f.weekday}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace wardline::access

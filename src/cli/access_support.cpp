@@ -1,0 +1,40 @@
+#include "cli/access_support.h"
+
+#include "cli/resources.h"
+#include "intel/intel.h"
+#include "posture/posture.h"
+
+namespace wardline::cli {
+
+Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config& config, const AccessFiles& files,
+                                                                  std::shared_ptr<posture::DeviceInventory> inventory,
+                                                                  std::shared_ptr<intel::LiveIndicators> indicators) {
+  std::string policy_path = !files.policy.empty()           ? files.policy
+                            : !config.access.policy.empty() ? config.access.policy
+                                                            : resource_path("policies/access.yaml");
+  std::string directory_path = !files.directory.empty()           ? files.directory
+                               : !config.access.directory.empty() ? config.access.directory
+                                                                  : resource_path("examples/access-directory.csv");
+  auto policy = access::Policy::load(policy_path);
+  if (!policy) return policy.error();
+  auto directory = access::Directory::load(directory_path);
+  if (!directory) return directory.error();
+  access::Sources sources;
+  if (inventory)
+    sources.device = [inventory](const std::string& id) -> std::optional<std::array<std::string, 3>> {
+      auto r = inventory->get(id);
+      if (!r || !*r) return std::nullopt;  // a store error counts as unknown: the policy asks for more
+      const auto& d = **r;
+      return std::array<std::string, 3>{std::string(posture::name_of(d.standing.state)),
+                                        std::string(posture::name_of(d.device.ownership)), d.device.user};
+    };
+  if (indicators)
+    sources.intel_hit = [indicators](const std::string& ip) {
+      auto set = indicators->current();
+      return set && set->match_ip(ip).has_value();
+    };
+  return std::make_shared<access::DecisionPoint>(*policy, std::make_shared<const access::Directory>(std::move(*directory)),
+                                                 std::move(sources));
+}
+
+}  // namespace wardline::cli
