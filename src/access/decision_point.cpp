@@ -16,15 +16,23 @@ namespace {
 
 constexpr size_t kMaxField = 512;
 
-// Hour and weekday (Monday = 0) in the policy's time zone.
+// Hour and weekday (Monday = 0) in the policy's time zone. A calendar costs
+// microseconds to build: each thread keeps one per zone.
 std::pair<int, int> local_hour_and_weekday(int64_t now, const std::string& zone) {
+  thread_local std::string cached_zone;
+  thread_local std::unique_ptr<icu::GregorianCalendar> calendar;
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(zone)));
-  icu::GregorianCalendar calendar(tz.release(), status);
-  calendar.setTime(static_cast<UDate>(now) * 1000.0, status);
-  int hour = calendar.get(UCAL_HOUR_OF_DAY, status);
-  int day = calendar.get(UCAL_DAY_OF_WEEK, status);  // Sunday = 1
-  if (U_FAILURE(status)) return {static_cast<int>(now / 3600 % 24), static_cast<int>((now / 86400 + 3) % 7)};
+  if (!calendar || cached_zone != zone) {
+    calendar = std::make_unique<icu::GregorianCalendar>(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(zone)), status);
+    cached_zone = zone;
+  }
+  calendar->setTime(static_cast<UDate>(now) * 1000.0, status);
+  int hour = calendar->get(UCAL_HOUR_OF_DAY, status);
+  int day = calendar->get(UCAL_DAY_OF_WEEK, status);  // Sunday = 1
+  if (U_FAILURE(status)) {
+    calendar.reset();
+    return {static_cast<int>(now / 3600 % 24), static_cast<int>((now / 86400 + 3) % 7)};
+  }
   return {hour, (day + 5) % 7};
 }
 

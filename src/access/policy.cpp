@@ -1,6 +1,7 @@
 // The access policy as YAML (policies/access.yaml, docs/access-policy.md),
 // compiled once: names become bit masks and rules are indexed by the
 // resource category they name.
+#include <unicode/timezone.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -250,7 +251,12 @@ Status read_issuers(const Reader& rd, const YAML::Node& n, Policy::Impl& p) {
 Status read_sections(const Reader& rd, const YAML::Node& root, Policy::Impl& p) {
   if (const auto& s = root["settings"]) {
     if (Status st = rd.only_keys(s, {"timezone"}, "settings"); !st) return st;
-    if (s["timezone"]) p.timezone = s["timezone"].Scalar();
+    if (s["timezone"]) {
+      p.timezone = s["timezone"].Scalar();
+      std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(p.timezone)));
+      if (!tz || *tz == icu::TimeZone::getUnknown())
+        return rd.error(s["timezone"], "'" + p.timezone + "' is not an IANA time zone such as America/Chicago");
+    }
   }
   if (root["issuers"])
     if (Status s = read_issuers(rd, root["issuers"], p); !s) return s;

@@ -205,6 +205,7 @@ TEST(AccessPolicy, ErrorsNameFileLineAndFix) {
   EXPECT_FALSE(Policy::parse("roles: {nurse: [ehr]}\nrules:\n  - when: {days: [funday]}\n    then: deny\n", "a.yaml"));
   EXPECT_FALSE(Policy::parse("roles: {nurse: [ehr]}\nzones: {h: [10.0.0.0/33]}\n", "a.yaml"));
   EXPECT_FALSE(Policy::parse("roles: [\n", "a.yaml"));
+  EXPECT_FALSE(Policy::parse("settings: {timezone: Mars/Olympus}\nroles: {nurse: [ehr]}\n", "a.yaml"));
 }
 
 TEST(AccessPolicy, ShippedPolicyLoads) {
