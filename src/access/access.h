@@ -11,8 +11,11 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -141,6 +144,7 @@ struct Outcome {
   std::vector<std::string> matched;      // rules that decided
   std::vector<std::string> reasons;      // human-readable
   std::vector<std::string> report_only;  // report-only rules that would have applied
+  std::string shared_account;            // why the account looks shared, if it does
 };
 
 // The answer as JSON: decision_id, decision, required (for a step-up),
@@ -167,6 +171,9 @@ class Policy {
   Risk risk_of(const std::vector<std::string>& signals) const;
   const AcrLevels& acr_levels() const;
   const std::string& timezone() const;
+  // shared_accounts: in the policy.
+  int64_t shared_window() const;
+  bool generic_account(std::string_view user) const;
 
   struct IssuerConfig {
     std::string name, jwks, ca_file;
@@ -201,6 +208,37 @@ class Directory {
   std::vector<Person> people_;  // sorted by user
 };
 
+// ------------------------------------------------------------------ shared accounts
+
+// A shared account: one user active on two or more devices at once, or a
+// generic name (nurse1, frontdesk) that no one person owns.
+struct SharedAccountAlert {
+  std::string user, reason;
+  std::vector<std::string> devices;
+  int64_t at = 0;
+};
+
+// Who used which device recently, in memory: the devices each user was
+// seen on within `window` seconds, and the latest alerts.
+class ActivityTracker {
+ public:
+  // Records that `user` acted from `device` at `at`; returns the other
+  // devices the user was active on within the window.
+  std::vector<std::string> observe(const std::string& user, const std::string& device, int64_t at, int64_t window);
+  void remember(SharedAccountAlert alert);
+  // Newest first, at most `limit`.
+  std::vector<SharedAccountAlert> alerts(size_t limit) const;
+
+ private:
+  struct Seen {
+    std::string device;
+    int64_t at;
+  };
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::vector<Seen>> recent_;
+  std::deque<SharedAccountAlert> alerts_;
+};
+
 // ------------------------------------------------------------------ decision point
 
 // Where facts come from besides the request: the device inventory and
@@ -221,8 +259,10 @@ class DecisionPoint {
   Result<Outcome> decide(const Request& request, int64_t now, Facts* facts_out = nullptr,
                          std::vector<std::string>* trace = nullptr);
   std::shared_ptr<const Policy> policy() const { return policy_; }
+  const ActivityTracker& activity() const { return activity_; }
 
  private:
+  ActivityTracker activity_;
   std::shared_ptr<const Policy> policy_;
   std::shared_ptr<const Directory> directory_;
   Sources sources_;

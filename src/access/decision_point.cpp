@@ -164,6 +164,24 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
     f.signals.push_back("unknown_device");
   }
   if (!req.source_ip.empty() && sources_.intel_hit && sources_.intel_hit(req.source_ip)) f.signals.push_back("intel_hit");
+
+  // Shared accounts: the same user on several devices at once, or a
+  // generic name no one person owns.
+  SharedAccountAlert shared;
+  if (!req.device_id.empty()) {
+    auto others = activity_.observe(req.user, req.device_id, at, policy_->shared_window());
+    if (!others.empty()) {
+      f.signals.push_back("concurrent_devices");
+      shared.devices = std::move(others);
+      shared.devices.push_back(req.device_id);
+      shared.reason = "active on " + std::to_string(shared.devices.size()) + " devices within " +
+                      std::to_string(policy_->shared_window() / 60) + " minutes";
+    }
+  }
+  if (policy_->generic_account(req.user)) {
+    f.signals.push_back("generic_account");
+    shared.reason += (shared.reason.empty() ? "" : "; ") + std::string("a generic account name");
+  }
   f.zones = policy_->zones_of(req.source_ip, req.networks);
   auto [hour, weekday] = local_hour_and_weekday(at, policy_->timezone());
   f.hour = hour;
@@ -179,6 +197,12 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
     o = policy_->decide(f, trace);
   }
   o.id = new_id("ad");
+  if (!shared.reason.empty()) {
+    o.shared_account = shared.reason;
+    shared.user = req.user;
+    shared.at = at;
+    activity_.remember(std::move(shared));
+  }
   if (facts_out) *facts_out = std::move(f);
   return o;
 }

@@ -15,7 +15,8 @@ std::string to_json(const Outcome& o) {
                    {"reauth_after", o.reauth_after},
                    {"matched_rules", o.matched},
                    {"reasons", o.reasons},
-                   {"report_only", o.report_only}};
+                   {"report_only", o.report_only},
+                   {"shared_account", o.shared_account.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.shared_account)}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -302,6 +302,20 @@ Status read_sections(const Reader& rd, const YAML::Node& root, Policy::Impl& p) 
       }
     }
   }
+  if (const auto& shared = root["shared_accounts"]) {
+    if (!shared.IsMap()) return rd.error(shared, "shared_accounts must be a map with window and generic_names");
+    if (Status st = rd.only_keys(shared, {"window", "generic_names"}, "shared_accounts"); !st) return st;
+    if (shared["window"]) {
+      auto d = rd.duration(shared["window"], "shared_accounts.window");
+      if (!d) return d.error();
+      p.shared_window = *d;
+    }
+    if (shared["generic_names"]) {
+      auto names = rd.strings(shared["generic_names"], "shared_accounts.generic_names");
+      if (!names) return names.error();
+      p.generic_names = std::move(*names);
+    }
+  }
   const auto& roles = root["roles"];
   if (!roles || !roles.IsMap() || roles.size() == 0)
     return rd.error(root, "roles: must map each role to the resource categories it may reach (least privilege: default deny)");
@@ -332,7 +346,8 @@ Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view yaml, const
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     if (!root.IsMap()) return make_error("invalid_policy", where + ": an access policy is a map with roles and rules");
-    if (Status s = rd.only_keys(root, {"settings", "issuers", "zones", "risk", "sessions", "roles", "rules"}, "the policy"); !s)
+    if (Status s = rd.only_keys(root, {"settings", "issuers", "zones", "risk", "sessions", "shared_accounts", "roles", "rules"},
+                                "the policy"); !s)
       return s.error();
     if (Status s = read_sections(rd, root, *impl); !s) return s.error();
   } catch (const YAML::Exception& e) {
@@ -355,6 +370,41 @@ Result<std::shared_ptr<const Policy>> Policy::load(const std::string& path) {
 }
 
 const AcrLevels& Policy::acr_levels() const { return impl_->acr_levels; }
+int64_t Policy::shared_window() const { return impl_->shared_window; }
+
+namespace {
+
+// '*' any run, '?' one character; case-insensitive. Iterative with one
+// backtrack point: linear in practice, never exponential.
+bool glob(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || lower(pattern[p]) == lower(text[t]))) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+bool Policy::generic_account(std::string_view user) const {
+  std::string_view local = user.substr(0, user.find('@'));  // the name before the domain
+  for (const auto& pattern : impl_->generic_names)
+    if (glob(pattern, local)) return true;
+  return false;
+}
 const std::string& Policy::timezone() const { return impl_->timezone; }
 const std::vector<Policy::IssuerConfig>& Policy::issuers() const { return impl_->issuers; }
 

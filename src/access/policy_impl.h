@@ -55,6 +55,8 @@ struct Policy::Impl {
   // category. Each list keeps file order.
   std::unordered_map<std::string, std::vector<const Rule*>> by_category;
   std::vector<const Rule*> any_category;
+  int64_t shared_window = 600;
+  std::vector<std::string> generic_names;  // glob patterns: nurse*, *station*
 };
 
 constexpr std::string_view kDeviceStates[] = {"compliant", "grace", "noncompliant", "quarantined", "unknown"};

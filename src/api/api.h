@@ -74,6 +74,8 @@ void describe_state_change(siem::SecurityEvent& e, const posture::StateChange& c
 
 // The access.decision audit event of a conditional-access decision.
 void describe_access_decision(siem::SecurityEvent& e, const access::Request& req, const access::Outcome& o);
+// The access.shared_account alert of a decision whose account looks shared.
+void describe_shared_account(siem::SecurityEvent& e, const access::Request& req, const access::Outcome& o);
 
 // TLS material in use, for the start-up banner.
 struct TlsInfo {

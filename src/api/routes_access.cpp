@@ -30,6 +30,14 @@ void describe_access_decision(siem::SecurityEvent& e, const access::Request& req
   }
 }
 
+void describe_shared_account(siem::SecurityEvent& e, const access::Request& req, const access::Outcome& o) {
+  e.outcome = "failure";
+  e.severity = "warning";
+  e.details["reason"] = o.shared_account;
+  e.details["decision_id"] = o.id;
+  if (!req.device_id.empty()) e.details["device"] = req.device_id;
+}
+
 void add_access_routes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"POST", "/api/v1/access/decide", Permission::access_decide, [&s](const Call& call) -> Result<Reply> {
     if (!s.access) return make_error("unavailable", "conditional access is not configured on this server");
@@ -40,7 +48,23 @@ void add_access_routes(std::vector<Route>& routes, Services& s) {
     auto e = call_event(call, "access.decision", req->user);
     describe_access_decision(e, *req, *outcome);
     if (Status a = record(s, call, e); !a) return a.error();
+    if (!outcome->shared_account.empty()) {
+      // A shared account is an alert of its own for the SIEM.
+      auto alert = call_event(call, "access.shared_account", req->user, "failure");
+      describe_shared_account(alert, *req, *outcome);
+      if (Status a = record(s, alert); !a) return a.error();
+    }
     return Reply{200, nlohmann::json::parse(access::to_json(*outcome))};
+  }});
+
+  routes.push_back({"GET", "/api/v1/access/shared-accounts", Permission::intel_read, [&s](const Call& call) -> Result<Reply> {
+    if (!s.access) return make_error("unavailable", "conditional access is not configured on this server");
+    auto limit = page_limit(call);
+    if (!limit) return limit.error();
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& a : s.access->activity().alerts(static_cast<size_t>(*limit)))
+      items.push_back({{"user", a.user}, {"reason", a.reason}, {"devices", a.devices}, {"at", to_rfc3339(a.at)}});
+    return Reply{200, {{"items", items}}};
   }});
 }
 

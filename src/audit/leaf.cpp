@@ -106,6 +106,7 @@ const std::map<std::string, TypeSpec>& type_specs() {
       {"auth.throttled", {{"limit_per_minute"}, {}}},
       {"authz.denied", {{"route"}, {}}},
       {"access.decision", {{"decision"}, {{"decision", {"allow", "step_up", "deny"}}}}},
+      {"access.shared_account", {{"reason"}, {}}},
       {"device.app_installed", {{"app_id", "approved"}, {{"approved", {"true", "false"}}}}},
       {"device.app_removed", {{"app_id"}, {}}},
       {"device.network_access", {{"destination", "network"}, {}}},

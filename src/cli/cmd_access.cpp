@@ -54,7 +54,15 @@ int run(const AccessOptions& o, bool explain) {
   e.subject = request->user;
   api::describe_access_decision(e, *request, *outcome);
   e.details["via"] = "cli";
-  if (auto r = (*rt)->audit->record(e); !r) return fail(r.error());
+  std::vector<siem::SecurityEvent> events{e};
+  if (!outcome->shared_account.empty()) {
+    auto alert = siem::make_event("access.shared_account", "failure");
+    alert.actor = e.actor;
+    alert.subject = request->user;
+    api::describe_shared_account(alert, *request, *outcome);
+    events.push_back(std::move(alert));
+  }
+  if (auto r = (*rt)->audit->record_batch(std::move(events)); !r) return fail(r.error());
   std::cout << access::to_json(*outcome) << "\n";
   return kOk;
 }

@@ -17,7 +17,8 @@ settings: {timezone: America/Los_Angeles}
 zones:
   hospital: [10.0.0.0/8, "2001:db8:10::/48"]
   vpn: [100.64.0.0/10]
-risk: {intel_hit: high, unknown_device: medium, failed_logins: medium}
+risk: {intel_hit: high, unknown_device: medium, failed_logins: medium, concurrent_devices: high}
+shared_accounts: {window: 10m, generic_names: ["nurse?", "front*desk", "*-station-*"]}
 sessions:
   low: {max_age: 12h, reauth_after: 8h}
   medium: {max_age: 4h, reauth_after: 1h}
@@ -259,6 +260,40 @@ TEST(DecisionPoint, ResolvesDirectoryDevicePostureIntelAndClaims) {
   o = pdp.decide(*request, kMonday10am);
   EXPECT_EQ(o->decision, Decision::deny);
   EXPECT_NE(o->reasons[0].find("token was refused"), std::string::npos);
+}
+
+TEST(SharedAccounts, ConcurrentDevicesAndGenericNames) {
+  auto p = policy();
+  EXPECT_TRUE(p->generic_account("nurse1@lakesidemed.org"));
+  EXPECT_TRUE(p->generic_account("FRONTDESK"));
+  EXPECT_TRUE(p->generic_account("front-main-desk"));
+  EXPECT_TRUE(p->generic_account("er-station-2"));
+  EXPECT_FALSE(p->generic_account("nurse.kim@lakesidemed.org"));
+  EXPECT_FALSE(p->generic_account("kim"));
+
+  auto dir = Directory::parse_csv("user,role\nkim,nurse\nnurse1,nurse\n", "staff.csv");
+  ASSERT_TRUE(dir);
+  DecisionPoint pdp(p, std::make_shared<const Directory>(std::move(*dir)), {});
+  auto req = parse_request(R"({"user":"kim","device_id":"phone-1","category":"ehr.clinical","action":"read",
+    "source_ip":"10.1.1.1","amr":["hwk"]})");
+  ASSERT_TRUE(req);
+  auto o = pdp.decide(*req, kMonday10am);
+  EXPECT_TRUE(o->shared_account.empty());
+  req->device_id = "ipad-7";  // five minutes later, another device
+  o = pdp.decide(*req, kMonday10am + 300);
+  EXPECT_EQ(o->shared_account, "active on 2 devices within 10 minutes");
+  EXPECT_EQ(o->risk, Risk::high);
+  EXPECT_EQ(o->decision, Decision::deny);  // high risk is denied
+  // Past the window the earlier device no longer counts.
+  o = pdp.decide(*req, kMonday10am + 300 + 601);
+  EXPECT_TRUE(o->shared_account.empty());
+  req->user = "nurse1";
+  o = pdp.decide(*req, kMonday10am + 2000);
+  EXPECT_EQ(o->shared_account, "a generic account name");
+  auto alerts = pdp.activity().alerts(10);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].user, "nurse1");  // newest first
+  EXPECT_EQ(alerts[1].devices, (std::vector<std::string>{"phone-1", "ipad-7"}));
 }
 
 TEST(DecisionPoint, RequestsAreValidated) {

@@ -880,8 +880,24 @@ TEST_P(ApiTest, AccessDecisionsAreAnsweredWithReasonsAndAudited) {
   EXPECT_EQ(post("/api/v1/access/decide", gateway, R"({"category":"x"})")->status, 400);
   std::string reporter = token_for("nurse.pat", Role::reporter);
   EXPECT_EQ(post("/api/v1/access/decide", reporter, at_hospital)->status, 403);
-  auto events = events_of_type("access.decision");
-  ASSERT_EQ(events.size(), 3u);
+  // The same account from a second device at once: a shared-account alert.
+  ASSERT_EQ(post("/api/v1/devices/checkin", gateway,
+                 R"({"id":"ipad-4","platform":"ipados","ownership":"corporate","management":"mdm","encrypted":true})")->status,
+            200);
+  r = post("/api/v1/access/decide", gateway, R"({"user":"kim@lakesidemed.org","device_id":"ipad-4","category":"ehr.clinical",
+    "action":"read","source_ip":"10.4.4.4","amr":["hwk"]})");
+  EXPECT_EQ(json::parse(r->body)["shared_account"], "active on 2 devices within 10 minutes") << r->body;
+  auto shared = json::parse(get("/api/v1/access/shared-accounts", analyst_)->body)["items"];
+  ASSERT_EQ(shared.size(), 1u);
+  EXPECT_EQ(shared[0]["devices"], json::array({"ipad-3", "ipad-4"}));
+  std::vector<siem::SecurityEvent> events, alerts;
+  for (auto& e : this->events()) {
+    if (e.type == "access.decision") events.push_back(e);
+    if (e.type == "access.shared_account") alerts.push_back(e);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].severity, "warning");
+  ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[0].subject, "kim@lakesidemed.org");
   EXPECT_EQ(events[0].details["decision"], "allow");
   EXPECT_EQ(events[1].details["required"], "phishing_resistant");
