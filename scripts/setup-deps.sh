@@ -16,8 +16,8 @@ PACKAGES=(
   postgresql rsyslog rsyslog-openssl sqlite3 openssl curl procps python3
   # intel export checks: named-checkzone validates RPZ zones, jsonschema validates STIX bundles
   bind9-utils python3-jsonschema
-  # benchmarks: GNU time reports peak memory
-  time
+  # benchmarks: GNU time reports peak memory; wrk drives HTTP load
+  time wrk
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <deque>
@@ -258,15 +259,21 @@ class DecisionPoint {
   // a deny with the reason, not an error.
   Result<Outcome> decide(const Request& request, int64_t now, Facts* facts_out = nullptr,
                          std::vector<std::string>* trace = nullptr);
-  std::shared_ptr<const Policy> policy() const { return policy_; }
+  // Swaps in a new policy and directory atomically (SIGHUP); decisions in
+  // flight finish with the ones they started with.
+  void use(std::shared_ptr<const Policy> policy, std::shared_ptr<const Directory> directory);
+  std::shared_ptr<const Policy> policy() const { return rules_.load()->policy; }
   const ActivityTracker& activity() const { return activity_; }
 
  private:
+  struct Rules {
+    std::shared_ptr<const Policy> policy;
+    std::shared_ptr<const Directory> directory;
+    std::vector<std::shared_ptr<IssuerKeys>> issuer_keys;  // by the policy's issuers
+  };
   ActivityTracker activity_;
-  std::shared_ptr<const Policy> policy_;
-  std::shared_ptr<const Directory> directory_;
   Sources sources_;
-  std::vector<std::unique_ptr<IssuerKeys>> issuer_keys_;
+  std::atomic<std::shared_ptr<const Rules>> rules_;
 };
 
 }  // namespace wardline::access

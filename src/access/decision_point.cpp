@@ -106,13 +106,23 @@ Result<Request> parse_request(std::string_view json) {
 }
 
 DecisionPoint::DecisionPoint(std::shared_ptr<const Policy> policy, std::shared_ptr<const Directory> directory, Sources sources)
-    : policy_(std::move(policy)), directory_(std::move(directory)), sources_(std::move(sources)) {
-  for (const auto& i : policy_->issuers()) issuer_keys_.push_back(std::make_unique<IssuerKeys>(i.jwks, i.ca_file));
+    : sources_(std::move(sources)) {
+  use(std::move(policy), std::move(directory));
+}
+
+void DecisionPoint::use(std::shared_ptr<const Policy> policy, std::shared_ptr<const Directory> directory) {
+  auto rules = std::make_shared<Rules>();
+  for (const auto& i : policy->issuers()) rules->issuer_keys.push_back(std::make_shared<IssuerKeys>(i.jwks, i.ca_file));
+  rules->policy = std::move(policy);
+  rules->directory = std::move(directory);
+  rules_.store(std::move(rules));
 }
 
 DecisionPoint::~DecisionPoint() = default;
 
 Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* facts_out, std::vector<std::string>* trace) {
+  std::shared_ptr<const Rules> rules = rules_.load();
+  const Policy* policy = rules->policy.get();
   int64_t at = req.time ? req.time : now;
   Facts f;
   f.user = req.user;
@@ -124,10 +134,10 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
   // Identity: a verified token, else claims from a gateway that verified it.
   std::string token_error;
   if (!req.token.empty()) {
-    const auto& issuers = policy_->issuers();
+    const auto& issuers = policy->issuers();
     Result<Claims> claims = make_error("invalid_token", "no issuer is configured in the access policy");
     for (size_t i = 0; i < issuers.size(); ++i) {
-      claims = issuer_keys_[i]->verify(req.token, issuers[i].rules, now);
+      claims = rules->issuer_keys[i]->verify(req.token, issuers[i].rules, now);
       if (claims || claims.error().code != "wrong_issuer") break;
     }
     if (!claims) {
@@ -135,16 +145,16 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
     } else {
       std::string who = !claims->preferred_username.empty() ? claims->preferred_username : claims->sub;
       if (who != req.user) token_error = "the token belongs to '" + who + "', not '" + req.user + "'";
-      f.assurance = assurance_of(claims->amr, claims->acr, policy_->acr_levels());
+      f.assurance = assurance_of(claims->amr, claims->acr, policy->acr_levels());
       if (claims->auth_time) f.auth_age = at - claims->auth_time;
     }
   } else if (req.amr) {
-    f.assurance = assurance_of(*req.amr, req.acr, policy_->acr_levels());
+    f.assurance = assurance_of(*req.amr, req.acr, policy->acr_levels());
     if (req.auth_time) f.auth_age = at - req.auth_time;
   }
 
-  if (directory_) {
-    if (const Person* p = directory_->find(req.user)) {
+  if (rules->directory) {
+    if (const Person* p = rules->directory->find(req.user)) {
       f.role = p->role;
       f.groups = p->groups;
     }
@@ -169,21 +179,21 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
   // generic name no one person owns.
   SharedAccountAlert shared;
   if (!req.device_id.empty()) {
-    auto others = activity_.observe(req.user, req.device_id, at, policy_->shared_window());
+    auto others = activity_.observe(req.user, req.device_id, at, policy->shared_window());
     if (!others.empty()) {
       f.signals.push_back("concurrent_devices");
       shared.devices = std::move(others);
       shared.devices.push_back(req.device_id);
       shared.reason = "active on " + std::to_string(shared.devices.size()) + " devices within " +
-                      std::to_string(policy_->shared_window() / 60) + " minutes";
+                      std::to_string(policy->shared_window() / 60) + " minutes";
     }
   }
-  if (policy_->generic_account(req.user)) {
+  if (policy->generic_account(req.user)) {
     f.signals.push_back("generic_account");
     shared.reason += (shared.reason.empty() ? "" : "; ") + std::string("a generic account name");
   }
-  f.zones = policy_->zones_of(req.source_ip, req.networks);
-  auto [hour, weekday] = local_hour_and_weekday(at, policy_->timezone());
+  f.zones = policy->zones_of(req.source_ip, req.networks);
+  auto [hour, weekday] = local_hour_and_weekday(at, policy->timezone());
   f.hour = hour;
   f.weekday = weekday;
 
@@ -194,7 +204,7 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
     o.matched.push_back("identity");
     o.reasons.push_back("the token was refused: " + token_error);
   } else {
-    o = policy_->decide(f, trace);
+    o = policy->decide(f, trace);
   }
   o.id = new_id("ad");
   if (!shared.reason.empty()) {

@@ -6,9 +6,14 @@
 
 namespace wardline::cli {
 
-Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config& config, const AccessFiles& files,
-                                                                  std::shared_ptr<posture::DeviceInventory> inventory,
-                                                                  std::shared_ptr<intel::LiveIndicators> indicators) {
+namespace {
+
+struct Loaded {
+  std::shared_ptr<const access::Policy> policy;
+  std::shared_ptr<const access::Directory> directory;
+};
+
+Result<Loaded> load(const Config& config, const AccessFiles& files) {
   std::string policy_path = !files.policy.empty()           ? files.policy
                             : !config.access.policy.empty() ? config.access.policy
                                                             : resource_path("policies/access.yaml");
@@ -19,6 +24,23 @@ Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config&
   if (!policy) return policy.error();
   auto directory = access::Directory::load(directory_path);
   if (!directory) return directory.error();
+  return Loaded{*policy, std::make_shared<const access::Directory>(std::move(*directory))};
+}
+
+}  // namespace
+
+Status reload_decision_point(const Config& config, access::DecisionPoint& point) {
+  auto loaded = load(config, {});
+  if (!loaded) return loaded.error();
+  point.use(loaded->policy, loaded->directory);
+  return {};
+}
+
+Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config& config, const AccessFiles& files,
+                                                                  std::shared_ptr<posture::DeviceInventory> inventory,
+                                                                  std::shared_ptr<intel::LiveIndicators> indicators) {
+  auto loaded = load(config, files);
+  if (!loaded) return loaded.error();
   access::Sources sources;
   if (inventory)
     sources.device = [inventory](const std::string& id) -> std::optional<std::array<std::string, 3>> {
@@ -33,8 +55,7 @@ Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config&
       auto set = indicators->current();
       return set && set->match_ip(ip).has_value();
     };
-  return std::make_shared<access::DecisionPoint>(*policy, std::make_shared<const access::Directory>(std::move(*directory)),
-                                                 std::move(sources));
+  return std::make_shared<access::DecisionPoint>(loaded->policy, loaded->directory, std::move(sources));
 }
 
 }  // namespace wardline::cli

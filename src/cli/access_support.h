@@ -20,6 +20,10 @@ struct AccessFiles {
 
 // `inventory` and `indicators` may be null (device state and intel hits
 // then count as unknown).
+// The policy and directory files again (SIGHUP): a bad file is refused and
+// the decision point keeps the ones it has.
+Status reload_decision_point(const Config& config, access::DecisionPoint& point);
+
 Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config& config, const AccessFiles& files,
                                                                   std::shared_ptr<posture::DeviceInventory> inventory,
                                                                   std::shared_ptr<intel::LiveIndicators> indicators);

@@ -276,6 +276,10 @@ int serve(const ServeOptions& opts) {
       reload_analysis(*config, *reports, *campaigns, *(*rt)->audit);
       reload_indicators(*config, *indicators);
       posture.reload();
+      if (Status a = reload_decision_point(*config, **decisions); !a)
+        spdlog::error("SIGHUP: access policy reload rejected, the previous one stays active: {}", a.error().message);
+      else
+        spdlog::info("SIGHUP: access policy and directory reloaded");
     }
     spdlog::info("received {}, finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     puller.stop();

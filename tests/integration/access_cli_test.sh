@@ -38,4 +38,22 @@ es=[json.loads(l)['event'] for l in open(sys.argv[1])]
 assert len(es)==5, len(es)
 assert {e['details']['decision'] for e in es}=={'allow','step_up','deny'}
 " "$WORK/events"
+# --- the daemon: decisions over HTTP, and a policy reloaded on SIGHUP -------
+cp "$SRC/policies/access.yaml" "$WORK/access.yaml"
+printf 'access:\n  policy: %s\n' "$WORK/access.yaml" >"$WORK/wardline.yaml"
+"$WARDLINE" user add svc-gateway --role service --data-dir "$DATA" >/dev/null
+GATEWAY=$("$WARDLINE" token create --user svc-gateway --data-dir "$DATA" 2>/dev/null)
+port=$(free_port)
+start_wardline "$WORK/serve.log" --config "$WORK/wardline.yaml" --data-dir "$DATA" --listen "127.0.0.1:$port" --insecure-http || exit 1
+ask() { curl -s -H "Authorization: Bearer $GATEWAY" -H 'Content-Type: application/json' --data-binary @"$WORK/hospital.req" "$WL_URL/api/v1/access/decide"; }
+check "the daemon allows the nurse at the hospital" bash -c "[ \"\$(printf '%s' '$(ask)' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"decision\"])')\" = allow ]"
+printf '  - name: maintenance window\n    then: deny\n' >>"$WORK/access.yaml"
+kill -HUP "$WL_PID"
+for _ in $(seq 1 50); do grep -q "access policy and directory reloaded" "$WORK/serve.log" && break; sleep 0.1; done
+check "after SIGHUP the new rule decides" bash -c "printf '%s' '$(ask)' | grep -q '\"matched_rules\":\[.*maintenance window'"
+printf 'rules: [\n' >"$WORK/access.yaml"
+kill -HUP "$WL_PID"
+for _ in $(seq 1 50); do grep -q "access policy reload rejected" "$WORK/serve.log" && break; sleep 0.1; done
+check "a broken policy is rejected and the previous one stays" bash -c "grep -q 'access policy reload rejected' '$WORK/serve.log' && printf '%s' '$(ask)' | grep -q 'maintenance window'"
+stop_wardline
 check_summary

@@ -296,6 +296,18 @@ TEST(SharedAccounts, ConcurrentDevicesAndGenericNames) {
   EXPECT_EQ(alerts[1].devices, (std::vector<std::string>{"phone-1", "ipad-7"}));
 }
 
+TEST(DecisionPoint, PolicyReloadIsAtomic) {
+  auto dir = std::make_shared<const Directory>(*Directory::parse_csv("user,role\nkim,nurse\n", "staff.csv"));
+  DecisionPoint pdp(policy(), dir, {});
+  auto req = parse_request(R"({"user":"kim","category":"ehr.clinical","action":"read","source_ip":"10.1.1.1","amr":["hwk"]})");
+  ASSERT_TRUE(req);
+  EXPECT_EQ(pdp.decide(*req, kMonday10am)->decision, Decision::allow);
+  pdp.use(policy("roles: {nurse: [ehr.clinical]}\nrules:\n  - {name: closed, then: deny}\n"), dir);
+  auto o = pdp.decide(*req, kMonday10am);
+  EXPECT_EQ(o->decision, Decision::deny);
+  EXPECT_EQ(o->matched, std::vector<std::string>{"closed"});
+}
+
 TEST(DecisionPoint, RequestsAreValidated) {
   EXPECT_EQ(parse_request("[]").error().code, "invalid_request");
   EXPECT_EQ(parse_request(R"({"category":"x","action":"read"})").error().field, "user");
