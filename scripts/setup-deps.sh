@@ -18,6 +18,8 @@ PACKAGES=(
   bind9-utils python3-jsonschema
   # benchmarks: GNU time reports peak memory; wrk drives HTTP load
   time wrk
+  # the Cedar differential test runs @cedar-policy/cedar-wasm (from the npm registry) in Node.js
+  nodejs
 )
 
 missing=()
@@ -26,6 +28,9 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# npm: Debian's package, unless a Node.js build that bundles its own is installed
+# (NodeSource's nodejs conflicts with Debian's npm).
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=""

@@ -152,8 +152,9 @@ struct Outcome {
 // presented, risk, session_max_age, reauth_after, matched_rules, reasons,
 // report_only.
 std::string to_json(const Outcome& o);
-// Facts as JSON, for `wardline access explain`.
+// Facts as JSON, for `wardline access explain`, and back.
 std::string to_json(const Facts& f);
+Result<Facts> facts_from_json(std::string_view json);
 
 // ------------------------------------------------------------------ policy
 
@@ -166,6 +167,11 @@ class Policy {
   // The decision for resolved facts; `trace` (optional) gets one line per
   // rule considered, for `wardline access explain`.
   Outcome decide(const Facts& facts, std::vector<std::string>* trace = nullptr) const;
+
+  // The enforced rules as Cedar policies (docs/access-policy.md, "Cedar").
+  std::string to_cedar() const;
+  // The Cedar request context for `facts` (risk from the policy's signals).
+  std::string cedar_context(const Facts& facts) const;
 
   // Resolution helpers.
   std::vector<std::string> zones_of(std::string_view address, const std::vector<std::string>& hints) const;

@@ -38,4 +38,29 @@ std::string to_json(const Facts& f) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+Result<Facts> facts_from_json(std::string_view json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object()) return make_error("invalid_facts", "facts must be a JSON object");
+  Facts f;
+  try {
+    f.user = j.value("user", "");
+    f.role = j.value("role", "");
+    f.category = j.value("category", "");
+    f.action = j.value("action", "");
+    f.resource = j.value("resource", "");
+    f.groups = j.value("groups", std::vector<std::string>{});
+    f.device_state = j.value("device_state", "unknown");
+    f.ownership = j.value("ownership", "unknown");
+    f.zones = j.value("zones", std::vector<std::string>{});
+    f.assurance = parse_assurance(j.value("assurance", "none")).value_or(Assurance::none);
+    f.auth_age = j.value("auth_age", int64_t{-1});
+    f.signals = j.value("signals", std::vector<std::string>{});
+    f.hour = j.value("local_hour", 0);
+    f.weekday = j.value("weekday", 0);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error("invalid_facts", std::string("a fact has the wrong type: ") + e.what());
+  }
+  return f;
+}
+
 }  // namespace wardline::access

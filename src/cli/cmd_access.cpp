@@ -9,6 +9,7 @@
 #include "cli/access_support.h"
 #include "cli/context.h"
 #include "cli/posture_support.h"
+#include "cli/resources.h"
 #include "core/files.h"
 #include "core/time.h"
 #include "intel/intel.h"
@@ -67,6 +68,31 @@ int run(const AccessOptions& o, bool explain) {
   return kOk;
 }
 
+// The policy file alone: for `cedar` and `decide-facts`, which need no store.
+Result<std::shared_ptr<const access::Policy>> policy_only(const AccessOptions& o) {
+  auto config = effective_config(o.common);
+  if (!config) return config.error();
+  return access::Policy::load(!o.files.policy.empty()           ? o.files.policy
+                              : !config->access.policy.empty() ? config->access.policy
+                                                               : resource_path("policies/access.yaml"));
+}
+
+// Resolved facts (JSON lines on stdin, as `explain` prints them) decided by
+// the policy alone: one line out per line in, {"decision", "context"} with
+// the Cedar context of the same facts (the differential test's input).
+int decide_facts(const AccessOptions& o) {
+  auto policy = policy_only(o);
+  if (!policy) return fail(policy.error());
+  std::string line;
+  for (size_t n = 1; std::getline(std::cin, line); ++n) {
+    auto facts = access::facts_from_json(line);
+    if (!facts) return fail(make_error(facts.error().code, "stdin:" + std::to_string(n) + ": " + facts.error().message));
+    auto o2 = (*policy)->decide(*facts);
+    std::cout << "{\"decision\":\"" << access::name_of(o2.decision) << "\",\"context\":" << (*policy)->cedar_context(*facts) << "}\n";
+  }
+  return kOk;
+}
+
 }  // namespace
 
 void add_access_commands(CLI::App& app, int& rc) {
@@ -83,6 +109,21 @@ void add_access_commands(CLI::App& app, int& rc) {
     add_common_options(*sub, o->common);
     sub->callback([o, explain, &rc] { rc = run(*o, explain); });
   }
+  auto cedar = std::make_shared<AccessOptions>();
+  auto* cedar_cmd = cmd->add_subcommand("cedar", "Print the policy's enforced rules as Cedar policies (docs/access-policy.md)");
+  cedar_cmd->add_option("--policy", cedar->files.policy, "access policy (default: access.policy, else policies/access.yaml)");
+  add_common_options(*cedar_cmd, cedar->common);
+  cedar_cmd->callback([cedar, &rc] {
+    auto policy = policy_only(*cedar);
+    if (!policy) return void(rc = fail(policy.error()));
+    std::cout << (*policy)->to_cedar();
+    rc = kOk;
+  });
+  auto facts = std::make_shared<AccessOptions>();
+  auto* facts_cmd = cmd->add_subcommand("decide-facts", "Decide resolved facts (JSON lines on stdin) with the policy alone");
+  facts_cmd->add_option("--policy", facts->files.policy, "access policy (default: access.policy, else policies/access.yaml)");
+  add_common_options(*facts_cmd, facts->common);
+  facts_cmd->callback([facts, &rc] { rc = decide_facts(*facts); });
 }
 
 }  // namespace wardline::cli
