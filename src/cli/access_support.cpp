@@ -44,11 +44,10 @@ Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config&
   access::Sources sources;
   if (inventory)
     sources.device = [inventory](const std::string& id) -> std::optional<std::array<std::string, 3>> {
-      auto r = inventory->get(id);
+      auto r = inventory->summary(id);
       if (!r || !*r) return std::nullopt;  // a store error counts as unknown: the policy asks for more
-      const auto& d = **r;
-      return std::array<std::string, 3>{std::string(posture::name_of(d.standing.state)),
-                                        std::string(posture::name_of(d.device.ownership)), d.device.user};
+      return std::array<std::string, 3>{std::string(posture::name_of((*r)->state)),
+                                        std::string(posture::name_of((*r)->ownership)), (*r)->user};
     };
   if (indicators)
     sources.intel_hit = [indicators](const std::string& ip) {

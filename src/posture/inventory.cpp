@@ -247,6 +247,15 @@ Result<std::optional<DeviceRecord>> DeviceInventory::get(const std::string& id) 
   return std::optional<DeviceRecord>(std::move(*rec));
 }
 
+Result<std::optional<DeviceInventory::Summary>> DeviceInventory::summary(const std::string& id) {
+  auto rows = store_.query("SELECT state, ownership, user_name FROM devices WHERE id = ?", {id});
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<Summary>();
+  const auto& r = rows->front();
+  return std::optional<Summary>(Summary{parse_state(r.text(0)).value_or(State::noncompliant),
+                                        parse_ownership(r.text(1)).value_or(Ownership::unknown), r.text(2)});
+}
+
 Result<std::optional<DeviceRecord>> DeviceInventory::find_by_address(const std::string& address) {
   auto rows = store_.query("SELECT device_id FROM device_addresses WHERE address = ?", {address_key(address)});
   if (!rows) return rows.error();

@@ -308,6 +308,14 @@ class DeviceInventory {
   // Re-evaluates every stored device (grace deadlines pass, check-ins age).
   Result<std::vector<StateChange>> reevaluate(int64_t now);
   Result<std::optional<DeviceRecord>> get(const std::string& id);
+  // A device's state, ownership and user only: what access decisions need,
+  // without reading the whole device.
+  struct Summary {
+    State state = State::compliant;
+    Ownership ownership = Ownership::unknown;
+    std::string user;
+  };
+  Result<std::optional<Summary>> summary(const std::string& id);
   // The device that last reported `address` as its own.
   Result<std::optional<DeviceRecord>> find_by_address(const std::string& address);
   // Takes the changes back (their audit records could not be written).

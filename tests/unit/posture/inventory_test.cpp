@@ -102,6 +102,12 @@ TEST_P(Inventory, PutEvaluatesAndReportsOnlyStateChanges) {
   auto again = inv_->put({soon}, kNow + kDay);
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->empty());
+  auto summary = inv_->summary("b-bad");
+  ASSERT_TRUE(summary && *summary);
+  EXPECT_EQ((*summary)->state, State::noncompliant);
+  EXPECT_EQ((*summary)->ownership, Ownership::byod);
+  EXPECT_EQ((*summary)->user, "b-bad@lakesidemed.org");
+  EXPECT_FALSE(inv_->summary("nope")->has_value());
   auto missing = inv_->get("nope");
   ASSERT_TRUE(missing);
   EXPECT_FALSE(missing->has_value());
