@@ -2,7 +2,6 @@
 // compiled once: names become bit masks and rules are indexed by the
 // resource category they name.
 #include <unicode/timezone.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
@@ -10,52 +9,12 @@
 #include "access/policy_impl.h"
 #include "core/config.h"
 #include "core/files.h"
+#include "core/yaml_reader.h"
 
 namespace wardline::access {
 namespace {
 
-struct Reader {
-  std::string file;
-
-  Error error(const YAML::Node& n, const std::string& why) const {
-    const YAML::Mark m = n.Mark();
-    std::string where = file;
-    if (m.line >= 0) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-    return make_error("invalid_policy", where + ": " + why);
-  }
-
-  Result<std::vector<std::string>> strings(const YAML::Node& n, const std::string& what) const {
-    std::vector<std::string> out;
-    if (n.IsScalar()) {
-      out.push_back(n.Scalar());
-      return out;
-    }
-    if (!n.IsSequence()) return error(n, what + " must be a value or a list of values");
-    for (const auto& item : n) {
-      if (!item.IsScalar()) return error(item, what + " must hold single values");
-      out.push_back(item.Scalar());
-    }
-    return out;
-  }
-
-  Result<int64_t> duration(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) return error(n, what + " must be a duration such as 15m, 8h or 1d");
-    auto d = parse_duration(n.Scalar());
-    if (!d) return error(n, what + ": " + d.error().message);
-    return static_cast<int64_t>(d->count());
-  }
-
-  Status only_keys(const YAML::Node& map, std::initializer_list<std::string_view> keys, const std::string& what) const {
-    for (const auto& kv : map) {
-      const std::string k = kv.first.Scalar();
-      if (std::find(keys.begin(), keys.end(), k) != keys.end()) continue;
-      std::string list;
-      for (auto key : keys) list += (list.empty() ? "" : ", ") + std::string(key);
-      return error(kv.first, "unknown key '" + k + "' in " + what + "; expected one of: " + list);
-    }
-    return {};
-  }
-
+struct Reader : YamlReader {
   // Names from a fixed list as bits.
   template <size_t N>
   Result<uint32_t> mask(const YAML::Node& n, const std::string& what, const std::string_view (&names)[N]) const {
@@ -341,7 +300,8 @@ Policy::Policy(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Policy::~Policy() = default;
 
 Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view yaml, const std::string& where) {
-  Reader rd{where};
+  Reader rd;
+  rd.file = where;
   auto impl = std::make_unique<Impl>();
   try {
     YAML::Node root = YAML::Load(std::string(yaml));

@@ -1,13 +1,10 @@
 // The posture policy as YAML (policies/posture.yaml, docs/posture-policy.md):
 // settings, the approved app catalogue, the CPE product map and ordered
 // rules, each setting checks for the devices it matches.
-#include <yaml-cpp/yaml.h>
-
-#include <charconv>
-
 #include "core/config.h"
 #include "core/files.h"
 #include "core/strings.h"
+#include "core/yaml_reader.h"
 #include "posture/policy_impl.h"
 
 namespace wardline::posture {
@@ -18,76 +15,7 @@ constexpr std::string_view kCheckNames[] = {
     "cloud_backup", "app_catalogue", "app_permissions", "management", "ephi_cache", "segment", "checkin_age", "patch_sla"};
 static_assert(std::size(kCheckNames) == kCheckCount);
 
-struct Reader {
-  std::string file;
-
-  Error error(const YAML::Node& n, const std::string& why) const {
-    const YAML::Mark m = n.Mark();
-    std::string where = file;
-    if (m.line >= 0) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-    return make_error("invalid_policy", where + ": " + why);
-  }
-
-  Result<std::string> scalar(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) return error(n, what + " must be a single value");
-    return n.Scalar();
-  }
-
-  Result<std::vector<std::string>> strings(const YAML::Node& n, const std::string& what) const {
-    std::vector<std::string> out;
-    if (n.IsScalar()) {
-      out.push_back(n.Scalar());
-      return out;
-    }
-    if (!n.IsSequence()) return error(n, what + " must be a value or a list of values");
-    for (const auto& item : n) {
-      auto s = scalar(item, what);
-      if (!s) return s.error();
-      out.push_back(*s);
-    }
-    return out;
-  }
-
-  Result<int64_t> duration(const YAML::Node& n, const std::string& what) const {
-    auto s = scalar(n, what);
-    if (!s) return s.error();
-    auto d = parse_duration(*s);
-    if (!d) return error(n, what + ": " + d.error().message);
-    return static_cast<int64_t>(d->count());
-  }
-
-  Result<bool> boolean(const YAML::Node& n, const std::string& what) const {
-    auto s = scalar(n, what);
-    if (!s) return s.error();
-    if (*s == "true" || *s == "yes") return true;
-    if (*s == "false" || *s == "no") return false;
-    return error(n, what + " must be true or false");
-  }
-
-  Result<int> integer(const YAML::Node& n, const std::string& what, int lo, int hi) const {
-    auto s = scalar(n, what);
-    if (!s) return s.error();
-    int v = 0;
-    auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
-    if (ec != std::errc() || p != s->data() + s->size() || v < lo || v > hi)
-      return error(n, what + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
-    return v;
-  }
-
-  Status only_keys(const YAML::Node& map, std::initializer_list<std::string_view> keys, const std::string& what) const {
-    for (const auto& kv : map) {
-      const std::string k = kv.first.Scalar();
-      bool known = false;
-      std::string list;
-      for (auto key : keys) {
-        known = known || key == k;
-        list += (list.empty() ? "" : ", ") + std::string(key);
-      }
-      if (!known) return error(kv.first, "unknown key '" + k + "' in " + what + "; expected one of: " + list);
-    }
-    return {};
-  }
-
+struct Reader : YamlReader {
   Result<CheckSpec> check(const std::string& name, const YAML::Node& n, const std::string& rule, int64_t default_grace) const {
     auto id = parse_check(name);
     if (!id) {
@@ -367,7 +295,8 @@ Policy::Policy(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Policy::~Policy() = default;
 
 Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view yaml, const std::string& where) {
-  Reader rd{where};
+  Reader rd;
+  rd.file = where;
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
