@@ -17,11 +17,14 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.h"
+
+namespace wardline::store { class Store; }
 
 namespace wardline::access {
 
@@ -255,6 +258,24 @@ struct Sources {
   std::function<std::optional<std::array<std::string, 3>>(const std::string& device_id)> device;
   // Whether the address is on a threat-intel feed.
   std::function<bool(const std::string& address)> intel_hit;
+  // Whether this is the first time the user acts from this device.
+  std::function<bool(const std::string& user, const std::string& device_id, int64_t at)> first_use;
+};
+
+// Which users have used which devices, in the store (table
+// access_device_users), remembered in memory once seen: the first use of a
+// device by a user is a risk signal (new_device).
+class DeviceHistory {
+ public:
+  explicit DeviceHistory(store::Store& store);
+  // True the first time `user` is seen on `device_id`, which is recorded.
+  // A store error counts as not first (the signal is advisory).
+  bool first_use(const std::string& user, const std::string& device_id, int64_t at);
+
+ private:
+  store::Store& store_;
+  std::mutex mu_;
+  std::unordered_set<std::string> seen_;  // "user\ndevice"
 };
 
 class DecisionPoint {

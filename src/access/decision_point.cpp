@@ -163,6 +163,7 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
   f.device_state = "unknown";
   f.ownership = "unknown";
   if (!req.device_id.empty() && sources_.device) {
+    if (sources_.first_use && sources_.first_use(req.user, req.device_id, at)) f.signals.push_back("new_device");
     if (auto d = sources_.device(req.device_id)) {
       f.device_state = (*d)[0];
       f.ownership = (*d)[1];

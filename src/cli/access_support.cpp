@@ -38,7 +38,8 @@ Status reload_decision_point(const Config& config, access::DecisionPoint& point)
 
 Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config& config, const AccessFiles& files,
                                                                   std::shared_ptr<posture::DeviceInventory> inventory,
-                                                                  std::shared_ptr<intel::LiveIndicators> indicators) {
+                                                                  std::shared_ptr<intel::LiveIndicators> indicators,
+                                                                  store::Store* store) {
   auto loaded = load(config, files);
   if (!loaded) return loaded.error();
   access::Sources sources;
@@ -49,6 +50,12 @@ Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config&
       return std::array<std::string, 3>{std::string(posture::name_of((*r)->state)),
                                         std::string(posture::name_of((*r)->ownership)), (*r)->user};
     };
+  if (store) {
+    auto history = std::make_shared<access::DeviceHistory>(*store);
+    sources.first_use = [history](const std::string& user, const std::string& device, int64_t at) {
+      return history->first_use(user, device, at);
+    };
+  }
   if (indicators)
     sources.intel_hit = [indicators](const std::string& ip) {
       auto set = indicators->current();

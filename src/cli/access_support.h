@@ -11,6 +11,7 @@
 
 namespace wardline::intel { class LiveIndicators; }
 namespace wardline::posture { class DeviceInventory; }
+namespace wardline::store { class Store; }
 
 namespace wardline::cli {
 
@@ -18,14 +19,15 @@ struct AccessFiles {
   std::string policy, directory;  // overrides of access.policy / access.directory
 };
 
-// `inventory` and `indicators` may be null (device state and intel hits
-// then count as unknown).
+// `inventory`, `indicators` and `store` may be null (device state, intel
+// hits and first device use then count as unknown).
 // The policy and directory files again (SIGHUP): a bad file is refused and
 // the decision point keeps the ones it has.
 Status reload_decision_point(const Config& config, access::DecisionPoint& point);
 
 Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config& config, const AccessFiles& files,
                                                                   std::shared_ptr<posture::DeviceInventory> inventory,
-                                                                  std::shared_ptr<intel::LiveIndicators> indicators);
+                                                                  std::shared_ptr<intel::LiveIndicators> indicators,
+                                                                  store::Store* store = nullptr);
 
 }  // namespace wardline::cli

@@ -37,7 +37,7 @@ int run(const AccessOptions& o, bool explain) {
   if (!inventory) return fail(inventory.error());
   auto indicators = std::make_shared<intel::LiveIndicators>();
   if (auto set = intel::load_snapshot(intel::snapshot_path(config->data_dir))) indicators->replace(*set);
-  auto pdp = open_decision_point(*config, o.files, *inventory, indicators);
+  auto pdp = open_decision_point(*config, o.files, *inventory, indicators, (*rt)->store.get());
   if (!pdp) return fail(pdp.error());
   access::Facts facts;
   std::vector<std::string> trace;

@@ -242,7 +242,7 @@ int serve(const ServeOptions& opts) {
   reload_indicators(*config, *indicators);
   auto devices = open_inventory(*config, *(*rt)->store);
   if (!devices) return fail(devices.error());
-  auto decisions = open_decision_point(*config, {}, *devices, indicators);
+  auto decisions = open_decision_point(*config, {}, *devices, indicators, (*rt)->store.get());
   if (!decisions) return fail(decisions.error());
   api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake), campaigns, indicators, *devices, *decisions};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);

@@ -237,6 +237,15 @@ CREATE TABLE device_addresses (
 );
 CREATE INDEX device_addresses_device ON device_addresses(device_id);
 )sql"},
+      {15, "access_device_users",
+       R"sql(
+CREATE TABLE access_device_users (
+  user_name TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  PRIMARY KEY (user_name, device_id)
+);
+)sql"},
   };
   return all;
 }

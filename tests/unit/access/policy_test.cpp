@@ -227,6 +227,7 @@ TEST(DecisionPoint, ResolvesDirectoryDevicePostureIntelAndClaims) {
     return std::nullopt;
   };
   sources.intel_hit = [](const std::string& ip) { return ip == "203.0.113.66"; };
+  sources.first_use = [](const std::string&, const std::string& device, int64_t) { return device == "dev-other"; };
   DecisionPoint pdp(policy(), std::make_shared<const Directory>(std::move(*dir)), sources);
 
   auto request = parse_request(R"({"user":"kim","device_id":"dev-ok","resource":"epic-haiku","category":"ehr.clinical",
@@ -250,6 +251,7 @@ TEST(DecisionPoint, ResolvesDirectoryDevicePostureIntelAndClaims) {
   request->device_id = "dev-other";
   ASSERT_TRUE(pdp.decide(*request, kMonday10am, &facts));
   EXPECT_NE(std::find(facts.signals.begin(), facts.signals.end(), "shared_device"), facts.signals.end());
+  EXPECT_NE(std::find(facts.signals.begin(), facts.signals.end(), "new_device"), facts.signals.end());
   request->device_id = "dev-ok";
   request->source_ip = "203.0.113.66";
   o = pdp.decide(*request, kMonday10am, &facts);
