@@ -716,8 +716,10 @@ TEST_P(ApiTest, SyslogMessagesAreMatchedLikePostedEvents) {
   ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ASSERT_EQ(::send(fd, frames.data(), frames.size(), 0), static_cast<ssize_t>(frames.size()));
   ::close(fd);
+  // The intake works on its own thread: wait for it (up to 30 s, for a
+  // loaded CI machine; it takes about 0.1 s).
   json items;
-  for (int tries = 0; tries < 100; ++tries) {
+  for (int tries = 0; tries < 600; ++tries) {
     items = json::parse(get("/api/v1/intel/alerts", analyst_)->body)["items"];
     if (!items.empty() && items[0]["hits"] == 2) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
