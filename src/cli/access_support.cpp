@@ -14,9 +14,7 @@ struct Loaded {
 };
 
 Result<Loaded> load(const Config& config, const AccessFiles& files) {
-  std::string policy_path = !files.policy.empty()           ? files.policy
-                            : !config.access.policy.empty() ? config.access.policy
-                                                            : resource_path("policies/access.yaml");
+  std::string policy_path = access_policy_path(config, files.policy);
   std::string directory_path = !files.directory.empty()           ? files.directory
                                : !config.access.directory.empty() ? config.access.directory
                                                                   : resource_path("examples/access-directory.csv");
@@ -28,6 +26,11 @@ Result<Loaded> load(const Config& config, const AccessFiles& files) {
 }
 
 }  // namespace
+
+std::string access_policy_path(const Config& config, const std::string& override_path) {
+  if (!override_path.empty()) return override_path;
+  return config.access.policy.empty() ? resource_path("policies/access.yaml") : config.access.policy;
+}
 
 Status reload_decision_point(const Config& config, access::DecisionPoint& point) {
   auto loaded = load(config, {});

@@ -21,6 +21,10 @@ struct AccessFiles {
 
 // `inventory`, `indicators` and `store` may be null (device state, intel
 // hits and first device use then count as unknown).
+// The access policy file: `override_path`, else access.policy, else the
+// policies/access.yaml shipped with Wardline.
+std::string access_policy_path(const Config& config, const std::string& override_path);
+
 // The policy and directory files again (SIGHUP): a bad file is refused and
 // the decision point keeps the ones it has.
 Status reload_decision_point(const Config& config, access::DecisionPoint& point);

@@ -9,7 +9,6 @@
 #include "cli/access_support.h"
 #include "cli/context.h"
 #include "cli/posture_support.h"
-#include "cli/resources.h"
 #include "core/files.h"
 #include "core/time.h"
 #include "intel/intel.h"
@@ -72,9 +71,7 @@ int run(const AccessOptions& o, bool explain) {
 Result<std::shared_ptr<const access::Policy>> policy_only(const AccessOptions& o) {
   auto config = effective_config(o.common);
   if (!config) return config.error();
-  return access::Policy::load(!o.files.policy.empty()           ? o.files.policy
-                              : !config->access.policy.empty() ? config->access.policy
-                                                               : resource_path("policies/access.yaml"));
+  return access::Policy::load(access_policy_path(*config, o.files.policy));
 }
 
 // Resolved facts (JSON lines on stdin, as `explain` prints them) decided by

@@ -225,7 +225,8 @@ Result<std::vector<StateChange>> DeviceInventory::reevaluate(int64_t now) {
         if (!prev) return prev.error();
         DeviceRecord rec = evaluate(*policy, advisories.get(), prev->device, &*prev, now, changes);
         // Unchanged findings keep the stored row as it is.
-        if (standing_json(rec.standing) == standing_json(prev->standing) && rec.standing.state == prev->standing.state &&
+        // The stored standing was written by standing_json too: compare as text.
+        if (standing_json(rec.standing) == r.text(2) && rec.standing.state == prev->standing.state &&
             rec.standing.deadline == prev->standing.deadline)
           continue;
         rec.updated_at = prev->updated_at;
