@@ -30,6 +30,12 @@ namespace posture {
 class DeviceInventory;
 struct StateChange;
 }
+namespace response {
+class ResponseDesk;
+class IncidentBook;
+class DrillBook;
+struct Runbook;
+}
 namespace smish {
 class ReportBook;
 class CampaignBook;
@@ -62,6 +68,12 @@ struct ServerOptions {
   std::shared_ptr<intel::LiveIndicators> indicators;  // null or empty: POST /api/v1/intel/events answers 503
   std::shared_ptr<posture::DeviceInventory> devices;  // null: /api/v1/devices answers 503
   std::shared_ptr<access::DecisionPoint> access;      // null: /api/v1/access/decide answers 503
+  // Incident response; all four set together, or null: wipe, lock, runbooks,
+  // drills and incidents answer 503.
+  std::shared_ptr<response::ResponseDesk> response;
+  std::shared_ptr<response::IncidentBook> incidents;
+  std::shared_ptr<response::DrillBook> drills;
+  std::shared_ptr<const std::vector<response::Runbook>> runbooks;
 };
 
 // The details of the intel.hit audit event that a new threat-intel alert is,

@@ -78,6 +78,10 @@ struct Services {
   intel::ObservationLog* observations;
   posture::DeviceInventory* devices;
   access::DecisionPoint* access;
+  response::ResponseDesk* response;
+  response::IncidentBook* incidents;
+  response::DrillBook* drills;
+  const std::vector<response::Runbook>* runbooks;
 };
 
 // A route that authenticates by its own means (a provider's request
@@ -112,6 +116,7 @@ void add_campaign_routes(std::vector<Route>& routes, Services& s);
 void add_intel_routes(std::vector<Route>& routes, Services& s);
 void add_device_routes(std::vector<Route>& routes, Services& s);
 void add_access_routes(std::vector<Route>& routes, Services& s);
+void add_response_routes(std::vector<Route>& routes, Services& s);
 
 struct IngestOutcome {
   intel::ScanStats stats;

@@ -4,6 +4,7 @@
 #include "api/router.h"
 #include "core/time.h"
 #include "posture/posture.h"
+#include "response/response.h"
 
 namespace wardline::api {
 namespace {
@@ -16,11 +17,6 @@ Status available(const Services& s) {
 }
 
 nlohmann::json time_or_null(int64_t t) { return t > 0 ? nlohmann::json(to_rfc3339(t)) : nlohmann::json(nullptr); }
-
-// BYOD devices may only be wiped selectively (the work container); corporate ones fully.
-std::string_view wipe_mode(const posture::Device& d) {
-  return d.ownership == posture::Ownership::corporate ? "full" : "selective";
-}
 
 nlohmann::json summary_json(const posture::DeviceRecord& r) {
   const auto& d = r.device;
@@ -58,7 +54,7 @@ nlohmann::json detail_json(const posture::DeviceRecord& r) {
                         {"deadline", time_or_null(f.deadline)}});
   }
   out["findings"] = findings;
-  out["wipe"] = wipe_mode(r.device);
+  out["wipe"] = response::wipe_word(r.device);
   out["device"] = nlohmann::json::parse(posture::device_to_json(r.device), nullptr, false);
   return out;
 }

@@ -200,6 +200,20 @@ void add_intel_routes(std::vector<Route>& routes, Services& s) {
     auto set = s.indicators ? s.indicators->current() : nullptr;
     return Reply{200, {{"items", items}, {"indicators_loaded", set ? set->size() : 0}}};
   }});
+
+  // The loaded indicator set as a block list for resolvers, proxies and partners.
+  routes.push_back({"GET", "/api/v1/intel/export/{format}", Permission::intel_read, [&s](const Call& call) -> Result<Reply> {
+    auto format = intel::parse_export_format(call.path_param(0));
+    if (!format) return make_error("not_found", "no export format '" + call.path_param(0) + "': use rpz, stix, domains or squid-acl");
+    auto set = s.indicators ? s.indicators->current() : nullptr;
+    if (!set) return make_error("unavailable", "no threat intelligence is loaded yet; pull the feeds first");
+    intel::ExportOptions options;
+    options.now = unix_now();
+    Reply reply;
+    reply.content = intel::export_indicators(*set, *format, options);
+    reply.content_type = *format == intel::ExportFormat::stix ? "application/stix+json;version=2.1" : "text/plain; charset=utf-8";
+    return reply;
+  }});
 }
 
 }  // namespace wardline::api

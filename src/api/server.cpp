@@ -26,6 +26,8 @@ int http_status_for(const Error& e) {
   if (c == "forbidden") return 403;
   if (c == "not_found") return 404;
   if (c == "conflict") return 409;
+  if (c == "expired") return 410;
+  if (c == "refused") return 422;
   if (c == "payload_too_large") return 413;
   if (c == "rate_limited") return 429;
   if (c == "store_unavailable" || c == "unavailable") return 503;
@@ -145,7 +147,8 @@ struct Server::Impl {
         observations(store),
         services{options.config, store, identity, bus, audit, options.reports.get(), options.campaigns.get(), options.intake,
                  throttle, options.indicators.get(), &alerts, &observations, options.devices.get(),
-                 options.access.get()} {
+                 options.access.get(), options.response.get(), options.incidents.get(), options.drills.get(),
+                 options.runbooks.get()} {
     if (options.insecure_http) options.config.tls.enabled = false;
   }
 
@@ -318,6 +321,7 @@ struct Server::Impl {
     add_intel_routes(routes, services);
     add_device_routes(routes, services);
     add_access_routes(routes, services);
+    add_response_routes(routes, services);
     for (const auto& r : routes) add(r);
     std::vector<RawRoute> raw;
     add_intake_routes(raw, services);

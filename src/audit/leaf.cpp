@@ -100,6 +100,9 @@ struct TypeSpec {
   std::map<std::string, std::vector<std::string>> allowed;  // detail -> allowed values
 };
 
+// The life of a wipe or lock: each stage is its own audit event.
+const std::vector<std::string> kStages = {"requested", "approved", "dispatched", "result", "expired"};
+
 const std::map<std::string, TypeSpec>& type_specs() {
   static const std::map<std::string, TypeSpec> specs = {
       {"auth.attempt", {{"method"}, {}}},
@@ -110,8 +113,11 @@ const std::map<std::string, TypeSpec>& type_specs() {
       {"device.app_installed", {{"app_id", "approved"}, {{"approved", {"true", "false"}}}}},
       {"device.app_removed", {{"app_id"}, {}}},
       {"device.network_access", {{"destination", "network"}, {}}},
-      {"device.wipe", {{"wipe_type", "reason"}, {{"wipe_type", {"selective", "full"}}}}},
-      {"device.lock", {{"reason"}, {}}},
+      {"device.wipe", {{"wipe_type", "reason", "stage"}, {{"wipe_type", {"selective", "full"}}, {"stage", kStages}}}},
+      {"device.lock", {{"reason", "stage"}, {{"stage", kStages}}}},
+      {"response.drill", {{"runbook", "result"}, {{"result", {"passed", "failed"}}}}},
+      {"response.drill_overdue", {{"runbook"}, {}}},
+      {"incident.change", {{"status"}, {}}},
       {"smish.report", {{"channel"}, {}}},
       {"smish.campaign", {{"reports", "reporters", "departments", "summary"}, {}}},
       {"intel.hit", {{"indicator"}, {}}},

@@ -12,6 +12,7 @@
 #include "core/files.h"
 #include "core/time.h"
 #include "posture/posture.h"
+#include "response/response.h"
 #include "siem/siem.h"
 
 namespace wardline::cli {
@@ -128,7 +129,7 @@ void print_detail(const posture::DeviceRecord& r) {
             << "  platform: " << posture::name_of(d.platform) << " " << d.os_version
             << (d.patch_level.empty() ? "" : " (patch level " + d.patch_level + ")") << "\n"
             << "  ownership: " << posture::name_of(d.ownership) << ", managed as " << posture::name_of(d.management)
-            << "; wipe: " << (d.ownership == posture::Ownership::corporate ? "full" : "selective") << "\n"
+            << "; wipe: " << response::wipe_word(d) << "\n"
             << "  last check-in: " << time_text(d.last_checkin) << " (source " << d.source << ")\n"
             << "  state: " << posture::name_of(r.standing.state) << " since " << time_text(r.standing.since);
   if (r.standing.deadline) std::cout << ", deadline " << to_rfc3339(r.standing.deadline);
@@ -145,6 +146,7 @@ void print_detail(const posture::DeviceRecord& r) {
 void add_devices_commands(CLI::App& app, int& rc) {
   auto* devices = app.add_subcommand("devices", "Device inventory and compliance: import from the MDM, list, show, evaluate");
   devices->require_subcommand(1);
+  add_device_response_commands(*devices, rc);
 
   auto imp = std::make_shared<std::tuple<PostureOptions, std::string, std::vector<std::string>>>();
   auto* import_cmd = devices->add_subcommand("import", "Import devices exported from Intune (Graph), Jamf Pro, or CSV/JSON");

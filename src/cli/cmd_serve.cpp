@@ -14,6 +14,7 @@
 #include "cli/access_support.h"
 #include "cli/intel_support.h"
 #include "cli/periodic.h"
+#include "cli/response_support.h"
 #include "cli/posture_support.h"
 #include "cli/resources.h"
 #include "core/time.h"
@@ -203,6 +204,55 @@ class PostureEvaluator {
   Periodic timer_;
 };
 
+// Incident-response housekeeping: full-wipe requests nobody approved in
+// time expire; once a day (first 15 minutes after start, so that restarts
+// do not repeat it) each runbook not drilled within response.drill_interval
+// (or whose last drill failed) raises response.drill_overdue for the SIEM.
+class ResponseWatch {
+  static constexpr int64_t kDay = 24 * 3600;
+
+ public:
+  ResponseWatch(const Config& c, audit::AuditLog& audit, ResponseKit& kit)
+      : config_(c), audit_(audit), kit_(kit), timer_(std::chrono::minutes(5), [this] { tick(); }) {}
+
+  void stop() { timer_.stop(); }
+
+ private:
+  Status record(siem::SecurityEvent& e) {
+    auto r = audit_.record(e);
+    if (!r) return r.error();
+    return {};
+  }
+
+  void tick() {
+    auto expired = kit_.desk->expire([this](siem::SecurityEvent& e) { return record(e); });
+    if (!expired) spdlog::error("response: cannot expire stale wipe requests: {}", expired.error().message);
+    else if (*expired) spdlog::info("response: {} full-wipe request(s) expired without a second approval", *expired);
+    int64_t now = unix_now();
+    if (now - last_drill_check_ < kDay) return;
+    last_drill_check_ = now;
+    auto latest = kit_.drills->latest();
+    if (!latest) return spdlog::error("response: cannot read drills: {}", latest.error().message);
+    for (const auto& st : response::runbook_status(*kit_.runbooks, *latest, now, config_.response.drill_interval)) {
+      if (st.warning.empty()) continue;
+      spdlog::warn("response: {}", st.warning);
+      auto e = siem::make_event("response.drill_overdue", "failure");
+      e.actor = "system";
+      e.subject = st.runbook;
+      e.severity = "warning";
+      e.details = {{"runbook", st.runbook}, {"warning", st.warning}, {"overdue", st.overdue ? "true" : "false"}};
+      if (!st.last_result.empty()) e.details["last_result"] = st.last_result;
+      if (Status r = record(e); !r) spdlog::error("response: cannot record the overdue drill: {}", r.error().message);
+    }
+  }
+
+  const Config& config_;
+  audit::AuditLog& audit_;
+  ResponseKit& kit_;
+  int64_t last_drill_check_ = unix_now() - kDay + 15 * 60;
+  Periodic timer_;  // last: stopped before the members it uses go
+};
+
 int serve(const ServeOptions& opts) {
   auto config = effective_config(opts.common);
   if (!config) return fail(config.error());
@@ -244,7 +294,11 @@ int serve(const ServeOptions& opts) {
   if (!devices) return fail(devices.error());
   auto decisions = open_decision_point(*config, {}, *devices, indicators, (*rt)->store.get());
   if (!decisions) return fail(decisions.error());
-  api::ServerOptions options{*config, opts.insecure_http, reports, std::move(*intake), campaigns, indicators, *devices, *decisions};
+  auto response = open_response(*config, *(*rt)->store, *devices);
+  if (!response) return fail(response.error());
+  api::ServerOptions options{*config,    opts.insecure_http, reports,           std::move(*intake),
+                             campaigns,  indicators,         *devices,          *decisions,
+                             response->desk, response->incidents, response->drills, response->runbooks};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());
@@ -270,6 +324,7 @@ int serve(const ServeOptions& opts) {
 
   FeedPuller puller(*config, *(*rt)->store, *(*rt)->audit, *campaigns, *indicators, *warning);
   PostureEvaluator posture(*config, *(*rt)->store, *(*rt)->audit, **devices);
+  ResponseWatch response_watch(*config, *(*rt)->audit, *response);
   std::thread waiter([&] {
     int sig = 0;
     while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
@@ -284,6 +339,7 @@ int serve(const ServeOptions& opts) {
     spdlog::info("received {}, finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     puller.stop();
     posture.stop();
+    response_watch.stop();
     server.stop();
   });
   Status s = server.serve();

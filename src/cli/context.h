@@ -62,5 +62,7 @@ void add_smish_commands(CLI::App& app, int& rc);
 void add_intel_commands(CLI::App& app, int& rc);
 void add_posture_commands(CLI::App& app, int& rc);  // devices, advisories, report
 void add_access_commands(CLI::App& app, int& rc);
+void add_response_commands(CLI::App& app, int& rc);            // response, incidents
+void add_device_response_commands(CLI::App& devices, int& rc);  // devices wipe|lock
 
 }  // namespace wardline::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_intel_commands(app, rc);
   add_posture_commands(app, rc);
   add_access_commands(app, rc);
+  add_response_commands(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

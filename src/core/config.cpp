@@ -155,6 +155,40 @@ Status parse_sink(const YAML::Node& n, const std::string& source, const std::str
   return {};
 }
 
+Status parse_connector(const YAML::Node& n, const std::string& source, const std::string& path, MdmConnectorConfig& m) {
+  Section s(source, path);
+  int backoff_ms = static_cast<int>(m.backoff.count());
+  s.on("name", scalar(source, m.name, "a string"))
+      .on("type", choice(source, m.type, {"intune", "jamf", "webhook"}))
+      .on("base_url", scalar(source, m.base_url, "an https:// URL"))
+      .on("token_url", scalar(source, m.token_url, "an https:// URL"))
+      .on("tenant", scalar(source, m.tenant, "a tenant id or domain"))
+      .on("client_id", scalar(source, m.client_id, "a string"))
+      .on("client_secret_file", scalar(source, m.client_secret_file, "a file path"))
+      .on("secret_file", scalar(source, m.secret_file, "a file path"))
+      .on("ca_file", scalar(source, m.ca_file, "a file path"))
+      .on("timeout_seconds", positive(source, m.timeout_seconds))
+      .on("max_attempts", positive(source, m.max_attempts))
+      .on("backoff_ms", positive(source, backoff_ms));
+  if (Status st = s.apply(n); !st) return st;
+  m.backoff = std::chrono::milliseconds(backoff_ms);
+  auto bad = [&](const std::string& what) {
+    return make_error("invalid_config", where(source, n.Mark()) + ": connector '" + path + "' " + what, path);
+  };
+  if (m.type.empty()) return bad("needs 'type' (intune, jamf or webhook)");
+  if (m.name.empty()) m.name = m.type;
+  if (m.type == "intune" && m.base_url.empty()) m.base_url = "https://graph.microsoft.com/v1.0";
+  if (m.type == "intune" && m.token_url.empty() && m.tenant.empty())
+    return bad("needs 'tenant' (or 'token_url') to get a Microsoft Graph token");
+  if (m.type != "webhook" && (m.client_id.empty() || m.client_secret_file.empty()))
+    return bad("needs 'client_id' and 'client_secret_file' (an OAuth2 API client of the MDM)");
+  if (m.type == "webhook" && m.secret_file.empty()) return bad("needs 'secret_file' (the key requests are signed with)");
+  if (m.base_url.empty()) return bad("needs 'base_url'");
+  if (m.base_url.rfind("https://", 0) != 0) return bad("must use an https:// base_url");
+  if (!m.token_url.empty() && m.token_url.rfind("https://", 0) != 0) return bad("must use an https:// token_url");
+  return {};
+}
+
 }  // namespace
 
 Result<std::chrono::seconds> parse_duration(const std::string& text) {
@@ -200,7 +234,32 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
       siem(source, "siem"), audit(source, "audit"), smish(source, "smish"), twilio(source, "smish.twilio"),
       whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns"), notify(source, "smish.campaigns.notify"),
-      intel(source, "intel"), posture(source, "posture"), access(source, "access");
+      intel(source, "intel"), posture(source, "posture"), access(source, "access"), response(source, "response");
+  response.on("two_person_full_wipe", scalar(source, c.response.two_person_full_wipe, "true or false"))
+      .on("approval_ttl", duration(source, c.response.approval_ttl))
+      .on("runbooks_dir", scalar(source, c.response.runbooks_dir, "a directory path"))
+      .on("drill_interval", duration(source, c.response.drill_interval))
+      .on("test_devices", [&](const YAML::Node& n, const std::string& p) -> Status {
+        if (!n.IsSequence()) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' must be a list of device ids", p);
+        for (size_t i = 0; i < n.size(); ++i) {
+          std::string id;
+          if (Status s = read_scalar(n[i], source, p + "[" + std::to_string(i) + "]", "a device id", id); !s) return s;
+          c.response.test_devices.push_back(id);
+        }
+        return {};
+      })
+      .on("connectors", [&](const YAML::Node& n, const std::string& p) -> Status {
+        if (!n.IsSequence()) return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "' must be a list of MDM connectors", p);
+        for (size_t i = 0; i < n.size(); ++i) {
+          MdmConnectorConfig m;
+          if (Status s = parse_connector(n[i], source, p + "[" + std::to_string(i) + "]", m); !s) return s;
+          for (const auto& other : c.response.connectors)
+            if (other.name == m.name)
+              return make_error("invalid_config", where(source, n[i].Mark()) + ": two connectors are named '" + m.name + "'", p);
+          c.response.connectors.push_back(std::move(m));
+        }
+        return {};
+      });
   access.on("policy", scalar(source, c.access.policy, "a file path"))
       .on("directory", scalar(source, c.access.directory, "a file path"));
   posture.on("policy", scalar(source, c.posture.policy, "a file path"))
@@ -323,7 +382,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("smish", [&](const YAML::Node& n, const std::string&) { return smish.apply(n); })
       .on("intel", [&](const YAML::Node& n, const std::string&) { return intel.apply(n); })
       .on("posture", [&](const YAML::Node& n, const std::string&) { return posture.apply(n); })
-      .on("access", [&](const YAML::Node& n, const std::string&) { return access.apply(n); });
+      .on("access", [&](const YAML::Node& n, const std::string&) { return access.apply(n); })
+      .on("response", [&](const YAML::Node& n, const std::string&) { return response.apply(n); });
   try {
     if (Status s = top.apply(root); !s) return s.error();
   } catch (const YAML::Exception& e) {

@@ -114,6 +114,34 @@ struct AccessConfig {
   std::string directory;  // staff roles and groups (CSV or JSON); empty: examples/access-directory.csv
 };
 
+// One MDM Wardline sends wipe and lock commands to (see docs/response.md).
+// Devices go to the connector named like their source (intune, jamf, ...),
+// else to the one named "default".
+struct MdmConnectorConfig {
+  std::string name;
+  std::string type;                 // intune | jamf | webhook
+  std::string base_url;             // intune: https://graph.microsoft.com/v1.0; jamf: https://HOST; webhook: its URL
+  std::string token_url;            // OAuth2 token endpoint; intune default from tenant, jamf default BASE/api/oauth/token
+  std::string tenant;               // intune: the Entra ID tenant (id or domain)
+  std::string client_id;
+  std::string client_secret_file;   // intune, jamf: the OAuth2 client secret
+  std::string secret_file;          // webhook: the HMAC-SHA256 signing key
+  std::string ca_file;              // the CA to trust instead of the system ones (private PKI)
+  int timeout_seconds = 20;
+  int max_attempts = 4;
+  std::chrono::milliseconds backoff{1000};  // doubled after each failed attempt; Retry-After wins
+};
+
+// Incident response (see docs/response.md).
+struct ResponseConfig {
+  bool two_person_full_wipe = true;                      // a full wipe waits for a second administrator
+  std::chrono::seconds approval_ttl{3600};               // unapproved requests expire after this long
+  std::string runbooks_dir;                              // empty: runbooks/ shipped with Wardline
+  std::chrono::seconds drill_interval{365 * 24 * 3600};  // a runbook not drilled for this long is overdue
+  std::vector<std::string> test_devices;                 // the only devices a drill may wipe
+  std::vector<MdmConnectorConfig> connectors;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8443";
   std::string data_dir = "./var";
@@ -129,6 +157,7 @@ struct Config {
   IntelConfig intel;
   PostureConfig posture;
   AccessConfig access;
+  ResponseConfig response;
 };
 
 // Parses YAML text; `source` names the file in error messages.

@@ -36,6 +36,9 @@ enum class Permission {
   devices_read,  // device inventory, compliance and posture reports
   devices_checkin, // an on-device agent reports the device's state
   access_decide, // ask for a conditional-access decision (identity provider, EHR gateway)
+  devices_respond, // wipe and lock devices, approve another administrator's full wipe
+  incidents_read,  // incidents, runbooks, drills, wipe and lock history
+  incidents_write, // open and work incidents, record drills
 };
 bool role_allows(Role role, Permission p);
 

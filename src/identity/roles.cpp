@@ -43,6 +43,9 @@ bool role_allows(Role role, Permission p) {
     case Permission::devices_read: return role == Role::admin || role == Role::analyst || role == Role::auditor;
     case Permission::devices_checkin:  // device agents use service tokens
     case Permission::access_decide: return role == Role::admin || role == Role::service;  // so do gateways
+    case Permission::devices_respond: return role == Role::admin;
+    case Permission::incidents_read: return role == Role::admin || role == Role::analyst || role == Role::auditor;
+    case Permission::incidents_write: return role == Role::admin || role == Role::analyst;
   }
   return false;
 }

@@ -246,6 +246,46 @@ CREATE TABLE access_device_users (
   PRIMARY KEY (user_name, device_id)
 );
 )sql"},
+      {16, "response",
+       R"sql(
+CREATE TABLE response_actions (
+  id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  requested_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  request_key TEXT,
+  action TEXT NOT NULL
+);
+CREATE INDEX response_actions_device ON response_actions(device_id, id);
+CREATE INDEX response_actions_state ON response_actions(state, expires_at);
+CREATE UNIQUE INDEX response_actions_request_key ON response_actions(requested_by, request_key);
+CREATE TABLE response_drills (
+  id TEXT PRIMARY KEY,
+  runbook TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  drill TEXT NOT NULL
+);
+CREATE INDEX response_drills_runbook ON response_drills(runbook, started_at);
+CREATE TABLE incidents (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  type TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  incident TEXT NOT NULL
+);
+CREATE INDEX incidents_status ON incidents(status, id);
+CREATE TABLE incident_items (
+  kind TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  incident_id TEXT NOT NULL,
+  PRIMARY KEY (kind, ref, incident_id)
+);
+)sql"},
   };
   return all;
 }

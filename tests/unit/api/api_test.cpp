@@ -141,7 +141,7 @@ rules:
     };
     decisions_ = std::make_shared<access::DecisionPoint>(*access_policy, std::make_shared<const access::Directory>(std::move(*directory)),
                                                          sources);
-    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_, indicators_, devices_, decisions_}, *store_, *identity_,
+    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_, indicators_, devices_, decisions_, nullptr, nullptr, nullptr, nullptr}, *store_, *identity_,
                                        bus_, *audit_);
     auto port = server_->bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
@@ -685,6 +685,10 @@ TEST_P(ApiTest, LogEventsHittingIndicatorsBecomeAuditedAlerts) {
   auto feeds = get("/api/v1/intel/feeds", analyst_);
   ASSERT_EQ(feeds->status, 200);
   EXPECT_EQ(json::parse(feeds->body)["indicators_loaded"], 1);
+  auto rpz = get("/api/v1/intel/export/rpz", analyst_);
+  ASSERT_EQ(rpz->status, 200);
+  EXPECT_NE(rpz->body.find("evil.example CNAME ."), std::string::npos) << rpz->body;
+  EXPECT_EQ(get("/api/v1/intel/export/pdf", analyst_)->status, 404);
 
   audit::SearchFilter f;
   f.type = "intel.hit";

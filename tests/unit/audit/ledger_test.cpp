@@ -17,7 +17,7 @@ siem::SecurityEvent event(int i, const std::string& type = "admin.user_created")
   e.actor = "admin" + std::to_string(i % 3);
   e.subject = "user" + std::to_string(i);
   e.source_ip = "10.0.0." + std::to_string(i % 250);
-  if (type == "device.wipe") e.details = {{"wipe_type", "selective"}, {"reason", "lost phone"}};
+  if (type == "device.wipe") e.details = {{"wipe_type", "selective"}, {"reason", "lost phone"}, {"stage", "requested"}};
   return e;
 }
 
@@ -165,6 +165,9 @@ TEST_P(LedgerTest, TypedEventsAreValidated) {
   auto wipe = event(1, "device.wipe");
   wipe.details["wipe_type"] = "everything";
   EXPECT_FALSE(log_->record(wipe).ok());
+  auto no_stage = event(1, "device.wipe");
+  no_stage.details.erase("stage");
+  EXPECT_FALSE(log_->record(no_stage).ok());
   auto no_actor = event(1);
   no_actor.actor.clear();
   EXPECT_FALSE(log_->record(no_actor).ok());
