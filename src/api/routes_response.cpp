@@ -317,7 +317,10 @@ void add_response_routes(std::vector<Route>& routes, Services& s) {
     n.items = *items;
     auto i = s.incidents->create(n, call.principal.user_name, *s.runbooks);
     if (!i) return i.error();
-    if (Status a = record_incident(s, call, *i, 0); !a) return a.error();
+    if (Status a = record_incident(s, call, *i, 0); !a) {
+      (void)s.incidents->undo(i->id, std::nullopt);
+      return a.error();
+    }
     return Reply{201, nlohmann::json::parse(response::to_json(*i))};
   }});
 
@@ -352,7 +355,10 @@ void add_response_routes(std::vector<Route>& routes, Services& s) {
     if (!before) return before.error();
     auto i = s.incidents->update(call.path_param(0), c, call.principal.user_name);
     if (!i) return i.error();
-    if (Status a = record_incident(s, call, *i, *before ? (*before)->timeline.size() : 0); !a) return a.error();
+    if (Status a = record_incident(s, call, *i, *before ? (*before)->timeline.size() : 0); !a) {
+      (void)s.incidents->undo(i->id, *before);
+      return a.error();
+    }
     return Reply{200, nlohmann::json::parse(response::to_json(*i))};
   }});
 }

@@ -105,6 +105,9 @@ class AuditLog : public Recorder {
   Result<std::string> consistency_proof_json(uint64_t first, uint64_t second);
   Result<AuditEntry> entry(uint64_t seq);
   Result<EntryPage> search(const SearchFilter& filter, const std::string& cursor, int limit);
+  // Entries of the given types (exact names) from index `from` on, oldest
+  // first: for consumers that follow the log, such as incident grouping.
+  Result<std::vector<AuditEntry>> follow(uint64_t from, const std::vector<std::string>& types, int limit);
   // Recomputes every leaf, subtree and tree head from the stored entries.
   Result<VerifyReport> verify(const std::function<void(uint64_t done, uint64_t total)>& progress = {});
   std::string public_key_pem() const;

@@ -147,6 +147,27 @@ Result<AuditEntry> AuditLog::entry(uint64_t seq) {
   return AuditEntry{seq, rows->front().text(0), *e};
 }
 
+Result<std::vector<AuditEntry>> AuditLog::follow(uint64_t from, const std::vector<std::string>& types, int limit) {
+  std::string sql = "SELECT seq, data FROM audit_log WHERE seq >= ?";
+  store::Params params{static_cast<int64_t>(from)};
+  if (!types.empty()) {
+    sql += " AND type IN (";
+    for (size_t i = 0; i < types.size(); ++i) sql += i ? ", ?" : "?", params.push_back(types[i]);
+    sql += ")";
+  }
+  sql += " ORDER BY seq LIMIT ?";
+  params.push_back(int64_t{limit});
+  auto rows = impl_->store.query(sql, params);
+  if (!rows) return rows.error();
+  std::vector<AuditEntry> out;
+  for (const auto& row : *rows) {
+    auto e = event_from_leaf(row.text(1));
+    if (!e) return e.error();
+    out.push_back({static_cast<uint64_t>(row.integer(0)), row.text(1), std::move(*e)});
+  }
+  return out;
+}
+
 Result<EntryPage> AuditLog::search(const SearchFilter& f, const std::string& cursor, int limit) {
   std::string sql = "SELECT seq, data FROM audit_log WHERE 1 = 1";
   store::Params params;

@@ -72,7 +72,12 @@ void add_device_action(CLI::App& devices, int& rc, bool wipe) {
     auto ask = response::parse_wipe_ask(o->type);
     if (!ask) return void(rc = fail(make_error("usage", "--type must be auto, selective or full")));
     rc = with_response(o->common, [&](Runtime& rt, ResponseKit& kit) {
-      response::ActionRequest r{.device_id = o->id, .wipe = wipe, .ask = *ask, .reason = o->reason, .actor = local_actor()};
+      response::ActionRequest r;
+      r.device_id = o->id;
+      r.wipe = wipe;
+      r.ask = *ask;
+      r.reason = o->reason;
+      r.actor = local_actor();
       auto a = kit.desk->request(r, audit_to(rt));
       if (!a) return fail(a.error());
       return print_action(*a, o->common.json);
@@ -303,7 +308,10 @@ void add_incident_commands(CLI::App& app, int& rc) {
     rc = with_response(oo->common, [&](Runtime& rt, ResponseKit& kit) {
       auto i = kit.incidents->create(oo->n, local_actor(), *kit.runbooks);
       if (!i) return fail(i.error());
-      if (Status a = record_incident(rt, *i, 0); !a) return fail(a.error());
+      if (Status a = record_incident(rt, *i, 0); !a) {
+        (void)kit.incidents->undo(i->id, std::nullopt);
+        return fail(a.error());
+      }
       print_incident(*i, oo->common.json);
       return int(kOk);
     });
@@ -340,7 +348,10 @@ void add_incident_commands(CLI::App& app, int& rc) {
       if (!before) return fail(before.error());
       auto i = kit.incidents->update(uo->id, c, local_actor());
       if (!i) return fail(i.error());
-      if (Status a = record_incident(rt, *i, *before ? (*before)->timeline.size() : 0); !a) return fail(a.error());
+      if (Status a = record_incident(rt, *i, *before ? (*before)->timeline.size() : 0); !a) {
+        (void)kit.incidents->undo(i->id, *before);
+        return fail(a.error());
+      }
       print_incident(*i, uo->common.json);
       return int(kOk);
     });

@@ -204,24 +204,35 @@ class PostureEvaluator {
   Periodic timer_;
 };
 
-// Incident-response housekeeping: full-wipe requests nobody approved in
-// time expire; once a day (first 15 minutes after start, so that restarts
+// Incident-response housekeeping: new alerts in the audit log are filed
+// into incidents (every 30 s); full-wipe requests nobody approved in time
+// expire; once a day (first 15 minutes after start, so that restarts
 // do not repeat it) each runbook not drilled within response.drill_interval
 // (or whose last drill failed) raises response.drill_overdue for the SIEM.
 class ResponseWatch {
   static constexpr int64_t kDay = 24 * 3600;
 
  public:
-  ResponseWatch(const Config& c, audit::AuditLog& audit, ResponseKit& kit)
-      : config_(c), audit_(audit), kit_(kit), timer_(std::chrono::minutes(5), [this] { tick(); }) {}
+  ResponseWatch(const Config& c, store::Store& store, audit::AuditLog& audit, ResponseKit& kit)
+      : config_(c), audit_(audit), kit_(kit), grouper_(store, audit, *kit.incidents, kit.runbooks),
+        grouping_(std::chrono::seconds(30), [this] { group(); }), timer_(std::chrono::minutes(5), [this] { tick(); }) {}
 
-  void stop() { timer_.stop(); }
+  void stop() {
+    grouping_.stop();
+    timer_.stop();
+  }
 
  private:
   Status record(siem::SecurityEvent& e) {
     auto r = audit_.record(e);
     if (!r) return r.error();
     return {};
+  }
+
+  void group() {
+    auto filed = grouper_.run([this](siem::SecurityEvent& e) { return record(e); });
+    if (!filed) spdlog::error("response: cannot file alerts into incidents: {}", filed.error().message);
+    else if (*filed) spdlog::info("response: {} alert(s) filed into incidents", *filed);
   }
 
   void tick() {
@@ -250,7 +261,9 @@ class ResponseWatch {
   audit::AuditLog& audit_;
   ResponseKit& kit_;
   int64_t last_drill_check_ = unix_now() - kDay + 15 * 60;
-  Periodic timer_;  // last: stopped before the members it uses go
+  response::IncidentGrouper grouper_;
+  Periodic grouping_;  // the timers last: stopped before the members they use go
+  Periodic timer_;
 };
 
 int serve(const ServeOptions& opts) {
@@ -324,7 +337,7 @@ int serve(const ServeOptions& opts) {
 
   FeedPuller puller(*config, *(*rt)->store, *(*rt)->audit, *campaigns, *indicators, *warning);
   PostureEvaluator posture(*config, *(*rt)->store, *(*rt)->audit, **devices);
-  ResponseWatch response_watch(*config, *(*rt)->audit, *response);
+  ResponseWatch response_watch(*config, *(*rt)->store, *(*rt)->audit, *response);
   std::thread waiter([&] {
     int sig = 0;
     while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {

@@ -17,7 +17,7 @@ constexpr size_t kMaxItems = 1000;
 constexpr size_t kMaxTimeline = 5000;
 constexpr size_t kMaxText = 4000;
 
-const std::vector<std::string> kItemKinds = {"alert", "campaign", "shared_account", "device", "action"};
+const std::vector<std::string> kItemKinds = {"alert", "campaign", "shared_account", "device", "user", "action"};
 const std::vector<std::string> kSeverities = {"low", "medium", "high", "critical"};
 
 std::string list_of(const std::vector<std::string>& v) {
@@ -279,6 +279,26 @@ Result<Incident> IncidentBook::update(const std::string& id, const IncidentChang
     if (written) return i;
   }
   return make_error("conflict", "incident '" + id + "' is being changed by others right now; try again");
+}
+
+Status IncidentBook::undo(const std::string& id, const std::optional<Incident>& previous) {
+  return store_.transaction([&](store::Executor& tx) -> Status {
+    if (auto r = tx.execute("DELETE FROM incident_items WHERE incident_id = ?", {id}); !r) return r.error();
+    if (!previous) {
+      auto r = tx.execute("DELETE FROM incidents WHERE id = ?", {id});
+      return r ? Status() : Status(r.error());
+    }
+    const Incident& i = *previous;
+    auto r = tx.execute("UPDATE incidents SET status = ?, owner = ?, updated_at = ?, incident = ? WHERE id = ?",
+                        {std::string(name_of(i.status)), i.owner, i.updated_at, to_json(i), id});
+    if (!r) return r.error();
+    for (const auto& it : i.items)
+      if (auto x = tx.execute("INSERT INTO incident_items (kind, ref, incident_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                              {it.kind, it.ref, id});
+          !x)
+        return x.error();
+    return {};
+  });
 }
 
 Result<std::optional<std::string>> IncidentBook::find_open(const std::string& kind, const std::string& ref) {

@@ -20,6 +20,7 @@
 
 namespace wardline::store { class Store; }
 namespace wardline::siem { struct SecurityEvent; }
+namespace wardline::audit { class AuditLog; }
 namespace wardline::posture {
 struct Device;
 class DeviceInventory;
@@ -270,7 +271,7 @@ std::optional<IncidentStatus> parse_incident_status(std::string_view text);
 // Something an incident groups: an intel alert, a smishing campaign, a
 // shared-account alert, a quarantined device, a wipe or lock.
 struct IncidentItem {
-  std::string kind;  // alert | campaign | shared_account | device | action
+  std::string kind;  // alert | campaign | shared_account | device | user | action
   std::string ref;   // its id
   std::string summary;
   int64_t added_at = 0;
@@ -335,12 +336,46 @@ class IncidentBook {
   Result<IncidentPage> list(const IncidentFilter& filter);
   // Every change lands on the timeline with its actor.
   Result<Incident> update(const std::string& id, const IncidentChange& change, const std::string& actor);
+  // Takes a change back when its audit record could not be written:
+  // `previous` is the incident as it was, or nullopt to remove a new one.
+  Status undo(const std::string& id, const std::optional<Incident>& previous);
   // The open (not resolved or closed) incident that holds this item, if any.
   Result<std::optional<std::string>> find_open(const std::string& kind, const std::string& ref);
 
  private:
   store::Store& store_;
   Clock clock_;
+};
+
+// ------------------------------------------------------------------ grouping alerts
+
+// What an alert in the audit log means for incidents: intel.hit,
+// smish.campaign, access.shared_account, and posture.state_change to
+// quarantined. Anything else: nullopt.
+struct AlertFacts {
+  std::string title, type, severity;
+  std::vector<IncidentItem> items;  // the alert itself, then its device, user or campaign
+};
+std::optional<AlertFacts> alert_facts(const siem::SecurityEvent& e);
+
+// Follows the audit log and files each new alert: into the open incident
+// that already holds its device, user or campaign, else into a new one.
+// Where it stopped is kept in the store, so a restart resumes there; on the
+// first run it starts at the end of the log (history is not replayed).
+class IncidentGrouper {
+ public:
+  IncidentGrouper(store::Store& store, audit::AuditLog& log, IncidentBook& incidents,
+                  std::shared_ptr<const std::vector<Runbook>> runbooks);
+  // One pass over the entries recorded since the last; returns how many
+  // alerts were filed. Each incident change is an incident.change event by
+  // "system" through `record`.
+  Result<int> run(const Recorder& record);
+
+ private:
+  store::Store& store_;
+  audit::AuditLog& log_;
+  IncidentBook& incidents_;
+  std::shared_ptr<const std::vector<Runbook>> runbooks_;
 };
 
 }  // namespace wardline::response

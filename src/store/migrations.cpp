@@ -286,6 +286,13 @@ CREATE TABLE incident_items (
   PRIMARY KEY (kind, ref, incident_id)
 );
 )sql"},
+      {17, "incident_grouping",
+       R"sql(
+CREATE TABLE incident_grouping (
+  name TEXT PRIMARY KEY,
+  next_seq BIGINT NOT NULL
+);
+)sql"},
   };
   return all;
 }

@@ -41,6 +41,14 @@ posture::Device device(const std::string& id, posture::Ownership o, posture::Man
   return d;
 }
 
+ActionRequest lock_request(const std::string& device, const std::string& reason) {
+  ActionRequest r;
+  r.device_id = device;
+  r.reason = reason;
+  r.actor = "alice";
+  return r;
+}
+
 class Desk : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -144,9 +152,9 @@ TEST_P(Desk, OtherRefusals) {
   auto no_connector = wipe("jamf-1");
   ASSERT_FALSE(no_connector);
   EXPECT_NE(no_connector.error().message.find("response.connectors"), std::string::npos);
-  ActionRequest lock{.device_id = "byod-mam", .reason = "lost", .actor = "alice"};
+  ActionRequest lock = lock_request("byod-mam", "lost");
   EXPECT_EQ(desk_->request(lock, recorder()).error().code, "refused");
-  ActionRequest no_reason{.device_id = "corp-1", .actor = "alice"};
+  ActionRequest no_reason = lock_request("corp-1", "");
   EXPECT_EQ(desk_->request(no_reason, recorder()).error().code, "invalid_request");
   EXPECT_TRUE(mdm_->sent.empty());
   EXPECT_TRUE(events_.empty());
@@ -257,7 +265,7 @@ TEST_P(Desk, ConnectorFailuresAreSurfaced) {
   EXPECT_EQ(events_.back().details.at("attempts"), "4");
 
   mdm_->next = {Delivery::unknown, 1, 0, "no answer after sending; check the Intune admin center"};
-  ActionRequest lock{.device_id = "corp-1", .reason = "lost in cafeteria", .actor = "alice"};
+  ActionRequest lock = lock_request("corp-1", "lost in cafeteria");
   auto l = desk_->request(lock, recorder());
   ASSERT_TRUE(l) << l.error().message;
   EXPECT_EQ(l->state, ActionState::unknown);
@@ -295,7 +303,7 @@ TEST_P(Desk, DrillsOnlyTouchTestDevicesAndSkipTheSecondApproval) {
 
 TEST_P(Desk, ListsNewestFirstWithCursors) {
   for (const char* id : {"byod-1", "corp-mam", "test-phone"}) {
-    ActionRequest lock{.device_id = id, .reason = "drill", .actor = "alice"};
+    ActionRequest lock = lock_request(id, "drill");
     if (std::string(id) == "corp-mam") lock.wipe = true;
     ASSERT_TRUE(desk_->request(lock, recorder()));
     now_ += 10;
