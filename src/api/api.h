@@ -2,6 +2,7 @@
 // health and Prometheus metrics endpoints.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,6 +75,9 @@ struct ServerOptions {
   std::shared_ptr<response::IncidentBook> incidents;
   std::shared_ptr<response::DrillBook> drills;
   std::shared_ptr<const std::vector<response::Runbook>> runbooks;
+  // Recompiles the threat-intel set soon (a campaign was confirmed or
+  // un-confirmed); empty: at the next scheduled pull.
+  std::function<void()> refresh_intel;
 };
 
 // The details of the intel.hit audit event that a new threat-intel alert is,

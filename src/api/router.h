@@ -82,6 +82,7 @@ struct Services {
   response::IncidentBook* incidents;
   response::DrillBook* drills;
   const std::vector<response::Runbook>* runbooks;
+  const std::function<void()>& refresh_intel;
 };
 
 // A route that authenticates by its own means (a provider's request

@@ -100,6 +100,8 @@ void add_campaign_routes(std::vector<Route>& routes, Services& s) {
       (void)(*b)->set_status(id, *previous, "system", "undone: the change could not be audited");
       return a.error();
     }
+    // Blocking starts (or stops) now: the confirmed campaigns' indicators are a feed.
+    if ((*status == "confirmed") != (*previous == "confirmed") && s.refresh_intel) s.refresh_intel();
     auto d = (*b)->get(id);
     if (!d) return d.error();
     nlohmann::json reply = campaign_json(d->campaign);

@@ -148,7 +148,7 @@ struct Server::Impl {
         services{options.config, store, identity, bus, audit, options.reports.get(), options.campaigns.get(), options.intake,
                  throttle, options.indicators.get(), &alerts, &observations, options.devices.get(),
                  options.access.get(), options.response.get(), options.incidents.get(), options.drills.get(),
-                 options.runbooks.get()} {
+                 options.runbooks.get(), options.refresh_intel} {
     if (options.insecure_http) options.config.tls.enabled = false;
   }
 

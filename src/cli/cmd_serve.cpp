@@ -105,6 +105,9 @@ class FeedPuller {
         timer_(c.intel.pull_interval, [this] { pull(); }) {}
 
   void stop() { timer_.stop(); }
+  // A campaign was confirmed or un-confirmed: its indicators go in or out
+  // now, not at the next scheduled pull.
+  void pull_now() { timer_.trigger(); }
 
  private:
   void pull() {
@@ -115,7 +118,9 @@ class FeedPuller {
       spdlog::error("threat intel: scheduled pull skipped: {}", (!feeds ? feeds.error() : local.error()).message);
       return;
     }
-    if (feeds->empty() && local->indicators.empty()) return;
+    // Nothing to compile, unless a set is loaded that must now shrink (a campaign was un-confirmed).
+    auto loaded = live_.current();
+    if (feeds->empty() && local->indicators.empty() && (!loaded || loaded->size() == 0)) return;
     auto result = registry.pull(warning_, {*local}, config_.intel.min_confidence);
     auto e = siem::make_event("admin.feed_pulled", result ? "success" : "failure");
     e.actor = "system";
@@ -309,9 +314,11 @@ int serve(const ServeOptions& opts) {
   if (!decisions) return fail(decisions.error());
   auto response = open_response(*config, *(*rt)->store, *devices);
   if (!response) return fail(response.error());
+  FeedPuller puller(*config, *(*rt)->store, *(*rt)->audit, *campaigns, *indicators, *warning);
   api::ServerOptions options{*config,    opts.insecure_http, reports,           std::move(*intake),
                              campaigns,  indicators,         *devices,          *decisions,
-                             response->desk, response->incidents, response->drills, response->runbooks};
+                             response->desk, response->incidents, response->drills, response->runbooks,
+                             [&puller] { puller.pull_now(); }};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());
@@ -335,7 +342,6 @@ int serve(const ServeOptions& opts) {
   start.details["listen"] = url;
   if (auto r = (*rt)->audit->record(start); !r) return fail(r.error());
 
-  FeedPuller puller(*config, *(*rt)->store, *(*rt)->audit, *campaigns, *indicators, *warning);
   PostureEvaluator posture(*config, *(*rt)->store, *(*rt)->audit, **devices);
   ResponseWatch response_watch(*config, *(*rt)->store, *(*rt)->audit, *response);
   std::thread waiter([&] {

@@ -3,9 +3,7 @@
 namespace wardline::cli {
 
 Periodic::Periodic(std::chrono::seconds interval, std::function<void()> task)
-    : interval_(interval), task_(std::move(task)) {
-  if (interval_.count() > 0) thread_ = std::thread([this] { run(); });
-}
+    : interval_(interval), task_(std::move(task)), thread_([this] { run(); }) {}
 
 Periodic::~Periodic() { stop(); }
 
@@ -18,13 +16,28 @@ void Periodic::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Periodic::trigger() {
+  {
+    std::lock_guard lock(mu_);
+    triggered_ = true;
+  }
+  cv_.notify_all();
+}
+
 void Periodic::run() {
   std::unique_lock lock(mu_);
+  bool due = interval_.count() > 0;  // a scheduled task also runs at start
+  auto woken = [this] { return stopping_ || triggered_; };
   while (!stopping_) {
-    lock.unlock();
-    task_();
-    lock.lock();
-    cv_.wait_for(lock, interval_, [this] { return stopping_; });
+    if (due) {
+      lock.unlock();
+      task_();
+      lock.lock();
+    }
+    if (interval_.count() > 0) cv_.wait_for(lock, interval_, woken);
+    else cv_.wait(lock, woken);
+    due = !stopping_;
+    triggered_ = false;
   }
 }
 

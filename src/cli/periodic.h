@@ -1,5 +1,5 @@
 // A background task the daemon runs at start and then every `interval`
-// until stopped (an interval of zero: never).
+// until stopped (an interval of zero: only when triggered).
 #pragma once
 
 #include <chrono>
@@ -18,6 +18,9 @@ class Periodic {
   Periodic& operator=(const Periodic&) = delete;
   // Waits for a running task to finish; no task starts afterwards.
   void stop();
+  // Runs the task as soon as possible (once, however often it is called
+  // meanwhile), then the schedule goes on.
+  void trigger();
 
  private:
   void run();
@@ -26,6 +29,7 @@ class Periodic {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool triggered_ = false;
   std::thread thread_;
 };
 

@@ -54,6 +54,13 @@ check "a signed Twilio SMS is answered with TwiML thanking the reporter by name"
 twilio_post "Epic: your session expired" "+14155550103" SMa2 wrong-token >"$WORK/t2"
 check "a request signed with another token is refused (403)" grep -q '^403 ' "$WORK/t2"
 
+# --- confirming a campaign blocks its domain at once, not at the next pull ----
+CAMPAIGN=$(curl -s -H "Authorization: Bearer $ANALYST" "$WL_URL/api/v1/campaigns" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+curl -s -o /dev/null -H "Authorization: Bearer $ANALYST" -d '{"status":"confirmed"}' "$WL_URL/api/v1/campaigns/$CAMPAIGN/status"
+loaded() { curl -s -H "Authorization: Bearer $ANALYST" "$WL_URL/api/v1/intel/export/domains" | grep -c 'epic-lakesidemed.com'; }
+for _ in $(seq 1 50); do [ "$(loaded)" -ge 1 ] && break; sleep 0.1; done
+check "the confirmed campaign's domain is on the block list within seconds" test "$(loaded)" -ge 1
+
 # --- rule reload on SIGHUP ----------------------------------------------------
 NEW='Claim your purple elephant voucher today'
 printf 'lures:\n  - category: elephant_voucher\n    reason: it offers a purple elephant voucher\n    weight: 500\n    phrases: [purple elephant voucher]\n' >"$WORK/rules/zz_new.yaml"
