@@ -20,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   f.device_state = "grace";
   f.ownership = "byod";
   f.zones = (*policy)->zones_of("10.1.2.3", {"vpn"});
+  f.country = "DE";
   f.signals = {"intel_hit", "failed_logins"};
   f.assurance = Assurance::multi_factor;
   f.auth_age = 4000;

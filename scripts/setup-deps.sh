@@ -10,8 +10,11 @@ PACKAGES=(
   libssl-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev libzstd-dev libfasttext-dev
   libphonenumber-dev libpsl-dev publicsuffix libicu-dev libidn2-dev libsimdjson-dev libxxhash-dev
+  libmaxminddb-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # the GeoIP tests write a small MaxMind DB with MaxMind::DB::Writer
+  libmaxmind-db-writer-perl
   # servers and tools the tests start: PostgreSQL, rsyslog, openssl s_client, curl
   postgresql rsyslog rsyslog-openssl sqlite3 openssl curl procps python3
   # intel export checks: named-checkzone validates RPZ zones, jsonschema validates STIX bundles

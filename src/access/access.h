@@ -4,7 +4,8 @@
 //
 // Identity first (OIDC tokens verified against each issuer's JWKS, AMR/ACR
 // mapped to an assurance level), least privilege (roles reach resource
-// categories; default deny), device posture, network zone and risk, all
+// categories; default deny), device posture, network zone, country and
+// risk (impossible travel and failed sign-ins among its signals), all
 // judged by policies/access.yaml (docs/access-policy.md).
 #pragma once
 
@@ -98,6 +99,37 @@ class IssuerKeys {
   std::unique_ptr<Impl> impl_;
 };
 
+// ------------------------------------------------------------------ geolocation
+
+// Where an address is, as a GeoIP database knows it.
+struct GeoLocation {
+  std::string country;   // ISO 3166-1 alpha-2, e.g. "DE"; empty: unknown
+  bool located = false;  // latitude and longitude known (City databases have them, Country ones do not)
+  double latitude = 0, longitude = 0;
+  int accuracy_km = 0;  // the address is likely within this radius of the point
+};
+
+// A MaxMind DB (GeoIP2 or GeoLite2, City or Country), mapped read-only.
+// Lookups take no lock and may run on any number of threads at once.
+class GeoIp {
+ public:
+  // Errors name the file and say what it must be.
+  static Result<std::shared_ptr<const GeoIp>> open(const std::string& path);
+  ~GeoIp();
+  // nullopt: not a single address (v4, v6 or v4-mapped v6), or not in the database.
+  std::optional<GeoLocation> lookup(std::string_view address) const;
+  const std::string& path() const;
+
+  struct Impl;
+
+ private:
+  explicit GeoIp(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Great-circle distance in km (haversine on the mean Earth radius).
+double distance_km(double lat1, double lon1, double lat2, double lon2);
+
 // ------------------------------------------------------------------ requests
 
 enum class Decision { allow, step_up, deny };
@@ -132,6 +164,7 @@ struct Facts {
   std::string device_state;  // compliant, grace, noncompliant, quarantined, unknown (not in the inventory)
   std::string ownership;     // corporate, byod, unknown
   std::vector<std::string> zones;  // the policy's network zones the source address (or a hint) is in
+  std::string country;             // of the source address (ISO code, from geoip:); empty: unknown
   Assurance assurance = Assurance::none;
   int64_t auth_age = -1;  // seconds since authentication; -1: unknown
   std::vector<std::string> signals;
@@ -184,6 +217,11 @@ class Policy {
   // shared_accounts: in the policy.
   int64_t shared_window() const;
   bool generic_account(std::string_view user) const;
+  // geoip, impossible_travel and failed_logins: in the policy.
+  const GeoIp* geoip() const;  // null: not configured (country unknown, no travel checks)
+  double travel_max_kmh() const;
+  int failed_logins_count() const;
+  int64_t failed_logins_window() const;
 
   struct IssuerConfig {
     std::string name, jwks, ca_file;
@@ -249,6 +287,49 @@ class ActivityTracker {
   std::deque<SharedAccountAlert> alerts_;
 };
 
+// ------------------------------------------------------------------ impossible travel
+
+// Each user's last plausible located sign-in, in memory: at most about
+// `max_users` users, the least recently seen forgotten first.
+class TravelTracker {
+ public:
+  explicit TravelTracker(size_t max_users = 200000);
+  ~TravelTracker();
+  // Why `user` cannot have come from their last located sign-in to `where`
+  // by `at` at `max_kmh` or less (the distance between the two accuracy
+  // circles counts), e.g. "signed in from DE 2 h after US: 7,400 km at
+  // 3,700 km/h"; nullopt when they can or there is nothing to compare with.
+  // Only a plausible sign-in becomes the one the next is compared with.
+  std::optional<std::string> observe(const std::string& user, const GeoLocation& where, int64_t at, double max_kmh);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ------------------------------------------------------------------ failed sign-ins
+
+// The highest failed_logins.count a policy may set: the newest this many
+// failures of each user are kept.
+inline constexpr size_t kMaxFailedLogins = 64;
+
+// Failed sign-ins per user in memory: at most about `max_users` users, the
+// least recently failing forgotten first.
+class FailedLogins {
+ public:
+  explicit FailedLogins(size_t max_users = 200000);
+  ~FailedLogins();
+  // Records a failure at `at`; returns the user's failures in the `window`
+  // seconds up to `at`, this one included.
+  int record(const std::string& user, int64_t at, int64_t window);
+  // The user's failures in the `window` seconds up to `at` (later ones count too).
+  int count(const std::string& user, int64_t at, int64_t window) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // ------------------------------------------------------------------ decision point
 
 // Where facts come from besides the request: the device inventory and
@@ -260,6 +341,9 @@ struct Sources {
   std::function<bool(const std::string& address)> intel_hit;
   // Whether this is the first time the user acts from this device.
   std::function<bool(const std::string& user, const std::string& device_id, int64_t at)> first_use;
+  // Whether the user was recently targeted by a credential-harvesting
+  // smishing message (reported it, or was named in a campaign's hit).
+  std::function<bool(const std::string& user, int64_t at)> smish_targeted;
 };
 
 // Which users have used which devices, in the store (table
@@ -291,6 +375,10 @@ class DecisionPoint {
   void use(std::shared_ptr<const Policy> policy, std::shared_ptr<const Directory> directory);
   std::shared_ptr<const Policy> policy() const { return rules_.load()->policy; }
   const ActivityTracker& activity() const { return activity_; }
+  // A failed sign-in the identity provider reports (refused tokens are
+  // recorded by decide itself); returns the user's failures within the
+  // policy's failed_logins.window up to `at`.
+  int record_failed_login(const std::string& user, int64_t at);
 
  private:
   struct Rules {
@@ -299,6 +387,8 @@ class DecisionPoint {
     std::vector<std::shared_ptr<IssuerKeys>> issuer_keys;  // by the policy's issuers
   };
   ActivityTracker activity_;
+  TravelTracker travel_;
+  FailedLogins failed_logins_;
   Sources sources_;
   std::atomic<std::shared_ptr<const Rules>> rules_;
 };

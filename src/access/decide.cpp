@@ -9,9 +9,11 @@
 namespace wardline::access {
 namespace {
 
-bool listed(const std::vector<std::string>& list, std::string_view v) {
-  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+bool contains(const std::vector<std::string>& list, std::string_view v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
 }
+
+bool listed(const std::vector<std::string>& list, std::string_view v) { return list.empty() || contains(list, v); }
 
 bool any_listed(const std::vector<std::string>& want, const std::vector<std::string>& have) {
   if (want.empty()) return true;
@@ -40,6 +42,9 @@ bool matches(const Conditions& c, const Resolved& r) {
   if (c.ownerships && !(c.ownerships & r.ownership)) return false;
   if (c.zones && !(c.zones & r.zones)) return false;
   if (c.not_zones & r.zones) return false;
+  // An unknown country is in no list: `country` never matches it, `not_country` always does.
+  if (!c.countries.empty() && !contains(c.countries, f.country)) return false;
+  if (contains(c.not_countries, f.country)) return false;
   if (c.days && !(c.days & r.day)) return false;
   if (c.min_risk >= 0 && r.risk < c.min_risk) return false;
   if (c.assurance_below >= 0 && static_cast<int>(f.assurance) >= c.assurance_below) return false;

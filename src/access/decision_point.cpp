@@ -1,11 +1,12 @@
 // The decision point: a request's token verified against its issuer, the
 // user's role and groups from the directory, the device's standing from
 // posture, the network zone, risk signals (threat intel on the source
-// address, an unknown or someone else's device), local time; then the
-// policy decides.
+// address, an unknown or someone else's device, impossible travel, failed
+// sign-ins), the country, local time; then the policy decides.
 #include <unicode/gregocal.h>
 #include <unicode/timezone.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "access/access.h"
@@ -120,6 +121,10 @@ void DecisionPoint::use(std::shared_ptr<const Policy> policy, std::shared_ptr<co
 
 DecisionPoint::~DecisionPoint() = default;
 
+int DecisionPoint::record_failed_login(const std::string& user, int64_t at) {
+  return failed_logins_.record(user, at, rules_.load()->policy->failed_logins_window());
+}
+
 Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* facts_out, std::vector<std::string>* trace) {
   std::shared_ptr<const Rules> rules = rules_.load();
   const Policy* policy = rules->policy.get();
@@ -175,6 +180,30 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
     f.signals.push_back("unknown_device");
   }
   if (!req.source_ip.empty() && sources_.intel_hit && sources_.intel_hit(req.source_ip)) f.signals.push_back("intel_hit");
+  if (sources_.smish_targeted && sources_.smish_targeted(req.user, at)) f.signals.push_back("smish_targeted");
+  auto add_signal = [&f](const char* signal) {
+    if (std::find(f.signals.begin(), f.signals.end(), signal) == f.signals.end()) f.signals.emplace_back(signal);
+  };
+
+  // Where the sign-in comes from, and whether the user can have travelled
+  // there since the last one. A refused token proves nothing about the
+  // user, so its location is not remembered.
+  std::optional<GeoLocation> where;
+  if (const GeoIp* geoip = policy->geoip(); geoip && !req.source_ip.empty()) where = geoip->lookup(req.source_ip);
+  std::string travel;
+  if (where) {
+    f.country = where->country;
+    if (token_error.empty())
+      if (auto why = travel_.observe(req.user, *where, at, policy->travel_max_kmh())) {
+        add_signal("impossible_travel");
+        travel = std::move(*why);
+      }
+  }
+  // Failed sign-ins: those the identity provider reported, and this one if
+  // its token was refused.
+  int64_t window = policy->failed_logins_window();
+  int failures = token_error.empty() ? failed_logins_.count(req.user, at, window) : failed_logins_.record(req.user, at, window);
+  if (failures >= policy->failed_logins_count()) add_signal("failed_logins");
 
   // Shared accounts: the same user on several devices at once, or a
   // generic name no one person owns.
@@ -207,6 +236,10 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
   } else {
     o = policy->decide(f, trace);
   }
+  if (!travel.empty()) o.reasons.push_back(std::move(travel));
+  if (failures >= policy->failed_logins_count())
+    o.reasons.push_back(std::to_string(failures) + " failed sign-ins within " +
+                        (window % 60 ? std::to_string(window) + " seconds" : std::to_string(window / 60) + " minutes"));
   o.id = new_id("ad");
   if (!shared.reason.empty()) {
     o.shared_account = shared.reason;

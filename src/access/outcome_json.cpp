@@ -30,6 +30,7 @@ std::string to_json(const Facts& f) {
                    {"device_state", f.device_state},
                    {"ownership", f.ownership},
                    {"zones", f.zones},
+                   {"country", f.country},
                    {"assurance", name_of(f.assurance)},
                    {"auth_age", f.auth_age},
                    {"signals", f.signals},
@@ -52,6 +53,7 @@ Result<Facts> facts_from_json(std::string_view json) {
     f.device_state = j.value("device_state", "unknown");
     f.ownership = j.value("ownership", "unknown");
     f.zones = j.value("zones", std::vector<std::string>{});
+    f.country = j.value("country", "");
     f.assurance = parse_assurance(j.value("assurance", "none")).value_or(Assurance::none);
     f.auth_age = j.value("auth_age", int64_t{-1});
     f.signals = j.value("signals", std::vector<std::string>{});

@@ -78,12 +78,27 @@ Result<uint64_t> zone_mask(const Reader& rd, const YAML::Node& n, const Policy::
   return m;
 }
 
+// ISO 3166-1 alpha-2 codes, upper-cased.
+Result<std::vector<std::string>> countries(const Reader& rd, const YAML::Node& n, const std::string& what) {
+  auto list = rd.strings(n, what);
+  if (!list) return list.error();
+  for (auto& code : *list) {
+    bool letters = code.size() == 2 && std::all_of(code.begin(), code.end(), [](char c) {
+                     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+                   });
+    if (!letters) return rd.error(n, what + ": '" + code + "' is not an ISO 3166-1 alpha-2 country code such as US, GB or DE");
+    for (char& c : code) c = static_cast<char>(c & ~0x20);
+  }
+  return list;
+}
+
 Result<Conditions> conditions(const Reader& rd, const YAML::Node& n, const Policy::Impl& p) {
   Conditions c;
   if (!n) return c;
   if (!n.IsMap()) return rd.error(n, "when: must be a map of conditions");
   if (Status s = rd.only_keys(n, {"category", "action", "role", "group", "user", "resource", "signal", "device_state",
-                                  "ownership", "zone", "not_zone", "risk", "assurance_below", "auth_age_over", "hours", "days"},
+                                  "ownership", "zone", "not_zone", "country", "not_country", "risk", "assurance_below",
+                                  "auth_age_over", "hours", "days"},
                               "when");
       !s)
     return s.error();
@@ -120,6 +135,16 @@ Result<Conditions> conditions(const Reader& rd, const YAML::Node& n, const Polic
     auto m = zone_mask(rd, n["not_zone"], p, "not_zone");
     if (!m) return m.error();
     c.not_zones = *m;
+  }
+  if (n["country"]) {
+    auto v = countries(rd, n["country"], "country");
+    if (!v) return v.error();
+    c.countries = std::move(*v);
+  }
+  if (n["not_country"]) {
+    auto v = countries(rd, n["not_country"], "not_country");
+    if (!v) return v.error();
+    c.not_countries = std::move(*v);
   }
   if (n["risk"]) {
     auto r = parse_risk(rd, n["risk"], "when.risk");
@@ -207,6 +232,46 @@ Status read_issuers(const Reader& rd, const YAML::Node& n, Policy::Impl& p) {
   return {};
 }
 
+// geoip, impossible_travel and failed_logins.
+Status read_context_signals(const Reader& rd, const YAML::Node& root, Policy::Impl& p) {
+  if (const auto& g = root["geoip"]) {
+    if (!g.IsMap() || !g["database"])
+      return rd.error(g, "geoip must be a map with database: (a GeoIP2 or GeoLite2 City or Country .mmdb file)");
+    if (Status st = rd.only_keys(g, {"database"}, "geoip"); !st) return st;
+    auto path = rd.scalar(g["database"], "geoip.database");
+    if (!path) return path.error();
+    // Opened now, so a missing or corrupt database refuses the policy
+    // (on SIGHUP the previous policy and database stay).
+    auto db = GeoIp::open(*path);
+    if (!db) return rd.error(g["database"], db.error().message);
+    p.geoip = std::move(*db);
+  }
+  if (const auto& t = root["impossible_travel"]) {
+    if (!t.IsMap()) return rd.error(t, "impossible_travel must be a map with max_kmh");
+    if (Status st = rd.only_keys(t, {"max_kmh"}, "impossible_travel"); !st) return st;
+    if (t["max_kmh"]) {
+      auto v = rd.integer(t["max_kmh"], "impossible_travel.max_kmh", 1, 100000);
+      if (!v) return v.error();
+      p.travel_max_kmh = *v;
+    }
+  }
+  if (const auto& f = root["failed_logins"]) {
+    if (!f.IsMap()) return rd.error(f, "failed_logins must be a map with count and window");
+    if (Status st = rd.only_keys(f, {"count", "window"}, "failed_logins"); !st) return st;
+    if (f["count"]) {
+      auto v = rd.integer(f["count"], "failed_logins.count", 1, static_cast<int>(kMaxFailedLogins));
+      if (!v) return v.error();
+      p.failed_logins_count = *v;
+    }
+    if (f["window"]) {
+      auto d = rd.duration(f["window"], "failed_logins.window");
+      if (!d) return d.error();
+      p.failed_logins_window = *d;
+    }
+  }
+  return {};
+}
+
 Status read_sections(const Reader& rd, const YAML::Node& root, Policy::Impl& p) {
   if (const auto& s = root["settings"]) {
     if (Status st = rd.only_keys(s, {"timezone"}, "settings"); !st) return st;
@@ -261,6 +326,7 @@ Status read_sections(const Reader& rd, const YAML::Node& root, Policy::Impl& p) 
       }
     }
   }
+  if (Status s = read_context_signals(rd, root, p); !s) return s;
   if (const auto& shared = root["shared_accounts"]) {
     if (!shared.IsMap()) return rd.error(shared, "shared_accounts must be a map with window and generic_names");
     if (Status st = rd.only_keys(shared, {"window", "generic_names"}, "shared_accounts"); !st) return st;
@@ -306,8 +372,10 @@ Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view yaml, const
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     if (!root.IsMap()) return make_error("invalid_policy", where + ": an access policy is a map with roles and rules");
-    if (Status s = rd.only_keys(root, {"settings", "issuers", "zones", "risk", "sessions", "shared_accounts", "roles", "rules"},
-                                "the policy"); !s)
+    if (Status s = rd.only_keys(root, {"settings", "issuers", "zones", "risk", "sessions", "shared_accounts", "geoip",
+                                       "impossible_travel", "failed_logins", "roles", "rules"},
+                                "the policy");
+        !s)
       return s.error();
     if (Status s = read_sections(rd, root, *impl); !s) return s.error();
   } catch (const YAML::Exception& e) {
@@ -331,6 +399,10 @@ Result<std::shared_ptr<const Policy>> Policy::load(const std::string& path) {
 
 const AcrLevels& Policy::acr_levels() const { return impl_->acr_levels; }
 int64_t Policy::shared_window() const { return impl_->shared_window; }
+const GeoIp* Policy::geoip() const { return impl_->geoip.get(); }
+double Policy::travel_max_kmh() const { return impl_->travel_max_kmh; }
+int Policy::failed_logins_count() const { return impl_->failed_logins_count; }
+int64_t Policy::failed_logins_window() const { return impl_->failed_logins_window; }
 
 namespace {
 

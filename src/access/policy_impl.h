@@ -4,6 +4,7 @@
 
 #include <array>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +20,7 @@ enum class Effect { allow, step_up, deny };
 // Conditions are ANDed; the values of one condition ORed.
 struct Conditions {
   std::vector<std::string> categories, actions, roles, groups, users, resources, signals;
+  std::vector<std::string> countries, not_countries;  // ISO codes, upper case; an unknown country is in none
   uint32_t device_states = 0;  // bit per kDeviceStates
   uint32_t ownerships = 0;     // bit per kOwnerships
   uint64_t zones = 0, not_zones = 0;  // bit per zone index
@@ -57,6 +59,10 @@ struct Policy::Impl {
   std::vector<const Rule*> any_category;
   int64_t shared_window = 600;
   std::vector<std::string> generic_names;  // glob patterns: nurse*, *station*
+  std::shared_ptr<const GeoIp> geoip;      // opened with the policy, so a reload picks up a new database
+  double travel_max_kmh = 900;             // about an airliner's cruising speed
+  int failed_logins_count = 5;
+  int64_t failed_logins_window = 900;
 };
 
 constexpr std::string_view kDeviceStates[] = {"compliant", "grace", "noncompliant", "quarantined", "unknown"};

@@ -1,12 +1,33 @@
 // POST /api/v1/access/decide: the identity provider or EHR gateway asks;
-// every decision is an access.decision audit event.
+// every decision is an access.decision audit event. POST
+// /api/v1/access/failed-logins: the identity provider reports a failed
+// sign-in, each an auth.attempt audit event; a burst of them is the
+// failed_logins signal.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "access/access.h"
+#include "api/json_body.h"
 #include "api/router.h"
+#include "core/redact.h"
 #include "core/time.h"
 
 namespace wardline::api {
+namespace {
+
+// `time`: Unix seconds or RFC 3339; absent: now. A time ahead of ours (the
+// provider's clock runs fast) counts as now.
+Result<int64_t> failure_time(const nlohmann::json& body, int64_t now) {
+  auto it = body.find("time");
+  if (it == body.end() || it->is_null()) return now;
+  std::optional<int64_t> t;
+  if (it->is_number_integer()) t = it->get<int64_t>();
+  else if (it->is_string()) t = parse_rfc3339(it->get<std::string>());
+  if (!t) return make_error("invalid_field", "'time' must be Unix seconds or an RFC 3339 time such as 2026-11-28T14:00:00Z", "time");
+  return std::min(*t, now);
+}
+
+}  // namespace
 
 void describe_access_decision(siem::SecurityEvent& e, const access::Request& req, const access::Outcome& o) {
   e.outcome = o.decision == access::Decision::allow ? "success" : "failure";
@@ -55,6 +76,36 @@ void add_access_routes(std::vector<Route>& routes, Services& s) {
       if (Status a = record(s, alert); !a) return a.error();
     }
     return Reply{200, nlohmann::json::parse(access::to_json(*outcome))};
+  }});
+
+  routes.push_back({"POST", "/api/v1/access/failed-logins", Permission::access_decide, [&s](const Call& call) -> Result<Reply> {
+    if (!s.access) return make_error("unavailable", "conditional access is not configured on this server");
+    auto body = parse_json_object(call.req.body);
+    if (!body) return body.error();
+    auto user = required_string(*body, "user", 512);
+    if (!user) return user.error();
+    auto client = optional_string(*body, "source_ip", 512);
+    if (!client) return client.error();
+    auto reason = optional_string(*body, "reason", 512);
+    if (!reason) return reason.error();
+    int64_t now = unix_now();
+    auto at = failure_time(*body, now);
+    if (!at) return at.error();
+    // Audited before it counts: a failure the log cannot keep is answered
+    // 503 and counts nowhere, so the provider's retry is not a second one.
+    auto e = call_event(call, "auth.attempt", *user, "failure");
+    e.details["method"] = "idp";
+    if (*reason) e.details["reason"] = redact_text(**reason);
+    if (*client) e.details["client"] = **client;
+    if (*at != now) e.details["at"] = to_rfc3339(*at);
+    if (Status a = record(s, call, e); !a) return a.error();
+    int failures = s.access->record_failed_login(*user, *at);
+    auto policy = s.access->policy();
+    return Reply{202, {{"user", *user},
+                       {"failures", failures},
+                       {"threshold", policy->failed_logins_count()},
+                       {"window", policy->failed_logins_window()},
+                       {"signal", failures >= policy->failed_logins_count()}}};
   }});
 
   routes.push_back({"GET", "/api/v1/access/shared-accounts", Permission::intel_read, [&s](const Call& call) -> Result<Reply> {

@@ -1,6 +1,7 @@
 #include "cli/access_support.h"
 
 #include "cli/resources.h"
+#include "smish/smish.h"
 #include "intel/intel.h"
 #include "posture/posture.h"
 
@@ -58,6 +59,14 @@ Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config&
     sources.first_use = [history](const std::string& user, const std::string& device, int64_t at) {
       return history->first_use(user, device, at);
     };
+  }
+  if (store) {
+    // Staff who reported a credential-harvesting text are matched through the organisation's directory.
+    auto org = smish::load_organization(config.smish.organization.empty() ? resource_path("examples/organization.yaml")
+                                                                          : config.smish.organization);
+    if (!org) return org.error();
+    auto targeted = std::make_shared<smish::TargetedStaff>(*store, org->staff);
+    sources.smish_targeted = [targeted](const std::string& user, int64_t at) { return targeted->targeted(user, at); };
   }
   if (indicators)
     sources.intel_hit = [indicators](const std::string& ip) {

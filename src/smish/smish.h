@@ -321,6 +321,31 @@ struct InboundReport {
   std::optional<StaffMember> staff;  // the directory entry of the sending phone, if any
 };
 
+// Staff recently targeted by credential theft: someone who reported, within
+// `window`, a smishing message whose lures include credential harvesting or
+// MFA-code theft. The access decision point makes it a risk signal
+// (smish_targeted). A user (the identity provider's UPN) is matched to the
+// reporters it may have been filed as: the UPN itself, its local part (a
+// Wardline user name), and the staff directory entries with that e-mail.
+// Answers are cached a minute per user, so decisions stay fast.
+class TargetedStaff {
+ public:
+  TargetedStaff(store::Store& store, std::vector<StaffMember> staff, int64_t window_seconds = 14 * 86400);
+  bool targeted(const std::string& user, int64_t at);
+
+ private:
+  struct Cached {
+    bool targeted = false;
+    int64_t checked_at = 0;
+  };
+  std::vector<std::string> reporters_of(const std::string& user) const;
+  store::Store& store_;
+  std::vector<StaffMember> staff_;
+  int64_t window_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Cached> cache_;
+};
+
 // Reported messages: analysed, stored with body and sender encrypted, one
 // report per reporter and message, at most `per_hour` new reports per
 // reporter per hour.

@@ -31,6 +31,7 @@ for (let i = 0; i < count; i++) {
     groups: some(['icu', 'contractors', 'float-pool']),
     device_state: pick(['compliant', 'compliant', 'compliant', 'grace', 'noncompliant', 'quarantined', 'unknown']),
     ownership: pick(['corporate', 'corporate', 'byod', 'unknown']), zones: rand() < 0.6 ? ['hospital'] : some(['hospital', 'vpn']),
+    country: pick(['US', 'US', 'US', 'CA', 'GB', 'DE', 'CN', '']),  // '': unknown (no GeoIP, a private address)
     assurance: pick(['none', 'single_factor', 'multi_factor', 'phishing_resistant', 'phishing_resistant']),
     auth_age: rand() < 0.2 ? -1 : Math.floor(rand() * 7200),
     signals: rand() < 0.5 ? [] : some(['intel_hit', 'failed_logins', 'unknown_device', 'shared_device', 'concurrent_devices', 'generic_account', 'break_glass']),

@@ -38,6 +38,16 @@ es=[json.loads(l)['event'] for l in open(sys.argv[1])]
 assert len(es)==5, len(es)
 assert {e['details']['decision'] for e in es}=={'allow','step_up','deny'}
 " "$WORK/events"
+# --- GeoIP: a small City database written here (MaxMind::DB::Writer) --------
+perl "$SRC/tests/data/geoip/write_test_city.pl" "$WORK/city.mmdb"
+{ printf 'geoip: {database: %s}\n' "$WORK/city.mmdb"; cat "$SRC/policies/access.yaml"; } >"$WORK/geo.yaml"
+printf '{"user":"nurse.demo@lakesidemed.org","device_id":"LMC-IPH-0101","category":"ehr.clinical","action":"read","source_ip":"81.2.69.160","amr":["hwk"]}' >"$WORK/london.req"
+"$WARDLINE" access explain --request "$WORK/london.req" --policy "$WORK/geo.yaml" --data-dir "$DATA" >"$WORK/geo-explain" 2>&1
+check "with geoip the facts name the source address's country" grep -q '^facts: .*"country":"GB"' "$WORK/geo-explain"
+{ printf 'geoip: {database: %s}\n' "$WORK/missing.mmdb"; cat "$SRC/policies/access.yaml"; } >"$WORK/nogeo.yaml"
+"$WARDLINE" access explain --request "$WORK/london.req" --policy "$WORK/nogeo.yaml" --data-dir "$DATA" >"$WORK/nogeo.out" 2>&1
+check "a missing GeoIP database refuses the policy, naming the file" bash -c "[ $? -ne 0 ] && grep -q \"nogeo.yaml:1:.*$WORK/missing.mmdb\" '$WORK/nogeo.out'"
+
 # --- the daemon: decisions over HTTP, and a policy reloaded on SIGHUP -------
 cp "$SRC/policies/access.yaml" "$WORK/access.yaml"
 printf 'access:\n  policy: %s\n' "$WORK/access.yaml" >"$WORK/wardline.yaml"
@@ -47,6 +57,12 @@ port=$(free_port)
 start_wardline "$WORK/serve.log" --config "$WORK/wardline.yaml" --data-dir "$DATA" --listen "127.0.0.1:$port" --insecure-http || exit 1
 ask() { curl -s -H "Authorization: Bearer $GATEWAY" -H 'Content-Type: application/json' --data-binary @"$WORK/hospital.req" "$WL_URL/api/v1/access/decide"; }
 check "the daemon allows the nurse at the hospital" bash -c "[ \"\$(printf '%s' '$(ask)' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"decision\"])')\" = allow ]"
+for _ in 1 2 3 4 5; do
+  curl -s -o "$WORK/failed.json" -w '%{http_code}\n' -H "Authorization: Bearer $GATEWAY" -H 'Content-Type: application/json' \
+    --data '{"user":"nurse.demo@lakesidemed.org","source_ip":"203.0.113.9","reason":"wrong password"}' "$WL_URL/api/v1/access/failed-logins"
+done >"$WORK/failed.codes"
+check "the identity provider's failed sign-ins are counted (202)" bash -c "[ \"\$(sort -u '$WORK/failed.codes')\" = 202 ] && grep -q '\"failures\":5' '$WORK/failed.json'"
+check "five failed sign-ins make the next decision say so" bash -c "printf '%s' '$(ask)' | grep -q '5 failed sign-ins within 15 minutes'"
 printf '  - name: maintenance window\n    then: deny\n' >>"$WORK/access.yaml"
 kill -HUP "$WL_PID"
 for _ in $(seq 1 50); do grep -q "access policy and directory reloaded" "$WORK/serve.log" && break; sleep 0.1; done

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <httplib.h>
@@ -20,6 +22,7 @@
 #include "audit/audit.h"
 #include "core/crypto.h"
 #include "core/keyring.h"
+#include "core/time.h"
 #include "smish/smish.h"
 #include "identity/identity.h"
 #include "intel/intel.h"
@@ -141,7 +144,8 @@ rules:
     };
     decisions_ = std::make_shared<access::DecisionPoint>(*access_policy, std::make_shared<const access::Directory>(std::move(*directory)),
                                                          sources);
-    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_, indicators_, devices_, decisions_, nullptr, nullptr, nullptr, nullptr}, *store_, *identity_,
+    server_ = std::make_unique<Server>(ServerOptions{c, true, reports, intake, campaigns_, indicators_, devices_, decisions_, nullptr, nullptr, nullptr, nullptr,
+                                                     [this] { ++intel_refreshes_; }}, *store_, *identity_,
                                        bus_, *audit_);
     auto port = server_->bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
@@ -220,6 +224,7 @@ rules:
   std::shared_ptr<const smish::Analyzer> analyzer_;
   std::shared_ptr<smish::CampaignBook> campaigns_;
   std::shared_ptr<intel::LiveIndicators> indicators_;
+  std::atomic<int> intel_refreshes_{0};
   std::shared_ptr<posture::DeviceInventory> devices_;
   std::shared_ptr<access::DecisionPoint> decisions_;
   std::unique_ptr<Server> server_;
@@ -911,6 +916,48 @@ TEST_P(ApiTest, AccessDecisionsAreAnsweredWithReasonsAndAudited) {
   EXPECT_EQ(events[2].outcome, "failure");
 }
 
+TEST_P(ApiTest, FailedSignInsFromTheIdentityProviderAreAuditedAndBecomeASignal) {
+  std::string idp = token_for("svc.idp", Role::service);
+  for (int i = 1; i <= 5; ++i) {
+    auto r = post("/api/v1/access/failed-logins", idp,
+                  R"({"user":"kim@lakesidemed.org","source_ip":"203.0.113.9","reason":"wrong password"})");
+    ASSERT_EQ(r->status, 202) << r->body;
+    auto b = json::parse(r->body);
+    EXPECT_EQ(b["failures"], i);
+    EXPECT_EQ(b["threshold"], 5);
+    EXPECT_EQ(b["window"], 900);
+    EXPECT_EQ(b["signal"], i == 5);
+  }
+  auto r = post("/api/v1/access/failed-logins", idp, R"({"reason":"wrong password"})");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(error_of(r)["field"], "user");
+  r = post("/api/v1/access/failed-logins", idp, R"({"user":"kim@lakesidemed.org","time":"yesterday"})");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(error_of(r)["field"], "time");
+  EXPECT_EQ(post("/api/v1/access/failed-logins", token_for("nurse.pat", Role::reporter), R"({"user":"kim@lakesidemed.org"})")->status,
+            403);
+  // An hour-old failure is recorded with its time and is outside the window.
+  r = post("/api/v1/access/failed-logins", idp, R"({"user":"lee@lakesidemed.org","time":)" + std::to_string(unix_now() - 3600) + "}");
+  ASSERT_EQ(r->status, 202) << r->body;
+  EXPECT_EQ(json::parse(r->body)["failures"], 1);
+
+  r = post("/api/v1/access/decide", idp,
+           R"({"user":"kim@lakesidemed.org","category":"ehr.clinical","action":"read","source_ip":"10.4.4.4","amr":["hwk"]})");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["reasons"].back(), "5 failed sign-ins within 15 minutes") << r->body;
+
+  std::vector<siem::SecurityEvent> reported;
+  for (auto& e : events_of_type("auth.attempt"))
+    if (e.details["method"] == "idp") reported.push_back(e);
+  ASSERT_EQ(reported.size(), 6u);
+  EXPECT_EQ(reported[0].outcome, "failure");
+  EXPECT_EQ(reported[0].actor, "svc.idp");
+  EXPECT_EQ(reported[0].subject, "kim@lakesidemed.org");
+  EXPECT_EQ(reported[0].details["client"], "203.0.113.9");
+  EXPECT_EQ(reported[0].details["reason"], "wrong password");
+  EXPECT_FALSE(reported[5].details["at"].empty());
+}
+
 class IntakeTest : public ApiTest {
  protected:
   std::string twilio_url() { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/intake/twilio"; }
@@ -1082,6 +1129,11 @@ TEST_P(IntakeTest, ConfirmingACampaignWarnsTheStaffItTargetedWithoutTheLink) {
     std::lock_guard lock(gateway_mu_);
     EXPECT_EQ(gateway_requests_.size(), 3u);
   }
+  // Blocking follows the status at once: confirming, and taking it back, each recompile the intel set once.
+  EXPECT_EQ(intel_refreshes_, 1);
+  auto back = post("/api/v1/campaigns/" + id + "/status", analyst_, R"({"status":"investigating"})");
+  ASSERT_EQ(back->status, 200) << back->body;
+  EXPECT_EQ(intel_refreshes_, 2);
   auto ev = events();
   EXPECT_EQ(count_events(ev, "admin.campaign_notified"), 1u);
   EXPECT_EQ(count_events(ev, "smish.campaign"), 1u);
