@@ -158,7 +158,7 @@ Result<Principal> Identity::authenticate(const std::string& token) {
   if (token.rfind(kTokenPrefix, 0) != 0 || token.size() > 128)
     return unauthenticated("malformed token");
   auto rows = store_.query(
-      "SELECT t.id, t.expires_at, t.revoked_at, u.id, u.name, u.role, u.disabled "
+      "SELECT t.id, t.expires_at, t.revoked_at, u.id, u.name, u.role, u.disabled, t.last_used_at "
       "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
       {token_hash(token)});
   if (!rows) return rows.error();
@@ -169,9 +169,12 @@ Result<Principal> Identity::authenticate(const std::string& token) {
   if (r.integer(6) != 0) return unauthenticated("token " + r.text(0) + " belongs to disabled user " + r.text(4));
   auto role = parse_role(r.text(5));
   if (!role) return role.error();
-  // Best effort, at most once a minute per token: keeps the hot path read-only.
-  (void)store_.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-                       {unix_now(), r.text(0), unix_now() - 60});
+  // Best effort, at most once a minute per token: the hot path stays
+  // read-only (even an UPDATE that changes nothing takes SQLite's write lock).
+  int64_t now = unix_now();
+  if (r.is_null(7) || r.integer(7) < now - 60)
+    (void)store_.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+                         {now, r.text(0), now - 60});
   return Principal{r.text(3), r.text(4), *role, r.text(0)};
 }
 
