@@ -58,8 +58,10 @@ check "a request signed with another token is refused (403)" grep -q '^403 ' "$W
 CAMPAIGN=$(curl -s -H "Authorization: Bearer $ANALYST" "$WL_URL/api/v1/campaigns" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 curl -s -o /dev/null -H "Authorization: Bearer $ANALYST" -d '{"status":"confirmed"}' "$WL_URL/api/v1/campaigns/$CAMPAIGN/status"
 loaded() { curl -s -H "Authorization: Bearer $ANALYST" "$WL_URL/api/v1/intel/export/domains" | grep -c 'epic-lakesidemed.com'; }
-for _ in $(seq 1 50); do [ "$(loaded)" -ge 1 ] && break; sleep 0.1; done
-check "the confirmed campaign's domain is on the block list within seconds" test "$(loaded)" -ge 1
+# (a loaded CI machine compiles slowly: up to 30 s, usually well under one)
+for _ in $(seq 1 300); do [ "$(loaded)" -ge 1 ] && break; sleep 0.1; done
+check "the confirmed campaign's domain is on the block list without waiting for the scheduled pull" test "$(loaded)" -ge 1
+[ "$(loaded)" -ge 1 ] || { echo "campaign: '$CAMPAIGN'"; tail -n 20 "$WORK/serve.log"; }
 
 # --- rule reload on SIGHUP ----------------------------------------------------
 NEW='Claim your purple elephant voucher today'
