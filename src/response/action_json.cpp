@@ -3,18 +3,11 @@
 
 #include "core/time.h"
 #include "response/response.h"
+#include "response/stored_json.h"
 
 namespace wardline::response {
-namespace {
-
-nlohmann::json time_or_null(int64_t t) { return t > 0 ? nlohmann::json(to_rfc3339(t)) : nlohmann::json(nullptr); }
-
-int64_t time_of(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key) || !j[key].is_string()) return 0;
-  return parse_rfc3339(j[key].get<std::string>()).value_or(0);
-}
-
-}  // namespace
+using detail::time_of;
+using detail::time_or_null;
 
 std::string to_json(const Action& a) {
   nlohmann::json j{{"id", a.id},

@@ -8,6 +8,7 @@
 #include "core/time.h"
 #include "posture/posture.h"
 #include "response/response.h"
+#include "response/stored_json.h"
 #include "siem/siem.h"
 #include "store/store.h"
 
@@ -252,19 +253,8 @@ Result<ActionPage> ResponseDesk::list(const ActionFilter& f) {
   store::Params params;
   if (!f.device_id.empty()) sql += " AND device_id = ?", params.push_back(f.device_id);
   if (!f.state.empty()) sql += " AND state = ?", params.push_back(f.state);
-  if (!f.cursor.empty()) {
-    // The cursor is "<requested_at>.<id>" of the last action of the previous page.
-    size_t dot = f.cursor.find('.');
-    int64_t at = 0;
-    try {
-      at = std::stoll(f.cursor.substr(0, dot));
-    } catch (...) {
-      dot = std::string::npos;
-    }
-    if (dot == std::string::npos) return make_error("invalid_cursor", "the cursor '" + f.cursor + "' is not one this API gave out");
-    sql += " AND (requested_at < ? OR (requested_at = ? AND id < ?))";
-    params.insert(params.end(), {at, at, f.cursor.substr(dot + 1)});
-  }
+  if (!f.cursor.empty())
+    if (Status c = detail::after_cursor(f.cursor, "requested_at", sql, params); !c) return c.error();
   sql += " ORDER BY requested_at DESC, id DESC LIMIT ?";
   params.push_back(int64_t{f.limit + 1});
   auto found = impl_->select(sql, params);
@@ -273,7 +263,7 @@ Result<ActionPage> ResponseDesk::list(const ActionFilter& f) {
   page.actions = std::move(*found);
   if (page.actions.size() > static_cast<size_t>(f.limit)) {
     page.actions.resize(f.limit);
-    page.next_cursor = std::to_string(page.actions.back().requested_at) + "." + page.actions.back().id;
+    page.next_cursor = detail::cursor_of(page.actions.back().requested_at, page.actions.back().id);
   }
   return page;
 }

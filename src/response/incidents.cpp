@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "core/time.h"
 #include "response/response.h"
+#include "response/stored_json.h"
 #include "siem/siem.h"
 #include "store/store.h"
 
@@ -28,12 +29,8 @@ std::string list_of(const std::vector<std::string>& v) {
 
 bool one_of(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
-nlohmann::json time_or_null(int64_t t) { return t > 0 ? nlohmann::json(to_rfc3339(t)) : nlohmann::json(nullptr); }
-
-int64_t time_of(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key) || !j[key].is_string()) return 0;
-  return parse_rfc3339(j[key].get<std::string>()).value_or(0);
-}
+using detail::time_of;
+using detail::time_or_null;
 
 Status check_items(const std::vector<IncidentItem>& items) {
   for (const auto& it : items) {
@@ -196,17 +193,8 @@ Result<IncidentPage> IncidentBook::list(const IncidentFilter& f) {
   if (!f.status.empty()) sql += " AND status = ?", params.push_back(f.status);
   if (!f.type.empty()) sql += " AND type = ?", params.push_back(f.type);
   if (!f.owner.empty()) sql += " AND owner = ?", params.push_back(f.owner);
-  if (!f.cursor.empty()) {
-    // "<created_at>.<id>" of the previous page's last incident.
-    size_t dot = f.cursor.find('.');
-    int64_t at = -1;
-    if (dot != std::string::npos && dot > 0 && dot < 20 &&
-        std::all_of(f.cursor.begin(), f.cursor.begin() + dot, [](char c) { return c >= '0' && c <= '9'; }))
-      at = std::stoll(f.cursor.substr(0, dot));
-    if (at < 0) return make_error("invalid_cursor", "the cursor '" + f.cursor + "' is not one this API gave out");
-    sql += " AND (created_at < ? OR (created_at = ? AND id < ?))";
-    params.insert(params.end(), {at, at, f.cursor.substr(dot + 1)});
-  }
+  if (!f.cursor.empty())
+    if (Status c = detail::after_cursor(f.cursor, "created_at", sql, params); !c) return c.error();
   sql += " ORDER BY created_at DESC, id DESC LIMIT ?";
   params.push_back(int64_t{f.limit + 1});
   auto rows = store_.query(sql, params);
@@ -219,7 +207,7 @@ Result<IncidentPage> IncidentBook::list(const IncidentFilter& f) {
   }
   if (page.incidents.size() > static_cast<size_t>(f.limit)) {
     page.incidents.resize(f.limit);
-    page.next_cursor = std::to_string(page.incidents.back().created_at) + "." + page.incidents.back().id;
+    page.next_cursor = detail::cursor_of(page.incidents.back().created_at, page.incidents.back().id);
   }
   return page;
 }
