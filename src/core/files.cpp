@@ -12,6 +12,14 @@ Result<std::string> read_file(const std::string& path, const std::string& what) 
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+Result<std::string> read_secret_file(const std::string& path, const std::string& what) {
+  auto s = read_file(path, what);
+  if (!s) return make_error(s.error().code, s.error().message + ": check that it exists and the Wardline service can read it");
+  while (!s->empty() && (s->back() == '\n' || s->back() == '\r')) s->pop_back();
+  if (s->empty()) return make_error("unreadable", what + " '" + path + "' is empty: put the secret in it");
+  return s;
+}
+
 Status write_file_atomically(const std::string& path, std::string_view data) {
   std::string tmp = path + ".tmp";
   {

@@ -16,13 +16,6 @@ constexpr const char* kTaxiiMediaType = "application/taxii+json;version=2.1";
 constexpr int kMaxRedirects = 5;
 constexpr int kMaxTaxiiPages = 10000;
 
-Result<std::string> read_secret(const std::string& path) {
-  auto s = read_file(path, "feed secret file");
-  if (!s) return s.error();
-  while (!s->empty() && (s->back() == '\n' || s->back() == '\r')) s->pop_back();
-  return s;
-}
-
 struct Answer {
   int status = 0;
   std::string body;
@@ -38,13 +31,13 @@ struct Answer {
 // Location and fails).
 Result<Answer> http_get(std::string url, httplib::Headers headers, const FeedAccess& access) {
   if (access.auth.starts_with("bearer:")) {
-    auto token = read_secret(access.auth.substr(7));
+    auto token = read_secret_file(access.auth.substr(7), "the feed token file");
     if (!token) return token.error();
     headers.emplace("Authorization", "Bearer " + *token);
   } else if (access.auth.starts_with("basic:")) {
     std::string rest = access.auth.substr(6);
     size_t colon = rest.find(':');
-    auto password = read_secret(rest.substr(colon + 1));
+    auto password = read_secret_file(rest.substr(colon + 1), "the feed password file");
     if (!password) return password.error();
     headers.emplace("Authorization", "Basic " + crypto::base64_encode(rest.substr(0, colon) + ":" + *password));
   }

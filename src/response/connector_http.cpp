@@ -160,14 +160,6 @@ std::string error_text(const std::string& body) {
   return text;
 }
 
-Result<std::string> read_secret(const std::string& path, const std::string& what) {
-  auto s = read_file(path, what);
-  if (!s) return make_error(s.error().code, s.error().message + ": check that it exists and the Wardline service can read it");
-  while (!s->empty() && (s->back() == '\n' || s->back() == '\r')) s->pop_back();
-  if (s->empty()) return make_error("unreadable", what + " '" + path + "' is empty: put the secret in it");
-  return s;
-}
-
 TokenSource::TokenSource(MdmConnectorConfig config, std::string scope, std::string vendor)
     : config_(std::move(config)), scope_(std::move(scope)), vendor_(std::move(vendor)) {}
 
@@ -180,7 +172,7 @@ Reply TokenSource::fetch(bool renew, std::string& token) {
     return reply(Outcome::done, "");
   }
   std::string where = "cannot get an OAuth2 token for client '" + config_.client_id + "' from " + config_.token_url + ": ";
-  auto secret = read_secret(config_.client_secret_file, "the client secret file");
+  auto secret = read_secret_file(config_.client_secret_file, "the client secret file");
   if (!secret) return reply(Outcome::refused, where + secret.error().message);
   auto enc = [](const std::string& v) { return httplib::detail::encode_query_param(v); };
   std::string form = "grant_type=client_credentials&client_id=" + enc(config_.client_id) + "&client_secret=" + enc(*secret);

@@ -48,8 +48,6 @@ Reply exchange(const MdmConnectorConfig& config, const Request& request, const s
 // on one line, at most about 300 characters.
 std::string error_text(const std::string& body);
 
-// The file's contents without the trailing newline; `what` names it in errors.
-Result<std::string> read_secret(const std::string& path, const std::string& what);
 
 // OAuth2 client credentials (RFC 6749 section 4.4) against config.token_url,
 // the secret read from config.client_secret_file at each fetch. The token is

@@ -6,6 +6,7 @@
 
 #include "core/crypto.h"
 #include "core/time.h"
+#include "core/files.h"
 #include "response/connector_http.h"
 
 namespace wardline::response::mdm {
@@ -20,7 +21,7 @@ class WebhookConnector final : public Connector {
   const std::string& name() const override { return config_.name; }
 
   DispatchResult send(const Command& command) override {
-    auto secret = read_secret(config_.secret_file, "the webhook signing key file");
+    auto secret = read_secret_file(config_.secret_file, "the webhook signing key file");
     if (!secret) return {Delivery::failed, 0, 0, secret.error().message};
     nlohmann::ordered_json body{{"id", command.idempotency_key},      {"action", name_of(command.kind)},
                                 {"device", command.device_id},        {"platform", command.platform},
