@@ -19,6 +19,14 @@ if ! "$WARDLINE" devices list --data-dir "$DATA" 2>/dev/null | grep -q '^LMC-'; 
     "$SRC_DIR/examples/devices.json" >"$DATA/demo-devices.json"
   "$WARDLINE" devices import --source json "$DATA/demo-devices.json" --data-dir "$DATA" >/dev/null
 fi
+# Two weeks of a synthetic hospital's EHR audit trail, scored: alerts for the EHR pages.
+if [ ! -s "$DATA/ehr-demo/stream.ndjson" ]; then
+  mkdir -p "$DATA/ehr-demo"
+  "$WARDLINE" ehr simulate --users 60 --days 10 --out "$DATA/ehr-demo/stream.ndjson" --labels "$DATA/ehr-demo/labels.jsonl" \
+    --settings "$DATA/ehr-demo/ehr.yaml" --directory "$DATA/ehr-demo/staff.csv" 2>/dev/null
+  "$WARDLINE" ehr ingest "$DATA/ehr-demo/stream.ndjson" --settings "$DATA/ehr-demo/ehr.yaml" \
+    --directory "$DATA/ehr-demo/staff.csv" --data-dir "$DATA" >/dev/null 2>&1
+fi
 TOKEN=$("$WARDLINE" token create --user demo.admin --ttl 1d --data-dir "$DATA" 2>/dev/null)
 
 cat <<MSG
@@ -34,6 +42,7 @@ cat <<MSG
     curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' -d '{"channel":"sms","body":"Your Epic session expired. Sign in: hxxps://lakesidemed-epic[.]com/login"}' https://$LISTEN/api/v1/reports
     curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' 'https://$LISTEN/api/v1/devices?state=noncompliant'
     curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' 'https://$LISTEN/api/v1/posture/reports/fleet?format=text'
+    curl --cacert $DATA/tls/ca.pem -H 'Authorization: Bearer $TOKEN' 'https://$LISTEN/api/v1/ehr/alerts?kind=vip_snooping'
     curl --cacert $DATA/tls/ca.pem https://$LISTEN/metrics
     curl --cacert $DATA/tls/ca.pem https://$LISTEN/api/v1/openapi.yaml
 

@@ -10,7 +10,7 @@ PACKAGES=(
   libssl-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev libzstd-dev libfasttext-dev
   libphonenumber-dev libpsl-dev publicsuffix libicu-dev libidn2-dev libsimdjson-dev libxxhash-dev
-  libmaxminddb-dev
+  libmaxminddb-dev libexpat1-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # the GeoIP tests write a small MaxMind DB with MaxMind::DB::Writer

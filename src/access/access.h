@@ -344,6 +344,9 @@ struct Sources {
   // Whether the user was recently targeted by a credential-harvesting
   // smishing message (reported it, or was named in a campaign's hit).
   std::function<bool(const std::string& user, int64_t at)> smish_targeted;
+  // Whether the user's EHR access analytics risk is elevated (unusual chart
+  // access, travel or lateral movement alerts, recently).
+  std::function<bool(const std::string& user, int64_t at)> ehr_anomaly;
 };
 
 // Which users have used which devices, in the store (table

@@ -181,6 +181,7 @@ Result<Outcome> DecisionPoint::decide(const Request& req, int64_t now, Facts* fa
   }
   if (!req.source_ip.empty() && sources_.intel_hit && sources_.intel_hit(req.source_ip)) f.signals.push_back("intel_hit");
   if (sources_.smish_targeted && sources_.smish_targeted(req.user, at)) f.signals.push_back("smish_targeted");
+  if (sources_.ehr_anomaly && sources_.ehr_anomaly(req.user, at)) f.signals.push_back("ehr_anomaly");
   auto add_signal = [&f](const char* signal) {
     if (std::find(f.signals.begin(), f.signals.end(), signal) == f.signals.end()) f.signals.emplace_back(signal);
   };

@@ -37,6 +37,10 @@ class IncidentBook;
 class DrillBook;
 struct Runbook;
 }
+namespace ehr {
+class Analytics;
+class PatientKey;
+}
 namespace smish {
 class ReportBook;
 class CampaignBook;
@@ -78,6 +82,10 @@ struct ServerOptions {
   // Recompiles the threat-intel set soon (a campaign was confirmed or
   // un-confirmed); empty: at the next scheduled pull.
   std::function<void()> refresh_intel;
+  // EHR access analytics; both set, or null: POST /api/v1/ehr/events and
+  // ATNA messages on the syslog listener are refused (alerts stay readable).
+  std::shared_ptr<ehr::Analytics> ehr;
+  std::shared_ptr<const ehr::PatientKey> ehr_key;
 };
 
 // The details of the intel.hit audit event that a new threat-intel alert is,

@@ -83,6 +83,8 @@ struct Services {
   response::DrillBook* drills;
   const std::vector<response::Runbook>* runbooks;
   const std::function<void()>& refresh_intel;
+  ehr::Analytics* ehr;
+  const ehr::PatientKey* ehr_key;
 };
 
 // A route that authenticates by its own means (a provider's request
@@ -118,6 +120,7 @@ void add_intel_routes(std::vector<Route>& routes, Services& s);
 void add_device_routes(std::vector<Route>& routes, Services& s);
 void add_access_routes(std::vector<Route>& routes, Services& s);
 void add_response_routes(std::vector<Route>& routes, Services& s);
+void add_ehr_routes(std::vector<Route>& routes, Services& s);
 
 struct IngestOutcome {
   intel::ScanStats stats;

@@ -148,7 +148,7 @@ struct Server::Impl {
         services{options.config, store, identity, bus, audit, options.reports.get(), options.campaigns.get(), options.intake,
                  throttle, options.indicators.get(), &alerts, &observations, options.devices.get(),
                  options.access.get(), options.response.get(), options.incidents.get(), options.drills.get(),
-                 options.runbooks.get(), options.refresh_intel} {
+                 options.runbooks.get(), options.refresh_intel, options.ehr.get(), options.ehr_key.get()} {
     if (options.insecure_http) options.config.tls.enabled = false;
   }
 
@@ -322,6 +322,7 @@ struct Server::Impl {
     add_device_routes(routes, services);
     add_access_routes(routes, services);
     add_response_routes(routes, services);
+    add_ehr_routes(routes, services);
     for (const auto& r : routes) add(r);
     std::vector<RawRoute> raw;
     add_intake_routes(raw, services);

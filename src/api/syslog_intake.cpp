@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/config.h"
+#include "ehr/ehr.h"
 
 namespace wardline::api {
 namespace {
@@ -98,6 +99,15 @@ void SyslogIntake::accept_loop() {
   }
 }
 
+namespace {
+// An XML payload (after an optional byte-order mark): an ATNA audit message, not a log line.
+bool is_audit_message(std::string_view msg) {
+  if (msg.substr(0, 3) == "\xEF\xBB\xBF") msg.remove_prefix(3);
+  size_t start = msg.find_first_not_of(" \t\r\n");
+  return start != std::string_view::npos && msg[start] == '<';
+}
+}  // namespace
+
 void SyslogIntake::reap_finished() {
   for (auto it = connections_.begin(); it != connections_.end();) {
     if (*it->done) {
@@ -128,8 +138,9 @@ void SyslogIntake::serve_connection(int fd, std::string peer) {
   if (!s_.config.intel.syslog_format.empty()) format = intel::parse_log_format(s_.config.intel.syslog_format);
   const std::string source = "syslog:" + peer;
   intel::SyslogFramer framer;
-  std::string batch, message;
-  size_t messages = 0, malformed_frames = 0;
+  std::string batch, message, atna;
+  size_t messages = 0, malformed_frames = 0, atna_messages = 0;
+  bool warned_no_ehr = false;
   auto flush = [&] {
     if (messages == 0) return;
     auto outcome = ingest_logs(s_, batch, format, source, [&](const intel::Alert& a) {
@@ -144,6 +155,23 @@ void SyslogIntake::serve_connection(int fd, std::string peer) {
     batch.clear();
     messages = 0;
   };
+  // IHE ATNA audit messages (XML) from an EHR or PACS go to the access analytics.
+  auto flush_atna = [&] {
+    if (atna_messages == 0) return;
+    if (!s_.ehr || !s_.ehr_key) {
+      if (!warned_no_ehr) spdlog::warn("syslog: ATNA audit messages from {} dropped: EHR access analytics is not running", peer);
+      warned_no_ehr = true;
+    } else {
+      ehr::AlertBook book(s_.store);
+      auto out = ehr::ingest(atna, ehr::Format::atna, *s_.ehr_key, *s_.ehr, book, s_.audit, source);
+      if (!out) spdlog::warn("syslog: {} ATNA messages from {} not scored: {}", atna_messages, peer, out.error().message);
+      else if (!out->problems.empty())
+        spdlog::warn("syslog: {} of {} ATNA messages from {} unreadable, first: {}", out->stats.problems, atna_messages, peer,
+                     out->problems.front().message);
+    }
+    atna.clear();
+    atna_messages = 0;
+  };
   char buf[16384];
   while (ok && !stopping_) {
     int n = ssl ? SSL_read(ssl.get(), buf, sizeof buf) : static_cast<int>(::recv(fd, buf, sizeof buf, 0));
@@ -152,6 +180,7 @@ void SyslogIntake::serve_connection(int fd, std::string peer) {
                          : (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
       if (timeout) {
         flush();
+        flush_atna();
         continue;
       }
       break;  // closed
@@ -165,11 +194,17 @@ void SyslogIntake::serve_connection(int fd, std::string peer) {
         continue;
       }
       intel::SyslogMessage m = intel::parse_syslog(message);
+      if (is_audit_message(m.msg)) {
+        atna.append(m.msg).append("\n");
+        if (++atna_messages >= kBatchMessages) flush_atna();
+        continue;
+      }
       batch.append(m.msg).append("\n");
       if (++messages >= kBatchMessages) flush();
     }
   }
   flush();
+  flush_atna();
   if (ssl) SSL_shutdown(ssl.get());
   {
     std::lock_guard lock(mu_);

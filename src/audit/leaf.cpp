@@ -121,6 +121,7 @@ const std::map<std::string, TypeSpec>& type_specs() {
       {"smish.report", {{"channel"}, {}}},
       {"smish.campaign", {{"reports", "reporters", "departments", "summary"}, {}}},
       {"intel.hit", {{"indicator"}, {}}},
+      {"ehr.alert", {{"alert", "kind", "explanation"}, {}}},
       {"telehealth.session", {{"platform"}, {}}},
       {"posture.state_change", {{"from", "to"}, {}}},
       {"system.start", {{}, {}}},

@@ -16,9 +16,7 @@ struct Loaded {
 
 Result<Loaded> load(const Config& config, const AccessFiles& files) {
   std::string policy_path = access_policy_path(config, files.policy);
-  std::string directory_path = !files.directory.empty()           ? files.directory
-                               : !config.access.directory.empty() ? config.access.directory
-                                                                  : resource_path("examples/access-directory.csv");
+  std::string directory_path = access_directory_path(config, files.directory);
   auto policy = access::Policy::load(policy_path);
   if (!policy) return policy.error();
   auto directory = access::Directory::load(directory_path);
@@ -27,6 +25,11 @@ Result<Loaded> load(const Config& config, const AccessFiles& files) {
 }
 
 }  // namespace
+
+std::string access_directory_path(const Config& config, const std::string& override_path) {
+  if (!override_path.empty()) return override_path;
+  return !config.access.directory.empty() ? config.access.directory : resource_path("examples/access-directory.csv");
+}
 
 std::string access_policy_path(const Config& config, const std::string& override_path) {
   if (!override_path.empty()) return override_path;
@@ -43,7 +46,8 @@ Status reload_decision_point(const Config& config, access::DecisionPoint& point)
 Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config& config, const AccessFiles& files,
                                                                   std::shared_ptr<posture::DeviceInventory> inventory,
                                                                   std::shared_ptr<intel::LiveIndicators> indicators,
-                                                                  store::Store* store) {
+                                                                  store::Store* store,
+                                                                  std::function<bool(const std::string&, int64_t)> ehr_anomaly) {
   auto loaded = load(config, files);
   if (!loaded) return loaded.error();
   access::Sources sources;
@@ -73,6 +77,7 @@ Result<std::shared_ptr<access::DecisionPoint>> open_decision_point(const Config&
       auto set = indicators->current();
       return set && set->match_ip(ip).has_value();
     };
+  sources.ehr_anomaly = std::move(ehr_anomaly);
   return std::make_shared<access::DecisionPoint>(loaded->policy, loaded->directory, std::move(sources));
 }
 

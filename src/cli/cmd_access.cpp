@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "cli/access_support.h"
 #include "cli/context.h"
+#include "cli/ehr_support.h"
 #include "cli/posture_support.h"
 #include "core/files.h"
 #include "core/time.h"
@@ -36,7 +37,10 @@ int run(const AccessOptions& o, bool explain) {
   if (!inventory) return fail(inventory.error());
   auto indicators = std::make_shared<intel::LiveIndicators>();
   if (auto set = intel::load_snapshot(intel::snapshot_path(config->data_dir))) indicators->replace(*set);
-  auto pdp = open_decision_point(*config, o.files, *inventory, indicators, (*rt)->store.get());
+  auto ehr_settings = load_ehr_settings(*config, *(*rt)->keyring);
+  if (!ehr_settings) return fail(ehr_settings.error());
+  auto pdp = open_decision_point(*config, o.files, *inventory, indicators, (*rt)->store.get(),
+                                 ehr_risk_signal(**ehr_settings, *(*rt)->store));
   if (!pdp) return fail(pdp.error());
   access::Facts facts;
   std::vector<std::string> trace;

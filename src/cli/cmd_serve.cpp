@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "cli/context.h"
+#include "cli/ehr_support.h"
 #include "cli/access_support.h"
 #include "cli/intel_support.h"
 #include "cli/periodic.h"
@@ -310,7 +311,9 @@ int serve(const ServeOptions& opts) {
   reload_indicators(*config, *indicators);
   auto devices = open_inventory(*config, *(*rt)->store);
   if (!devices) return fail(devices.error());
-  auto decisions = open_decision_point(*config, {}, *devices, indicators, (*rt)->store.get());
+  auto ehr_rt = open_ehr(*config, *(*rt)->keyring, *(*rt)->store);
+  if (!ehr_rt) return fail(ehr_rt.error());
+  auto decisions = open_decision_point(*config, {}, *devices, indicators, (*rt)->store.get(), ehr_risk_signal(*ehr_rt->settings, *(*rt)->store));
   if (!decisions) return fail(decisions.error());
   auto response = open_response(*config, *(*rt)->store, *devices);
   if (!response) return fail(response.error());
@@ -318,7 +321,7 @@ int serve(const ServeOptions& opts) {
   api::ServerOptions options{*config,    opts.insecure_http, reports,           std::move(*intake),
                              campaigns,  indicators,         *devices,          *decisions,
                              response->desk, response->incidents, response->drills, response->runbooks,
-                             [&puller] { puller.pull_now(); }};
+                             [&puller] { puller.pull_now(); }, ehr_rt->analytics, ehr_rt->key};
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());
@@ -344,6 +347,11 @@ int serve(const ServeOptions& opts) {
 
   PostureEvaluator posture(*config, *(*rt)->store, *(*rt)->audit, **devices);
   ResponseWatch response_watch(*config, *(*rt)->store, *(*rt)->audit, *response);
+  // Baselines reach the store every minute (only what changed), so a crash loses at most that.
+  auto save_baselines = [&] {
+    if (Status st = ehr_rt->analytics->save(*(*rt)->store); !st) spdlog::error("ehr: cannot save baselines: {}", st.error().message);
+  };
+  Periodic baseline_saver(std::chrono::minutes(1), save_baselines);
   std::thread waiter([&] {
     int sig = 0;
     while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
@@ -360,6 +368,7 @@ int serve(const ServeOptions& opts) {
     posture.stop();
     response_watch.stop();
     server.stop();
+    baseline_saver.stop();
   });
   Status s = server.serve();
   if (!s) {
@@ -367,6 +376,7 @@ int serve(const ServeOptions& opts) {
     pthread_kill(waiter.native_handle(), SIGTERM);
   }
   waiter.join();
+  save_baselines();
   auto stop = siem::make_event("system.stop", "success");
   stop.actor = "system";
   if (auto r = (*rt)->audit->record(stop); !r) spdlog::error("cannot record system.stop: {}", r.error().message);

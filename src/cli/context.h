@@ -64,5 +64,6 @@ void add_posture_commands(CLI::App& app, int& rc);  // devices, advisories, repo
 void add_access_commands(CLI::App& app, int& rc);
 void add_response_commands(CLI::App& app, int& rc);            // response, incidents
 void add_device_response_commands(CLI::App& devices, int& rc);  // devices wipe|lock
+void add_ehr_commands(CLI::App& app, int& rc);
 
 }  // namespace wardline::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_posture_commands(app, rc);
   add_access_commands(app, rc);
   add_response_commands(app, rc);
+  add_ehr_commands(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

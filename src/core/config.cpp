@@ -234,7 +234,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   Section tls(source, "tls"), http(source, "http"), auth(source, "auth"), log(source, "log"),
       siem(source, "siem"), audit(source, "audit"), smish(source, "smish"), twilio(source, "smish.twilio"),
       whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns"), notify(source, "smish.campaigns.notify"),
-      intel(source, "intel"), posture(source, "posture"), access(source, "access"), response(source, "response");
+      intel(source, "intel"), posture(source, "posture"), access(source, "access"), response(source, "response"),
+      ehr(source, "ehr");
   response.on("two_person_full_wipe", scalar(source, c.response.two_person_full_wipe, "true or false"))
       .on("approval_ttl", duration(source, c.response.approval_ttl))
       .on("runbooks_dir", scalar(source, c.response.runbooks_dir, "a directory path"))
@@ -260,6 +261,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
         }
         return {};
       });
+  ehr.on("settings", scalar(source, c.ehr.settings, "a file path"))
+      .on("geoip", scalar(source, c.ehr.geoip, "a file path"));
   access.on("policy", scalar(source, c.access.policy, "a file path"))
       .on("directory", scalar(source, c.access.directory, "a file path"));
   posture.on("policy", scalar(source, c.posture.policy, "a file path"))
@@ -383,7 +386,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("intel", [&](const YAML::Node& n, const std::string&) { return intel.apply(n); })
       .on("posture", [&](const YAML::Node& n, const std::string&) { return posture.apply(n); })
       .on("access", [&](const YAML::Node& n, const std::string&) { return access.apply(n); })
-      .on("response", [&](const YAML::Node& n, const std::string&) { return response.apply(n); });
+      .on("response", [&](const YAML::Node& n, const std::string&) { return response.apply(n); })
+      .on("ehr", [&](const YAML::Node& n, const std::string&) { return ehr.apply(n); });
   try {
     if (Status s = top.apply(root); !s) return s.error();
   } catch (const YAML::Exception& e) {

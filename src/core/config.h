@@ -114,6 +114,11 @@ struct AccessConfig {
   std::string directory;  // staff roles and groups (CSV or JSON); empty: examples/access-directory.csv
 };
 
+struct EhrConfig {
+  std::string settings;  // EHR access analytics settings; empty: policies/ehr.yaml shipped with Wardline
+  std::string geoip;     // a MaxMind DB placing addresses no site covers; empty: none
+};
+
 // One MDM Wardline sends wipe and lock commands to (see docs/response.md).
 // Devices go to the connector named like their source (intune, jamf, ...),
 // else to the one named "default".
@@ -157,6 +162,7 @@ struct Config {
   IntelConfig intel;
   PostureConfig posture;
   AccessConfig access;
+  EhrConfig ehr;
   ResponseConfig response;
 };
 

@@ -39,6 +39,8 @@ enum class Permission {
   devices_respond, // wipe and lock devices, approve another administrator's full wipe
   incidents_read,  // incidents, runbooks, drills, wipe and lock history
   incidents_write, // open and work incidents, record drills
+  ehr_ingest,      // send EHR audit records (FHIR AuditEvent, ATNA, JSON lines) to the access analytics
+  ehr_read,        // EHR access alerts
 };
 bool role_allows(Role role, Permission p);
 

@@ -46,6 +46,8 @@ bool role_allows(Role role, Permission p) {
     case Permission::devices_respond: return role == Role::admin;
     case Permission::incidents_read: return role == Role::admin || role == Role::analyst || role == Role::auditor;
     case Permission::incidents_write: return role == Role::admin || role == Role::analyst;
+    case Permission::ehr_ingest: return role == Role::admin || role == Role::service;  // EHR and PACS audit feeds
+    case Permission::ehr_read: return role == Role::admin || role == Role::analyst || role == Role::auditor;
   }
   return false;
 }

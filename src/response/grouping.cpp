@@ -12,13 +12,25 @@ namespace wardline::response {
 namespace {
 
 constexpr int kBatch = 500;
-const std::vector<std::string> kAlertTypes = {"intel.hit", "smish.campaign", "access.shared_account", "posture.state_change"};
+const std::vector<std::string> kAlertTypes = {"intel.hit", "smish.campaign", "access.shared_account", "posture.state_change",
+                                              "ehr.alert"};
+// EHR alerts that point at a stolen credential rather than a curious insider.
+const std::vector<std::string> kCredentialKinds = {"impossible_travel", "lateral_movement", "new_device", "new_location"};
 // Checks whose failure points at a hostile app rather than a lapsed setting.
 const std::vector<std::string> kAppChecks = {"jailbreak", "sideloading", "app_catalogue", "app_permissions"};
 
 std::string detail(const siem::SecurityEvent& e, const std::string& key) {
   auto it = e.details.find(key);
   return it == e.details.end() ? std::string() : it->second;
+}
+
+// At most `bytes` bytes, never cutting a UTF-8 character in two.
+std::string utf8_prefix(std::string s, size_t bytes) {
+  if (s.size() <= bytes) return s;
+  size_t cut = bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s;
 }
 
 void add(std::vector<IncidentItem>& items, const std::string& kind, const std::string& ref, const std::string& summary = "") {
@@ -60,6 +72,16 @@ std::optional<AlertFacts> alert_facts(const siem::SecurityEvent& e) {
     f.severity = "high";
     f.title = "Device " + e.subject + " quarantined: " + checks;
     add(f.items, "device", e.subject, "quarantined: " + checks);
+  } else if (e.type == "ehr.alert") {
+    // Low and medium EHR alerts stay in the EHR alert list; an incident is for what needs a responder.
+    const std::string severity = detail(e, "alert_severity"), kind = detail(e, "kind");
+    if (severity != "high" && severity != "critical") return std::nullopt;
+    bool credential = !detail(e, "likely_compromised").empty() ||
+                      std::find(kCredentialKinds.begin(), kCredentialKinds.end(), kind) != kCredentialKinds.end();
+    f.type = credential ? "credential_compromise" : "other";
+    f.severity = severity;
+    f.title = utf8_prefix("EHR access (" + kind + ") by " + e.subject + ": " + detail(e, "explanation"), 300);
+    add(f.items, "alert", detail(e, "alert"), "ehr.alert " + kind);
   } else {
     return std::nullopt;
   }

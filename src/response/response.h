@@ -350,8 +350,8 @@ class IncidentBook {
 // ------------------------------------------------------------------ grouping alerts
 
 // What an alert in the audit log means for incidents: intel.hit,
-// smish.campaign, access.shared_account, and posture.state_change to
-// quarantined. Anything else: nullopt.
+// smish.campaign, access.shared_account, posture.state_change to
+// quarantined, and high or critical ehr.alert. Anything else: nullopt.
 struct AlertFacts {
   std::string title, type, severity;
   std::vector<IncidentItem> items;  // the alert itself, then its device, user or campaign

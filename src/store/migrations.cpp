@@ -293,6 +293,24 @@ CREATE TABLE incident_grouping (
   next_seq BIGINT NOT NULL
 );
 )sql"},
+      {18, "ehr_analytics",
+       R"sql(
+CREATE TABLE ehr_baselines (
+  key TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE ehr_alerts (
+  id TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  milli_weight BIGINT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX ehr_alerts_at ON ehr_alerts(at, id);
+CREATE INDEX ehr_alerts_user ON ehr_alerts(user_name, at)
+)sql"},
   };
   return all;
 }

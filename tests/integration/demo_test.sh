@@ -5,7 +5,7 @@ port=$(free_port)
 WARDLINE_DEMO_DATA="$WORK/demo" WARDLINE_DEMO_LISTEN="127.0.0.1:$port" \
   "$SRC/scripts/demo.sh" "$WARDLINE" >"$WORK/demo.out" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 1 100); do curl -sk -o /dev/null "https://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+for _ in $(seq 1 300); do curl -sk -o /dev/null "https://127.0.0.1:$port/healthz" && break; sleep 0.1; done
 
 check "demo prints the URL" contains "$WORK/demo.out" "URL:      https://127.0.0.1:$port"
 check "demo logs the CA fingerprint" contains "$WORK/demo.out" "SHA-256 fingerprint"
@@ -28,6 +28,11 @@ assert all(d['state']=='noncompliant' for d in items)
 fleet_cmd=$(grep -m1 "posture/reports/fleet" "$WORK/demo.out")
 eval "$fleet_cmd" >"$WORK/fleet.txt" 2>&1
 check "the printed fleet report command works" contains "$WORK/fleet.txt" "fleet report"
+ehr_cmd=$(grep -m1 "api/v1/ehr/alerts" "$WORK/demo.out")
+eval "$ehr_cmd" >"$WORK/ehr.json" 2>/dev/null
+check "the printed EHR alerts command lists the simulated hospital's VIP snooping" python3 -c "
+import json,sys; items=json.load(open(sys.argv[1]))['items']
+assert items and all(a['kind']=='vip_snooping' for a in items), items" "$WORK/ehr.json"
 metrics_cmd=$(grep -m1 "/metrics" "$WORK/demo.out")
 eval "$metrics_cmd" >"$WORK/metrics" 2>&1
 check "the printed metrics command works" contains "$WORK/metrics" "wardline_http_requests_total"
