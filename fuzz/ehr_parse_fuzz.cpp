@@ -21,7 +21,8 @@ const PatientKey& key() {
 }
 
 bool hashed(const std::string& patient) {
-  return patient.empty() || (patient.size() == 32 && patient.find_first_not_of("0123456789abcdef") == std::string::npos);
+  return patient.empty() ||
+         (patient.size() == 32 && patient.find_first_not_of("0123456789abcdef") == std::string::npos);
 }
 
 bool same(const AccessEvent& a, const AccessEvent& b, bool everything) {

@@ -84,8 +84,8 @@ struct ServerOptions {
   std::function<void()> refresh_intel;
   // EHR access analytics; both set, or null: POST /api/v1/ehr/events and
   // ATNA messages on the syslog listener are refused (alerts stay readable).
-  std::shared_ptr<ehr::Analytics> ehr;
-  std::shared_ptr<const ehr::PatientKey> ehr_key;
+  std::shared_ptr<ehr::Analytics> ehr = nullptr;
+  std::shared_ptr<const ehr::PatientKey> ehr_key = nullptr;
 };
 
 // The details of the intel.hit audit event that a new threat-intel alert is,

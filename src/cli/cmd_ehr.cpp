@@ -11,6 +11,7 @@
 
 #include "cli/context.h"
 #include "cli/ehr_support.h"
+#include "cli/posture_support.h"
 #include "core/files.h"
 #include "core/time.h"
 #include "ehr/ehr.h"
@@ -47,7 +48,9 @@ int ingest(const IngestOptions& o) {
   if (!config) return fail(config.error());
   auto rt = open_runtime(*config, true);
   if (!rt) return fail(rt.error());
-  auto ehr_rt = open_ehr(*config, *(*rt)->keyring, *(*rt)->store, o.settings, o.directory);
+  auto inventory = open_inventory(*config, *(*rt)->store);
+  if (!inventory) return fail(inventory.error());
+  auto ehr_rt = open_ehr(*config, *(*rt)->keyring, *(*rt)->store, *inventory, o.settings, o.directory);
   if (!ehr_rt) return fail(ehr_rt.error());
   ehr::AlertBook book(*(*rt)->store);
   size_t records = 0, events = 0, problems = 0, alerts = 0;

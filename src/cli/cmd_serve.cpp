@@ -311,7 +311,7 @@ int serve(const ServeOptions& opts) {
   reload_indicators(*config, *indicators);
   auto devices = open_inventory(*config, *(*rt)->store);
   if (!devices) return fail(devices.error());
-  auto ehr_rt = open_ehr(*config, *(*rt)->keyring, *(*rt)->store);
+  auto ehr_rt = open_ehr(*config, *(*rt)->keyring, *(*rt)->store, *devices);
   if (!ehr_rt) return fail(ehr_rt.error());
   auto decisions = open_decision_point(*config, {}, *devices, indicators, (*rt)->store.get(), ehr_risk_signal(*ehr_rt->settings, *(*rt)->store));
   if (!decisions) return fail(decisions.error());

@@ -6,6 +6,7 @@
 #include "cli/access_support.h"
 #include "cli/resources.h"
 #include "intel/intel.h"
+#include "posture/posture.h"
 #include "smish/smish.h"
 #include "store/store.h"
 
@@ -45,6 +46,7 @@ std::string ehr_settings_path(const Config& config) {
 }
 
 Result<EhrRuntime> open_ehr(const Config& config, const Keyring& keyring, store::Store& store,
+                            std::shared_ptr<posture::DeviceInventory> inventory,
                             const std::string& settings_override, const std::string& directory_override) {
   EhrRuntime rt;
   rt.key = std::make_shared<const ehr::PatientKey>(ehr::PatientKey::from_keyring(keyring));
@@ -74,6 +76,12 @@ Result<EhrRuntime> open_ehr(const Config& config, const Keyring& keyring, store:
       return "reported a credential-harvesting or MFA-theft text in the last " + std::to_string(window / 3600) + " h";
     return intel_hit_on(*db, user, device, at, window);
   };
+  if (inventory)
+    sources.device_user = [inventory](const std::string& device) -> std::optional<std::string> {
+      auto d = inventory->summary(device);
+      if (!d || !*d) return std::nullopt;
+      return (*d)->user;
+    };
   rt.analytics = std::make_shared<ehr::Analytics>(rt.settings, std::make_shared<const access::Directory>(std::move(*directory)),
                                                   geoip, std::move(sources));
   if (Status st = rt.analytics->load(store); !st) return st.error();

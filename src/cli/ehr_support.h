@@ -10,6 +10,8 @@
 #include "core/config.h"
 #include "ehr/ehr.h"
 
+namespace wardline::posture { class DeviceInventory; }
+
 namespace wardline::cli {
 
 struct EhrRuntime {
@@ -22,7 +24,9 @@ struct EhrRuntime {
 std::string ehr_settings_path(const Config& config);
 
 // `settings_override` (a file) replaces ehr.settings, `directory_override` access.directory.
+// `inventory` (optional): devices enrolled to a user are not new to them.
 Result<EhrRuntime> open_ehr(const Config& config, const Keyring& keyring, store::Store& store,
+                            std::shared_ptr<posture::DeviceInventory> inventory,
                             const std::string& settings_override = "", const std::string& directory_override = "");
 
 // The ehr_anomaly access signal: the user's stored EHR alerts add up past risk.signal_at.

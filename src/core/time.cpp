@@ -1,5 +1,6 @@
 #include "core/time.h"
 
+#include <algorithm>
 #include <ctime>
 #include <cstdio>
 
@@ -16,12 +17,11 @@ void put_digits(char* out, int64_t v, int width) {
   for (int i = width - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
 }
 
-}  // namespace
-
 // Formatted by hand (civil-from-days, H. Hinnant's algorithm): reports and
 // evaluations format many timestamps, and gmtime_r + snprintf dominated.
-std::string to_rfc3339(Clock::time_point t) {
-  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+std::string format_millis(int64_t ms) {
+  // RFC 3339 has four-digit years: earlier and later instants are clamped to 0000 and 9999.
+  ms = std::clamp<int64_t>(ms, -62167219200000, 253402300799999);
   int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   int64_t millis = ms - secs * 1000;
   int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
@@ -35,9 +35,6 @@ std::string to_rfc3339(Clock::time_point t) {
   int64_t day = doy - (153 * mp + 2) / 5 + 1;
   int64_t month = mp < 10 ? mp + 3 : mp - 9;
   int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  if (year < 0 || year > 9999) {  // outside RFC 3339's four-digit years: clamp, as gmtime callers did
-    year = year < 0 ? 0 : 9999;
-  }
   std::string out = "0000-00-00T00:00:00.000Z";
   put_digits(&out[0], year, 4);
   put_digits(&out[5], month, 2);
@@ -49,8 +46,16 @@ std::string to_rfc3339(Clock::time_point t) {
   return out;
 }
 
+}  // namespace
+
+std::string to_rfc3339(Clock::time_point t) {
+  return format_millis(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+}
+
+// Not through Clock::time_point: its nanoseconds overflow after 2262.
 std::string to_rfc3339(int64_t unix_seconds) {
-  return to_rfc3339(Clock::time_point(std::chrono::seconds(unix_seconds)));
+  constexpr int64_t kLimit = int64_t{1} << 50;  // far past year 9999 either way, and * 1000 cannot overflow
+  return format_millis(std::clamp(unix_seconds, -kLimit, kLimit) * 1000);
 }
 
 std::string now_rfc3339() { return to_rfc3339(Clock::now()); }

@@ -208,12 +208,13 @@ size_t Analytics::users() const {
 }
 
 Status Analytics::load(store::Store& store) {
-  auto rows = store.query("SELECT key, state FROM ehr_baselines");
+  auto rows = store.query("SELECT key, state FROM ehr_baselines ORDER BY updated_at DESC");
   if (!rows) return rows.error();
   std::lock_guard lock(impl_->mu);
   for (const auto& row : *rows) {
     std::string key = row.text(0), text = row.text(1);
     if (key.rfind("user:", 0) == 0) {
+      if (impl_->users.size() >= impl_->max_users) continue;  // the most recently saved first
       UserEntry entry;
       if (!decode_state(text, entry.state)) continue;  // another build's layout: start over
       for (const auto& d : entry.state.devices.entries)

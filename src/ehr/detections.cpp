@@ -42,6 +42,17 @@ std::optional<std::pair<double, double>> centre_and_spread(const Ring<N>& ring, 
   return std::make_pair(ring.quantile(0.5), std::max(kSigmaPerMad * ring.mad(), 1.0));
 }
 
+// The inventory names people by UPN ("jdoe@hospital.org"), EHRs often by
+// the local part alone.
+bool same_person(const std::string& upn, const std::string& user) {
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::string a = lower(upn), b = lower(user);
+  return a == b || (a.size() > b.size() && a.compare(0, b.size(), b) == 0 && a[b.size()] == '@');
+}
+
 }  // namespace
 
 std::string Detections::peers_phrase() const {
@@ -189,6 +200,8 @@ void Detections::off_hours() {
 void Detections::new_device(bool known_in_hospital) {
   const AccessEvent& e = seen.event;
   if (!seen.settled || user.devices.size() == 0 || known_in_hospital || user.devices.contains(hash_of(e.device))) return;
+  if (sources.device_user)
+    if (auto owner = sources.device_user(e.device); owner && same_person(*owner, e.user)) return;  // a new phone, enrolled
   raise("new_device", "low", s.new_device.weight,
         "used device '" + e.device + "' for the first time" + (e.application.empty() ? "" : " (" + e.application + ")") +
             ", and no one else in the hospital has used it; " + e.user + " has " +

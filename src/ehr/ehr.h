@@ -237,6 +237,9 @@ struct Sources {
   // confirmed smishing campaign, or a threat-intel hit on their device),
   // e.g. "targeted by smishing campaign cmp_12 5 h earlier"; nullopt: no reason known.
   std::function<std::optional<std::string>(const std::string& user, const std::string& device, int64_t at)> compromised;
+  // The user the device inventory (MDM) assigns the device to; nullopt: not
+  // in the inventory. A device enrolled to the user is never "new".
+  std::function<std::optional<std::string>(const std::string& device)> device_user;
 };
 
 // Per-user and per-peer-group baselines and the detections, in memory.
@@ -266,9 +269,9 @@ class Analytics {
 // ------------------------------------------------------------------ stored alerts and risk
 
 struct AlertFilter {
-  std::string user, kind, since;  // since: RFC 3339
+  std::string user{}, kind{}, since{};  // since: RFC 3339
   int limit = 100;
-  std::string cursor;
+  std::string cursor{};
 };
 struct AlertPage {
   std::vector<Alert> alerts;  // newest first

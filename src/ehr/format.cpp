@@ -34,6 +34,13 @@ Format sniff_format(std::string_view text) {
   return Format::jsonl;
 }
 
+std::string quote(std::string_view value) {
+  if (value.size() <= 64) return "'" + std::string(value) + "'";
+  size_t cut = 64;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+  return "'" + std::string(value.substr(0, cut)) + "...'";
+}
+
 std::string_view skip_bom(std::string_view text) { return text.starts_with(kBom) ? text.substr(kBom.size()) : text; }
 
 size_t count_newlines(std::string_view text, size_t from, size_t to) {
@@ -57,16 +64,21 @@ std::string_view outcome_name(std::string_view code) {
 
 std::string ParseSink::deliver(AccessEvent& e) {
   if (e.time < 0 || e.time > kLatestTime)
-    return "the time is " + std::to_string(e.time) + " Unix seconds, not between 1970 and 2199: a broken clock or field";
-  for (auto [name, value] : {std::pair<const char*, std::string*>{"user", &e.user}, {"role", &e.role},
-                             {"department", &e.department}, {"application", &e.application}, {"device", &e.device},
-                             {"source_ip", &e.source_ip}, {"resource_type", &e.resource_type}})
+    return "the time is " + std::to_string(e.time) +
+           " Unix seconds, not between 1970 and 2199: a broken clock or field";
+  for (auto [name, value] : {std::pair<const char*, std::string*>{"user", &e.user},
+                             {"role", &e.role},
+                             {"department", &e.department},
+                             {"application", &e.application},
+                             {"device", &e.device},
+                             {"source_ip", &e.source_ip},
+                             {"resource_type", &e.resource_type}})
     if (value->size() > kMaxField)
       return std::string(name) + " is " + std::to_string(value->size()) + " bytes long: audit records name users, " +
              "devices and applications in at most " + std::to_string(kMaxField);
   for (char& c : e.application) c = ascii_lower(c);
   ++stats_.events;
-  on_event_(e);
+  if (on_event_) on_event_(e);  // none: the caller only checks the input
   return {};
 }
 
@@ -79,9 +91,12 @@ ParseStats parse_events(std::string_view text, Format format, const PatientKey& 
                         std::vector<ParseProblem>* problems, size_t max_problems) {
   ParseSink sink(key, on_event, problems, max_problems);
   // ATNA allows a byte-order mark before each message, so its reader skips them itself.
-  if (format == Format::fhir) parse_fhir(skip_bom(text), sink);
-  else if (format == Format::atna) parse_atna(text, sink);
-  else parse_jsonl(skip_bom(text), sink);
+  if (format == Format::fhir)
+    parse_fhir(skip_bom(text), sink);
+  else if (format == Format::atna)
+    parse_atna(text, sink);
+  else
+    parse_jsonl(skip_bom(text), sink);
   return sink.stats();
 }
 

@@ -27,9 +27,9 @@ namespace wardline::ehr {
 namespace {
 
 constexpr size_t npos = std::string_view::npos;
-constexpr size_t kMaxDepth = 32;           // real messages nest 3 deep
-constexpr size_t kMaxAttribute = 4096;     // ids and codes; a 4 KB one is not an id
-constexpr size_t kMaxMessage = 4u << 20;   // thousands of participant objects still fit
+constexpr size_t kMaxDepth = 32;          // real messages nest 3 deep
+constexpr size_t kMaxAttribute = 4096;    // ids and codes; a 4 KB one is not an id
+constexpr size_t kMaxMessage = 4u << 20;  // thousands of participant objects still fit
 
 constexpr std::string_view kValid =
     "a valid AuditMessage has EventIdentification with EventDateTime and an ActiveParticipant with UserID "
@@ -102,8 +102,10 @@ class ForwardSearch {
 bool looks_like_address(std::string_view s) {
   bool dot_or_colon = false;
   for (char c : s) {
-    if (c == '.' || c == ':') dot_or_colon = true;
-    else if (!ascii_digit(c) && (ascii_lower(c) < 'a' || ascii_lower(c) > 'f')) return false;
+    if (c == '.' || c == ':')
+      dot_or_colon = true;
+    else if (!ascii_digit(c) && (ascii_lower(c) < 'a' || ascii_lower(c) > 'f'))
+      return false;
   }
   return dot_or_colon;
 }
@@ -142,7 +144,8 @@ class AtnaReader {
       counted_ = pos;
       size_t record = sink_.next_record();
       if (text_[pos] != '<') {
-        sink_.problem(record, line_, std::string("not an audit message: expected <AuditMessage>; ") + std::string(kValid));
+        sink_.problem(record, line_,
+                      std::string("not an audit message: expected <AuditMessage>; ") + std::string(kValid));
         pos = text_.find('\n', pos);
         continue;
       }
@@ -156,10 +159,14 @@ class AtnaReader {
   // (or garbage) starts; npos at the end of the input.
   size_t skip_framing(size_t pos) const {
     while (pos != npos && pos < text_.size()) {
-      if (space(text_[pos])) ++pos;
-      else if (text_.substr(pos).starts_with("\xEF\xBB\xBF")) pos += 3;
-      else if (size_t after = syslog_header_end(pos); after != pos) pos = after;
-      else return pos;
+      if (space(text_[pos]))
+        ++pos;
+      else if (text_.substr(pos).starts_with("\xEF\xBB\xBF"))
+        pos += 3;
+      else if (size_t after = syslog_header_end(pos); after != pos)
+        pos = after;
+      else
+        return pos;
     }
     return npos;
   }
@@ -265,19 +272,21 @@ class AtnaReader {
     // xs:dateTime may leave out the zone; senders that do mean UTC.
     if (!time && m.time.size() >= 19 && m.time.find_first_of("Zz+", 19) == npos && m.time.find('-', 19) == npos)
       time = parse_rfc3339(m.time + "Z");
-    if (!time) return "EventDateTime '" + m.time + "' is not a date and time (2026-01-05T10:00:00Z)";
+    if (!time) return "EventDateTime " + quote(m.time) + " is not a date and time (2026-01-05T10:00:00Z)";
     e.time = *time;
     e.action = m.action.empty() ? "read" : action_name(m.action);
-    if (e.action.empty()) return "EventActionCode '" + m.action + "' is not one of C, R, U, D, E";
+    if (e.action.empty()) return "EventActionCode " + quote(m.action) + " is not one of C, R, U, D, E";
     e.outcome = m.outcome.empty() ? "success" : outcome_name(m.outcome);
-    if (e.outcome.empty()) return "EventOutcomeIndicator '" + m.outcome + "' is not one of 0, 4, 8, 12";
+    if (e.outcome.empty()) return "EventOutcomeIndicator " + quote(m.outcome) + " is not one of 0, 4, 8, 12";
     const auto& who = m.requestor ? m.requestor : m.default_requestor;
     if (!who || who->user.empty()) return std::string("no requesting user: ") + std::string(kValid);
     e.user = who->user;
     e.role = who->role;
     const std::string& type = who->access_point_type;
-    if (type == "2" || (type.empty() && looks_like_address(who->access_point))) e.source_ip = who->access_point;
-    else if (type == "1" || type.empty()) e.device = who->access_point;
+    if (type == "2" || (type.empty() && looks_like_address(who->access_point)))
+      e.source_ip = who->access_point;
+    else if (type == "1" || type.empty())
+      e.device = who->access_point;
     if (e.device.empty()) e.device = m.other_machine;
     e.application = m.application;
     // HL7 CX ids ("MRN-1^^^&1.2.3&ISO"): the id is the first component,
@@ -301,14 +310,15 @@ class AtnaReader {
     for (const XML_Char** a = atts; *a; a += 2) {
       size_t size = std::strlen(a[1]);
       if (size > kMaxAttribute)
-        return fail("attribute " + std::string(a[0]) + " is " + std::to_string(size) + " bytes long (at most " +
+        return fail("attribute " + quote(a[0]) + " is " + std::to_string(size) + " bytes long (at most " +
                     std::to_string(kMaxAttribute) + " in an audit message)");
     }
-    if (depth_ >= kMaxDepth) return fail("elements nested deeper than " + std::to_string(kMaxDepth) + ": not an audit message");
+    if (depth_ >= kMaxDepth)
+      return fail("elements nested deeper than " + std::to_string(kMaxDepth) + ": not an audit message");
     Kind parent = depth_ == 0 ? Kind::other : stack_[depth_ - 1];
     Kind kind = Kind::other;
     if (depth_ == 0) {
-      if (name != "AuditMessage") return fail("the root element is <" + std::string(name) + ">, not <AuditMessage>");
+      if (name != "AuditMessage") return fail("the root element is " + quote(name) + ", not AuditMessage");
       kind = Kind::root;
       root_at_ = start_ + static_cast<size_t>(XML_GetCurrentByteIndex(xml_));
       root_tag_end_ = root_at_ - start_ + static_cast<size_t>(XML_GetCurrentByteCount(xml_));
@@ -332,7 +342,8 @@ class AtnaReader {
       return Kind::event;
     }
     if (name == "ActiveParticipant") {
-      participant_ = {std::string(first_attribute(atts, {"UserID", "AlternativeUserID", "UserName"})), {},
+      participant_ = {std::string(first_attribute(atts, {"UserID", "AlternativeUserID", "UserName"})),
+                      {},
                       std::string(attribute(atts, "NetworkAccessPointID")),
                       std::string(attribute(atts, "NetworkAccessPointTypeCode")),
                       std::string(attribute(atts, "UserIsRequestor"))};
@@ -363,8 +374,10 @@ class AtnaReader {
         msg_.other_machine = participant_.access_point;
       }
     } else if (kind == Kind::object) {
-      if (object_is_patient_ && msg_.patient.empty()) msg_.patient = object_id_;
-      else if (!object_is_patient_ && msg_.object_text.empty()) msg_.object_text = object_text_;
+      if (object_is_patient_ && msg_.patient.empty())
+        msg_.patient = object_id_;
+      else if (!object_is_patient_ && msg_.object_text.empty())
+        msg_.object_text = object_text_;
     } else if (kind == Kind::root) {
       size_t index = static_cast<size_t>(XML_GetCurrentByteIndex(xml_));
       size_t count = static_cast<size_t>(XML_GetCurrentByteCount(xml_));
@@ -382,8 +395,8 @@ class AtnaReader {
     static_cast<AtnaReader*>(self)->doctype_ = true;
     static_cast<AtnaReader*>(self)->fail("document type declarations are not allowed in audit messages");
   }
-  static void XMLCALL on_entity(void* self, const XML_Char*, int, const XML_Char*, int, const XML_Char*, const XML_Char*,
-                                const XML_Char*, const XML_Char*) {
+  static void XMLCALL on_entity(void* self, const XML_Char*, int, const XML_Char*, int, const XML_Char*,
+                                const XML_Char*, const XML_Char*, const XML_Char*) {
     static_cast<AtnaReader*>(self)->fail("entity declarations are not allowed in audit messages");
   }
 

@@ -39,8 +39,10 @@ size_t skip_space(std::string_view t, size_t pos) {
 // Just past the string opening at t[pos]; npos when cut off.
 size_t string_end(std::string_view t, size_t pos) {
   for (size_t i = pos + 1; i < t.size(); ++i) {
-    if (t[i] == '\\') ++i;
-    else if (t[i] == '"') return i + 1;
+    if (t[i] == '\\')
+      ++i;
+    else if (t[i] == '"')
+      return i + 1;
   }
   return npos;
 }
@@ -203,21 +205,27 @@ std::string map_audit_event(element r, const PatientKey& key, AccessEvent& e) {
   std::string_view recorded, action, outcome;
   Found agents = missing(), source = missing(), entities = missing();
   for_each_member(r, [&](std::string_view k, element v) {
-    if (k == "recorded") recorded = text(v);
-    else if (k == "action") action = text(v);
-    else if (k == "outcome") outcome = text(v);
-    else if (k == "agent") agents = std::move(v);
-    else if (k == "source") source = std::move(v);
-    else if (k == "entity") entities = std::move(v);
+    if (k == "recorded")
+      recorded = text(v);
+    else if (k == "action")
+      action = text(v);
+    else if (k == "outcome")
+      outcome = text(v);
+    else if (k == "agent")
+      agents = std::move(v);
+    else if (k == "source")
+      source = std::move(v);
+    else if (k == "entity")
+      entities = std::move(v);
   });
   if (recorded.empty()) return std::string("no 'recorded' time: ") + std::string(kValid);
   auto time = parse_rfc3339(recorded);
-  if (!time) return "'recorded' is not an RFC 3339 time ('" + std::string(recorded) + "', e.g. 2026-01-05T10:00:00Z)";
+  if (!time) return "'recorded' is not an RFC 3339 time (" + quote(recorded) + ", e.g. 2026-01-05T10:00:00Z)";
   e.time = *time;
   e.action = action.empty() ? "read" : action_name(action);
-  if (e.action.empty()) return "'action' is '" + std::string(action) + "': expected C, R, U, D or E";
+  if (e.action.empty()) return "'action' is " + quote(action) + ": expected C, R, U, D or E";
   e.outcome = outcome.empty() ? "success" : outcome_name(outcome);
-  if (e.outcome.empty()) return "'outcome' is '" + std::string(outcome) + "': expected 0, 4, 8 or 12";
+  if (e.outcome.empty()) return "'outcome' is " + quote(outcome) + ": expected 0, 4, 8 or 12";
 
   // The requestor, else the first agent that is not a device.
   std::optional<Agent> requestor, first_person;
@@ -236,11 +244,14 @@ std::string map_audit_event(element r, const PatientKey& key, AccessEvent& e) {
     e.user = requestor->user();
     e.role = requestor->role.empty() ? requestor->type : requestor->role;
     // Network type 1 is a machine name: the device, not an address.
-    if (requestor->network_type != "1") e.source_ip = requestor->address;
-    else if (e.device.empty()) e.device = requestor->address;
+    if (requestor->network_type != "1")
+      e.source_ip = requestor->address;
+    else if (e.device.empty())
+      e.device = requestor->address;
   }
   if (e.user.empty()) return std::string("no user: no agent names who acted; ") + std::string(kValid);
-  for (auto name : {source["observer"sv]["display"sv], source["observer"sv]["identifier"sv]["value"sv], source["site"sv]})
+  for (auto name :
+       {source["observer"sv]["display"sv], source["observer"sv]["identifier"sv]["value"sv], source["site"sv]})
     if (e.application.empty()) e.application = text(name);
 
   if (!entities.get(list)) {
@@ -278,8 +289,8 @@ std::string map_audit_event(element r, const PatientKey& key, AccessEvent& e) {
 std::string read_resource(element r, const PatientKey& key, AccessEvent& e) {
   std::string_view type = text(r["resourceType"sv]);
   if (type == "AuditEvent") return map_audit_event(r, key, e);
-  std::string what = type.empty() ? "has no resourceType" : "is a " + std::string(type) + " resource";
-  if (type == "OperationOutcome") what += " ('" + std::string(text(r["issue"sv].at(0)["diagnostics"sv])) + "')";
+  std::string what = type.empty() ? "has no resourceType" : "is a " + quote(type) + " resource";
+  if (type == "OperationOutcome") what += " (" + quote(text(r["issue"sv].at(0)["diagnostics"sv])) + ")";
   return "not an AuditEvent: it " + what + "; only AuditEvent resources record accesses";
 }
 
@@ -435,7 +446,8 @@ class FhirReader {
           return end != npos && end != begin;
         });
       }
-      sink_.problem(record, n <= lines.size() ? lines[n - 1] : line, "Bundle entry " + std::to_string(n) + ": " + error);
+      sink_.problem(record, n <= lines.size() ? lines[n - 1] : line,
+                    "Bundle entry " + std::to_string(n) + ": " + error);
     }
   }
 
@@ -450,7 +462,9 @@ class FhirReader {
       size_t record = sink_.next_record();
       std::string name = "Bundle entry " + std::to_string(++n);
       if (end == npos || end == begin) {
-        sink_.problem(record, line, name + (end == npos ? " is cut off: the input ends inside it" : " is missing: expected an object"));
+        sink_.problem(
+            record, line,
+            name + (end == npos ? " is cut off: the input ends inside it" : " is missing: expected an object"));
         reported = true;
         return false;
       }

@@ -51,29 +51,37 @@ std::string map_line(object o, const PatientKey& key, AccessEvent& e) {
   auto time = read_time(v);
   if (!time) return "'time' is neither an RFC 3339 time (2026-01-05T10:00:00Z) nor Unix seconds from 1970 to 2199";
   e.time = *time;
-  for (auto [name, field] : {std::pair<const char*, std::string*>{"user", &e.user}, {"role", &e.role},
-                             {"department", &e.department}, {"application", &e.application}, {"device", &e.device},
-                             {"source_ip", &e.source_ip}, {"resource_type", &e.resource_type}})
+  for (auto [name, field] : {std::pair<const char*, std::string*>{"user", &e.user},
+                             {"role", &e.role},
+                             {"department", &e.department},
+                             {"application", &e.application},
+                             {"device", &e.device},
+                             {"source_ip", &e.source_ip},
+                             {"resource_type", &e.resource_type}})
     if (std::string error = text_field(o, name, *field); !error.empty()) return error;
   if (e.user.empty()) return std::string("no 'user': ") + std::string(kValid);
 
   std::string text;
   if (std::string error = text_field(o, "action", text); !error.empty()) return error;
   e.action = text.empty() ? "read" : action_name(text);
-  if (e.action.empty()) return "'action' is '" + text + "': expected create, read, update, delete or execute";
+  if (e.action.empty()) return "'action' is " + quote(text) + ": expected create, read, update, delete or execute";
   text.clear();
   if (std::string error = text_field(o, "outcome", text); !error.empty()) return error;
   text = ascii_lowercase(text);
-  if (text != "" && text != "success" && text != "failure") return "'outcome' is '" + text + "': expected success or failure";
+  if (!text.empty() && text != "success" && text != "failure")
+    return "'outcome' is " + quote(text) + ": expected success or failure";
   e.outcome = text.empty() ? "success" : text;
 
   // Medical record numbers sometimes arrive as JSON numbers.
   int64_t number;
   std::string_view id;
   if (!o["patient"].get(v) && !v.is_null()) {
-    if (!v.get(id)) e.patient = id.empty() ? "" : key.hash(id);
-    else if (!v.get(number)) e.patient = key.hash(std::to_string(number));
-    else return "'patient' is neither a string nor a whole number";
+    if (!v.get(id))
+      e.patient = id.empty() ? "" : key.hash(id);
+    else if (!v.get(number))
+      e.patient = key.hash(std::to_string(number));
+    else
+      return "'patient' is neither a string nor a whole number";
   } else if (!o["patient_hash"].get(v) && !v.is_null()) {
     if (v.get(id) || !is_hash(id)) return "'patient_hash' is not a keyed patient hash (32 hex characters)";
     e.patient = ascii_lowercase(id);
@@ -106,7 +114,8 @@ void parse_jsonl(std::string_view text, ParseSink& sink) {
     element doc;
     object o;
     if (auto err = parser.parse(row.data(), row.size()).get(doc)) {
-      sink.problem(record, line, std::string("not valid JSON (") + simdjson::error_message(err) + "): " + std::string(kValid));
+      sink.problem(record, line,
+                   std::string("not valid JSON (") + simdjson::error_message(err) + "): " + std::string(kValid));
       continue;
     }
     if (doc.get(o)) {

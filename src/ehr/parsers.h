@@ -45,6 +45,9 @@ constexpr int64_t kLatestTime = 7258118399;
 std::string_view action_name(std::string_view code);
 // Outcome codes of FHIR and ATNA: "0" success; "4", "8", "12" failure; empty when neither.
 std::string_view outcome_name(std::string_view code);
+// `value` in quotes for a problem message, cut after 64 bytes (at a
+// character boundary: messages end up in JSON, which needs valid UTF-8).
+std::string quote(std::string_view value);
 // The text with a leading UTF-8 byte-order mark removed.
 std::string_view skip_bom(std::string_view text);
 // Newlines in [from, to): advances a 1-based line number over skipped input.

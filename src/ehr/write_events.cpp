@@ -24,6 +24,8 @@ char action_letter(std::string_view action) {
 // Invalid UTF-8 becomes U+FFFD rather than an exception or a broken line.
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 
+// The length of the UTF-8 character at s[i], 1 to 4; 0 when it is not one
+// XML can hold.
 size_t utf8_length(std::string_view s, size_t i) {
   auto byte = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
   unsigned c = byte(i);
@@ -55,16 +57,32 @@ std::string xml_attribute(std::string_view s) {
     }
     ++i;
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\t': out += "&#9;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\r': out += "&#13;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
       default:
-        if (n == 0 || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += "\xEF\xBF\xBD";
-        else out += c;
+        if (n == 0 || static_cast<unsigned char>(c) < 0x20)
+          out += "\xEF\xBF\xBD";
+        else
+          out += c;
     }
   }
   return out;
@@ -79,26 +97,31 @@ std::string attr(std::string_view name, std::string_view value) {
 }  // namespace
 
 std::string to_fhir_json(const AccessEvent& e, std::string_view patient_id) {
+  auto coding = [](const char* system, const char* code, const char* display) {
+    return ojson{{"system", system}, {"code", code}, {"display", display}};
+  };
+  constexpr const char* kEntityType = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
+
   ojson requestor = {{"who", {{"identifier", {{"value", e.user}}}}}, {"requestor", true}};
   if (!e.role.empty()) requestor["role"] = ojson::array({{{"text", e.role}}});
   if (!e.source_ip.empty()) requestor["network"] = {{"address", e.source_ip}, {"type", "2"}};
   ojson agents = ojson::array({requestor});
   if (!e.device.empty())
-    agents.push_back({{"who", {{"identifier", {{"system", kDeviceSystem}, {"value", e.device}}}}}, {"requestor", false}});
+    agents.push_back(
+        {{"who", {{"identifier", {{"system", kDeviceSystem}, {"value", e.device}}}}}, {"requestor", false}});
 
+  // The patient by identifier (entity type and role 1), which holds any id;
+  // a reference would need a FHIR id. The resource by its type alone.
   ojson entities = ojson::array();
   if (!patient_id.empty())
-    entities.push_back(
-        {{"what", {{"identifier", {{"value", patient_id}}}}},
-         {"type", {{"system", "http://terminology.hl7.org/CodeSystem/audit-entity-type"}, {"code", "1"}, {"display", "Person"}}},
-         {"role", {{"system", "http://terminology.hl7.org/CodeSystem/object-role"}, {"code", "1"}, {"display", "Patient"}}}});
+    entities.push_back({{"what", {{"identifier", {{"value", patient_id}}}}},
+                        {"type", coding(kEntityType, "1", "Person")},
+                        {"role", coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient")}});
   if (!e.resource_type.empty() && (e.resource_type != "Patient" || patient_id.empty()))
-    entities.push_back(
-        {{"what", {{"type", e.resource_type}}},
-         {"type", {{"system", "http://terminology.hl7.org/CodeSystem/audit-entity-type"}, {"code", "2"}, {"display", "System Object"}}}});
+    entities.push_back({{"what", {{"type", e.resource_type}}}, {"type", coding(kEntityType, "2", "System Object")}});
 
   ojson doc = {{"resourceType", "AuditEvent"},
-               {"type", {{"system", "http://terminology.hl7.org/CodeSystem/audit-event-type"}, {"code", "rest"}, {"display", "RESTful Operation"}}},
+               {"type", coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation")},
                {"action", std::string(1, action_letter(e.action))},
                {"recorded", to_rfc3339(e.time)},
                {"outcome", e.outcome == "failure" ? "4" : "0"},
@@ -113,24 +136,35 @@ std::string to_atna_xml(const AccessEvent& e, std::string_view patient_id) {
   x += "<EventIdentification" + attr("EventActionCode", std::string(1, action_letter(e.action))) +
        attr("EventDateTime", to_rfc3339(e.time)) + attr("EventOutcomeIndicator", e.outcome == "failure" ? "4" : "0") +
        "><EventID csd-code=\"110110\" codeSystemName=\"DCM\" originalText=\"Patient Record\"/></EventIdentification>";
-  // One network access point per participant: the address on the user,
-  // the device on a second, non-requesting participant when there are both.
-  bool device_apart = !e.device.empty() && !e.source_ip.empty();
+
+  // One network access point per participant: the user's is the address
+  // (type 2), else the device (type 1); with both, the device gets a second,
+  // non-requesting participant.
+  std::string_view access_point = e.source_ip, access_type = "2";
+  if (access_point.empty()) {
+    access_point = e.device;
+    access_type = "1";
+  }
   x += "<ActiveParticipant" + attr("UserID", e.user) + " UserIsRequestor=\"true\"" +
-       attr("NetworkAccessPointID", e.source_ip.empty() ? e.device : e.source_ip) +
-       attr("NetworkAccessPointTypeCode", !e.source_ip.empty() ? "2" : !e.device.empty() ? "1" : "") + ">";
-  if (!e.role.empty()) x += "<RoleIDCode" + attr("csd-code", e.role) + " codeSystemName=\"local\"" + attr("originalText", e.role) + "/>";
+       attr("NetworkAccessPointID", access_point) +
+       attr("NetworkAccessPointTypeCode", access_point.empty() ? "" : access_type) + ">";
+  if (!e.role.empty())
+    x += "<RoleIDCode" + attr("csd-code", e.role) + " codeSystemName=\"local\"" + attr("originalText", e.role) + "/>";
   x += "</ActiveParticipant>";
-  if (device_apart)
-    x += "<ActiveParticipant" + attr("UserID", e.device) + " UserIsRequestor=\"false\"" + attr("NetworkAccessPointID", e.device) +
-         " NetworkAccessPointTypeCode=\"1\"><RoleIDCode csd-code=\"110153\" codeSystemName=\"DCM\" originalText=\"Source Role ID\"/>"
-         "</ActiveParticipant>";
+  if (!e.device.empty() && !e.source_ip.empty())
+    x += "<ActiveParticipant" + attr("UserID", e.device) + " UserIsRequestor=\"false\"" +
+         attr("NetworkAccessPointID", e.device) +
+         " NetworkAccessPointTypeCode=\"1\"><RoleIDCode csd-code=\"110153\" codeSystemName=\"DCM\""
+         " originalText=\"Source Role ID\"/></ActiveParticipant>";
+
   if (!e.application.empty()) x += "<AuditSourceIdentification" + attr("AuditSourceID", e.application) + "/>";
   if (!patient_id.empty())
     x += "<ParticipantObjectIdentification" + attr("ParticipantObjectID", patient_id) +
-         " ParticipantObjectTypeCode=\"1\" ParticipantObjectTypeCodeRole=\"1\"><ParticipantObjectIDTypeCode csd-code=\"2\" "
-         "codeSystemName=\"RFC-3881\" originalText=\"Patient Number\"/></ParticipantObjectIdentification>";
-  // The resource as its own object, so it reads back ahead of the EventID's text.
+         " ParticipantObjectTypeCode=\"1\" ParticipantObjectTypeCodeRole=\"1\">"
+         "<ParticipantObjectIDTypeCode csd-code=\"2\" codeSystemName=\"RFC-3881\" originalText=\"Patient Number\"/>"
+         "</ParticipantObjectIdentification>";
+  // The resource as an object of its own (type 2, role 4 "resource"), so it
+  // reads back ahead of the EventID's text.
   if (!e.resource_type.empty())
     x += "<ParticipantObjectIdentification" + attr("ParticipantObjectID", e.resource_type) +
          " ParticipantObjectTypeCode=\"2\" ParticipantObjectTypeCodeRole=\"4\"><ParticipantObjectIDTypeCode" +
@@ -141,13 +175,18 @@ std::string to_atna_xml(const AccessEvent& e, std::string_view patient_id) {
 
 std::string to_jsonl(const AccessEvent& e, std::string_view patient_id) {
   ojson j = {{"time", to_rfc3339(e.time)}, {"user", e.user}};
-  for (auto [name, value] : {std::pair<const char*, const std::string*>{"role", &e.role}, {"department", &e.department},
-                             {"application", &e.application}, {"device", &e.device}, {"source_ip", &e.source_ip},
+  for (auto [name, value] : {std::pair<const char*, const std::string*>{"role", &e.role},
+                             {"department", &e.department},
+                             {"application", &e.application},
+                             {"device", &e.device},
+                             {"source_ip", &e.source_ip},
                              {"resource_type", &e.resource_type}})
     if (!value->empty()) j[name] = *value;
   // An event read earlier carries only the hash; it is kept as such.
-  if (!patient_id.empty()) j["patient"] = patient_id;
-  else if (!e.patient.empty()) j["patient_hash"] = e.patient;
+  if (!patient_id.empty())
+    j["patient"] = patient_id;
+  else if (!e.patient.empty())
+    j["patient_hash"] = e.patient;
   j["action"] = e.action.empty() ? "read" : e.action;
   j["outcome"] = e.outcome;
   if (e.position) {

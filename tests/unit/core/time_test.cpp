@@ -27,6 +27,14 @@ TEST(Rfc3339, KnownInstants) {
   EXPECT_EQ(to_rfc3339(int64_t{-1}), "1969-12-31T23:59:59.000Z");
 }
 
+TEST(Rfc3339, UnixSecondsPastTheYear2262) {
+  // A nanosecond clock overflows in 2262; seconds must not.
+  EXPECT_EQ(to_rfc3339(int64_t{9999999999}), "2286-11-20T17:46:39.000Z");
+  EXPECT_EQ(to_rfc3339(int64_t{253402300799}), "9999-12-31T23:59:59.000Z");
+  EXPECT_EQ(to_rfc3339(INT64_MAX), "9999-12-31T23:59:59.999Z") << "clamped, never wrapped";
+  EXPECT_EQ(to_rfc3339(INT64_MIN), "0000-01-01T00:00:00.000Z");
+}
+
 TEST(Rfc3339, AgreesWithTheCLibraryAndRoundTrips) {
   std::mt19937_64 rng(3);
   for (int i = 0; i < 200000; ++i) {

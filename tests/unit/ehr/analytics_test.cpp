@@ -220,6 +220,21 @@ TEST(EhrDetections, NewDeviceOnlyWhenNoOneInTheHospitalUsedIt) {
   EXPECT_EQ(f.of("new_device").size(), 1u) << "once per device";
 }
 
+TEST(EhrDetections, APhoneEnrolledToTheUserIsNotNew) {
+  Sources sources;
+  sources.device_user = [](const std::string& device) -> std::optional<std::string> {
+    if (device == "iphone-ann-2") return "Ann@lakesidemed.org";
+    return std::nullopt;
+  };
+  Fixture f(settings(), sources);
+  day_shifts(f, "ann", 8, 3);
+  const int64_t t = kMonday + 8 * kDay + 9 * kHour;
+  f.see(event("ann", t, "MRN-a", "iphone-ann-2", "10.9.0.6", "rover"));
+  EXPECT_TRUE(f.of("new_device").empty()) << "the MDM enrolled it to her";
+  f.see(event("ann", t + 60, "MRN-a", "android-unknown", "10.9.0.6", "rover"));
+  EXPECT_EQ(f.of("new_device").size(), 1u);
+}
+
 TEST(EhrDetections, NothingIsNewInTheFirstDays) {
   Fixture f(settings());
   day_shifts(f, "ann", 2, 3);

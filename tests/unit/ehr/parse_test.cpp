@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
@@ -40,8 +41,8 @@ struct Parsed {
 
 Parsed parse(std::string_view text, Format format, size_t max_problems = 100) {
   Parsed p;
-  p.stats = parse_events(text, format, key(), [&](const AccessEvent& e) { p.events.push_back(e); }, &p.problems,
-                         max_problems);
+  p.stats = parse_events(
+      text, format, key(), [&](const AccessEvent& e) { p.events.push_back(e); }, &p.problems, max_problems);
   return p;
 }
 
@@ -173,7 +174,7 @@ TEST(Fhir, BundleEntriesMapEveryField) {
   EXPECT_EQ(desktop.device, "EPICWS-4N-12");
   EXPECT_EQ(desktop.source_ip, "");
   EXPECT_EQ(desktop.application, "hyperspace");
-  EXPECT_EQ(desktop.patient, key().hash("ePt77120"));  // absolute reference
+  EXPECT_EQ(desktop.patient, key().hash("ePt77120"));     // absolute reference
   EXPECT_EQ(desktop.resource_type, "DocumentReference");  // versioned absolute reference
 
   // altId, role from the agent type, a device by identifier system, the
@@ -254,8 +255,10 @@ TEST(Fhir, DocumentsAndLinesTellApart) {
   EXPECT_EQ(p.events.size(), 2u);
   EXPECT_EQ(parse(bundle + "\n" + single, Format::fhir).events.size(), 6u);
   // A one-line Bundle among NDJSON lines: its entries are read too.
-  std::string line = R"({"resourceType":"AuditEvent","recorded":"2026-01-05T10:00:00Z","agent":[{"who":{"identifier":{"value":"u1"}},"requestor":true}]})";
-  std::string compact = R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":)" + line + "},{\"resource\":" + line + "}]}";
+  std::string line =
+      R"({"resourceType":"AuditEvent","recorded":"2026-01-05T10:00:00Z","agent":[{"who":{"identifier":{"value":"u1"}},"requestor":true}]})";
+  std::string compact =
+      R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":)" + line + "},{\"resource\":" + line + "}]}";
   p = parse(line + "\n" + compact + "\n\n" + line + "\n", Format::fhir);
   EXPECT_EQ(p.events.size(), 4u) << problems_of(p);
   // Documents are counted in lines from the start, blank lines included.
@@ -287,9 +290,9 @@ TEST(Fhir, MissingDataIsExplained) {
   std::string lines = R"({"resourceType":"AuditEvent",)" + ok_agent + "}\n" +
                       R"({"resourceType":"AuditEvent","recorded":"2026-01-05T10:00:00Z","agent":[]})" + "\n" +
                       R"({"resourceType":"AuditEvent","recorded":"yesterday",)" + ok_agent + "}\n" +
-                      R"({"resourceType":"AuditEvent","recorded":"2026-01-05T10:00:00Z","action":"X",)" + ok_agent + "}\n" +
-                      R"({"resourceType":"AuditEvent","recorded":"2026-01-05T10:00:00Z","outcome":"3",)" + ok_agent + "}\n" +
-                      R"({"resourceType":"Patient","id":"p1"})" + "\n";
+                      R"({"resourceType":"AuditEvent","recorded":"2026-01-05T10:00:00Z","action":"X",)" + ok_agent +
+                      "}\n" + R"({"resourceType":"AuditEvent","recorded":"2026-01-05T10:00:00Z","outcome":"3",)" +
+                      ok_agent + "}\n" + R"({"resourceType":"Patient","id":"p1"})" + "\n";
   Parsed p = parse(lines, Format::fhir);
   EXPECT_TRUE(p.events.empty());
   ASSERT_EQ(p.problems.size(), 6u);
@@ -356,7 +359,7 @@ TEST(Fhir, BundleOfOtherResources) {
   EXPECT_EQ(p.problems[0].record, 1u);
   EXPECT_EQ(p.problems[0].line, 2u);
   EXPECT_NE(p.problems[0].message.find("entry 1"), std::string::npos);
-  EXPECT_NE(p.problems[0].message.find("is a Patient resource"), std::string::npos);
+  EXPECT_NE(p.problems[0].message.find("is a 'Patient' resource"), std::string::npos);
   EXPECT_EQ(p.problems[1].line, 3u);
   EXPECT_NE(p.problems[2].message.find("no 'resource'"), std::string::npos);
   // Nothing of the patient resource leaks into the messages.
@@ -431,14 +434,16 @@ TEST(Atna, SyslogWrappedLines) {
 }
 
 TEST(Atna, ConcatenatedMessages) {
-  std::string text = sample("atna_dicom_instances.xml") + sample("atna_patient_record.xml") + sample("atna_rfc3881.xml");
+  std::string text =
+      sample("atna_dicom_instances.xml") + sample("atna_patient_record.xml") + sample("atna_rfc3881.xml");
   Parsed p = parse(text, Format::atna);
   ASSERT_EQ(p.events.size(), 3u) << problems_of(p);
   EXPECT_EQ(p.events[0].user, "rad.chen");
   EXPECT_EQ(p.events[1].user, "NURSE0042");
   EXPECT_EQ(p.events[2].user, "jmeyer");
   // Back to back on one line, no declarations.
-  std::string one = R"(<AuditMessage><EventIdentification EventDateTime="2026-01-05T10:00:00Z"/><ActiveParticipant UserID="u"/></AuditMessage>)";
+  std::string one =
+      R"(<AuditMessage><EventIdentification EventDateTime="2026-01-05T10:00:00Z"/><ActiveParticipant UserID="u"/></AuditMessage>)";
   p = parse(one + one + "  " + one, Format::atna);
   EXPECT_EQ(p.events.size(), 3u) << problems_of(p);
   EXPECT_EQ(p.events[0].action, "read");  // the default
@@ -470,7 +475,7 @@ TEST(Atna, MissingDataIsExplained) {
   EXPECT_NE(p.problems[0].message.find("a valid AuditMessage has"), std::string::npos);
   EXPECT_NE(p.problems[1].message.find("no requesting user"), std::string::npos);
   EXPECT_NE(p.problems[2].message.find("'soon'"), std::string::npos);
-  EXPECT_NE(p.problems[3].message.find("<Audit>"), std::string::npos);
+  EXPECT_NE(p.problems[3].message.find("root element is 'Audit'"), std::string::npos);
   EXPECT_NE(p.problems[4].message.find("not an audit message"), std::string::npos);
   EXPECT_NE(p.problems[5].message.find("EventActionCode"), std::string::npos);
 }
@@ -501,12 +506,14 @@ TEST(Atna, CutOffMessagesKeepTheOthers) {
 }
 
 TEST(Atna, RefusesDocumentTypesAndEntities) {
-  std::string laughs = R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">)"
-                       R"(<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">)"
-                       R"(<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>)"
-                       R"(<AuditMessage><EventIdentification EventDateTime="2026-01-05T10:00:00Z"/><ActiveParticipant UserID="&lol3;"/></AuditMessage>)";
-  std::string xxe = R"(<?xml version="1.0"?><!DOCTYPE AuditMessage [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>)"
-                    R"(<AuditMessage><EventIdentification EventDateTime="2026-01-05T10:00:00Z"/><ActiveParticipant UserID="&xxe;"/></AuditMessage>)";
+  std::string laughs =
+      R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">)"
+      R"(<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">)"
+      R"(<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>)"
+      R"(<AuditMessage><EventIdentification EventDateTime="2026-01-05T10:00:00Z"/><ActiveParticipant UserID="&lol3;"/></AuditMessage>)";
+  std::string xxe =
+      R"(<?xml version="1.0"?><!DOCTYPE AuditMessage [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>)"
+      R"(<AuditMessage><EventIdentification EventDateTime="2026-01-05T10:00:00Z"/><ActiveParticipant UserID="&xxe;"/></AuditMessage>)";
   std::string external = R"(<!DOCTYPE AuditMessage SYSTEM "http://attacker.example/a.dtd"><AuditMessage/>)";
   std::string good = sample("atna_syslog.log");
   Parsed p = parse(laughs + "\n" + xxe + "\n" + external + "\n" + good, Format::atna);
@@ -517,8 +524,9 @@ TEST(Atna, RefusesDocumentTypesAndEntities) {
     EXPECT_EQ(p.problems[i].line, i + 1);
   }
   // An undeclared entity is an error, never a lookup.
-  p = parse(R"(<AuditMessage><EventIdentification EventDateTime="2026-01-05T10:00:00Z"/><ActiveParticipant UserID="&xxe;"/></AuditMessage>)",
-            Format::atna);
+  p = parse(
+      R"(<AuditMessage><EventIdentification EventDateTime="2026-01-05T10:00:00Z"/><ActiveParticipant UserID="&xxe;"/></AuditMessage>)",
+      Format::atna);
   EXPECT_TRUE(p.events.empty());
   EXPECT_EQ(p.problems.size(), 1u);
 }
@@ -530,12 +538,13 @@ TEST(Atna, BoundsDepthAndSizes) {
   ASSERT_EQ(p.problems.size(), 1u);
   EXPECT_NE(p.problems[0].message.find("nested deeper"), std::string::npos);
 
-  std::string huge = "<AuditMessage><EventIdentification EventDateTime=\"2026-01-05T10:00:00Z\"/><ActiveParticipant UserID=\"" +
-                     std::string(1 << 20, 'A') + "\"/></AuditMessage>";
+  std::string huge =
+      "<AuditMessage><EventIdentification EventDateTime=\"2026-01-05T10:00:00Z\"/><ActiveParticipant UserID=\"" +
+      std::string(1 << 20, 'A') + "\"/></AuditMessage>";
   p = parse(huge + "\n" + sample("atna_rfc3881.xml"), Format::atna);
   EXPECT_EQ(p.events.size(), 1u);
   ASSERT_EQ(p.problems.size(), 1u);
-  EXPECT_NE(p.problems[0].message.find("UserID is 1048576 bytes long"), std::string::npos) << p.problems[0].message;
+  EXPECT_NE(p.problems[0].message.find("'UserID' is 1048576 bytes long"), std::string::npos) << p.problems[0].message;
 
   std::string enormous = "<AuditMessage><x y=\"" + std::string(5 << 20, 'B') + "\"/></AuditMessage>";
   p = parse(enormous, Format::atna);
@@ -544,14 +553,16 @@ TEST(Atna, BoundsDepthAndSizes) {
 
   // Many messages without end tags: each is reported, and reading stays linear.
   std::string unclosed;
-  for (int i = 0; i < 20000; ++i) unclosed += "<AuditMessage><EventIdentification EventDateTime=\"2026-01-05T10:00:00Z\">";
+  for (int i = 0; i < 20000; ++i)
+    unclosed += "<AuditMessage><EventIdentification EventDateTime=\"2026-01-05T10:00:00Z\">";
   p = parse(unclosed, Format::atna, 5);
   EXPECT_EQ(p.stats.records, 20000u);
   EXPECT_EQ(p.stats.problems, 20000u);
 
   // Valid XML, but a user id no audit record has.
-  std::string long_user = "<AuditMessage><EventIdentification EventDateTime=\"2026-01-05T10:00:00Z\"/><ActiveParticipant UserID=\"" +
-                          std::string(600, 'u') + "\"/></AuditMessage>";
+  std::string long_user =
+      "<AuditMessage><EventIdentification EventDateTime=\"2026-01-05T10:00:00Z\"/><ActiveParticipant UserID=\"" +
+      std::string(600, 'u') + "\"/></AuditMessage>";
   p = parse(long_user, Format::atna);
   ASSERT_EQ(p.problems.size(), 1u);
   EXPECT_NE(p.problems[0].message.find("user is 600 bytes"), std::string::npos) << p.problems[0].message;
@@ -634,6 +645,15 @@ TEST(JsonLines, BadLinesAreExplained) {
   EXPECT_NE(p.problems[11].message.find("from 1970 to 2199"), std::string::npos) << p.problems[11].message;
 }
 
+TEST(JsonLines, EchoedValuesAreShortAndWholeCharacters) {
+  std::string action;
+  for (int i = 0; i < 500; ++i) action += "\xC3\xA9";  // é
+  Parsed p = parse("{\"time\":1767571200,\"user\":\"u\",\"action\":\"x" + action + "\"}", Format::jsonl);
+  ASSERT_EQ(p.problems.size(), 1u);
+  EXPECT_LT(p.problems[0].message.size(), 200u);
+  EXPECT_NO_THROW((void)nlohmann::json(p.problems[0].message).dump()) << "not valid UTF-8";
+}
+
 TEST(JsonLines, CutOffKeepsEarlierLines) {
   std::string text = sample("events.jsonl");
   size_t line4 = 0;
@@ -663,7 +683,8 @@ TEST(Hostile, NothingCrashesAndNothingIsInvented) {
   std::mt19937 rng(20260105);
   std::string garbage(1 << 16, '\0');
   for (char& c : garbage) c = static_cast<char>(rng());
-  std::string deep_json = "{\"resourceType\":\"AuditEvent\",\"x\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  std::string deep_json =
+      "{\"resourceType\":\"AuditEvent\",\"x\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
   std::string open_json = std::string(1 << 20, '[');
   std::string open_object = std::string(1 << 20, '{');
   std::string quotes = "{\"" + std::string(100000, '\\');
@@ -681,7 +702,8 @@ TEST(Hostile, NothingCrashesAndNothingIsInvented) {
     }
   }
   // Each sample in each wrong format: problems, no crash.
-  for (const char* name : {"fhir_bundle.json", "fhir_bulk.ndjson", "atna_syslog.log", "events.jsonl", "atna_rfc3881.xml"})
+  for (const char* name :
+       {"fhir_bundle.json", "fhir_bulk.ndjson", "atna_syslog.log", "events.jsonl", "atna_rfc3881.xml"})
     for (Format f : {Format::fhir, Format::atna, Format::jsonl})
       if (sniff_format(sample(name)) != f) {
         EXPECT_TRUE(parse(sample(name), f).events.empty()) << name << " as " << name_of(f);
@@ -689,8 +711,8 @@ TEST(Hostile, NothingCrashesAndNothingIsInvented) {
 }
 
 TEST(Hostile, EveryPrefixOfEverySample) {
-  for (const char* name : {"fhir_bundle.json", "fhir_single.json", "atna_syslog.log", "atna_dicom_instances.xml",
-                           "events.jsonl"}) {
+  for (const char* name :
+       {"fhir_bundle.json", "fhir_single.json", "atna_syslog.log", "atna_dicom_instances.xml", "events.jsonl"}) {
     std::string text = sample(name);
     Format f = sniff_format(text);
     size_t full = parse(text, f).events.size();
@@ -703,12 +725,13 @@ TEST(Hostile, EveryPrefixOfEverySample) {
 }
 
 std::vector<std::string> every_text(const AccessEvent& e) {
-  return {e.user, e.role, e.department, e.application, e.device, e.source_ip, e.patient, e.resource_type, e.action, e.outcome};
+  return {e.user,      e.role,    e.department,    e.application, e.device,
+          e.source_ip, e.patient, e.resource_type, e.action,      e.outcome};
 }
 
 TEST(Privacy, ClearPatientIdsNeverLeaveTheParser) {
-  const std::vector<std::string> clear = {"MRN-0042", "eM3kd0Qy2sZr1B9pLx", "ePt77120", "12724066", "000445566",
-                                          "MRN-0077", "MRN-0101", "DOE^JANE", "M\xC3\xBCller", "ePt00019"};
+  const std::vector<std::string> clear = {"MRN-0042", "eM3kd0Qy2sZr1B9pLx", "ePt77120", "12724066",      "000445566",
+                                          "MRN-0077", "MRN-0101",           "DOE^JANE", "M\xC3\xBCller", "ePt00019"};
   size_t with_patient = 0;
   for (const char* name : {"fhir_bundle.json", "fhir_bulk.ndjson", "fhir_single.json", "atna_dicom_instances.xml",
                            "atna_patient_record.xml", "atna_rfc3881.xml", "atna_syslog.log", "events.jsonl"}) {
@@ -816,7 +839,8 @@ TEST(Writers, EachFormatReadsBackTheSameEvent) {
       Format format;
       std::string (*write)(const AccessEvent&, std::string_view);
     };
-    for (Writer w : {Writer{Format::fhir, to_fhir_json}, Writer{Format::atna, to_atna_xml}, Writer{Format::jsonl, to_jsonl}}) {
+    for (Writer w :
+         {Writer{Format::fhir, to_fhir_json}, Writer{Format::atna, to_atna_xml}, Writer{Format::jsonl, to_jsonl}}) {
       std::string line = w.write(event, patient_id);
       std::string where = std::string(name_of(w.format)) + ": " + line;
       EXPECT_EQ(line.find('\n'), std::string::npos) << where;
@@ -840,7 +864,8 @@ TEST(Writers, ManyLinesReadBackInOrder) {
     Parsed p = parse(*text, format);
     ASSERT_EQ(p.events.size(), events.size()) << problems_of(p);
     for (size_t i = 0; i < events.size(); ++i)
-      expect_same(events[i].first, events[i].second, p.events[i], format == Format::jsonl, std::string(name_of(format)));
+      expect_same(events[i].first, events[i].second, p.events[i], format == Format::jsonl,
+                  std::string(name_of(format)));
   }
 }
 
