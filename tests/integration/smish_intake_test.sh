@@ -55,7 +55,8 @@ twilio_post "Epic: your session expired" "+14155550103" SMa2 wrong-token >"$WORK
 check "a request signed with another token is refused (403)" grep -q '^403 ' "$WORK/t2"
 
 # --- confirming a campaign blocks its domain at once, not at the next pull ----
-CAMPAIGN=$(curl -s -H "Authorization: Bearer $ANALYST" "$WL_URL/api/v1/campaigns" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+# (the campaign of the Epic lure: the earlier reports made others, listed in no guaranteed order)
+CAMPAIGN=$(curl -s -H "Authorization: Bearer $ANALYST" "$WL_URL/api/v1/campaigns" | python3 -c 'import json,sys; print([c["id"] for c in json.load(sys.stdin)["items"] if "epic-lakesidemed.com" in json.dumps(c)][0])')
 curl -s -o /dev/null -H "Authorization: Bearer $ANALYST" -d '{"status":"confirmed"}' "$WL_URL/api/v1/campaigns/$CAMPAIGN/status"
 loaded() { curl -s -H "Authorization: Bearer $ANALYST" "$WL_URL/api/v1/intel/export/domains" | grep -c 'epic-lakesidemed.com'; }
 # (a loaded CI machine compiles slowly: up to 30 s, usually well under one)
