@@ -103,6 +103,7 @@ struct UserState {
   // The current stretch of off-hours access (accesses less than an hour apart).
   DistinctSketch off_hours_patients;
   int64_t off_hours_from = 0, off_hours_last = 0;
+  float off_hours_share = 0;  // of the user's activity near the stretch's first hour
   // The implausible place last alerted on, so one trip is one alert.
   uint32_t travel_alerted_place = 0;
 };

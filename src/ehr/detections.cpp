@@ -171,11 +171,14 @@ void Detections::off_hours() {
   const bool own = user.profile.total() >= enough;
   const HourProfile* profile = own ? &user.profile : peer.profile.total() >= enough ? &peer.profile : nullptr;
   if (!profile) return;
-  const double share = profile->share_near(seen.local_hour);
-  if (share > o.max_profile_share) return;
+  // A stretch is judged by the hour it began in: its own first hour, once
+  // finished, must not make the next one look usual.
   if (e.time - user.off_hours_last > 3600) {
+    const double share = profile->share_near(seen.local_hour);
+    if (share > o.max_profile_share) return;
     user.off_hours_patients.clear();
     user.off_hours_from = e.time;
+    user.off_hours_share = static_cast<float>(share);
   }
   user.off_hours_last = e.time;
   if (!e.patient.empty()) user.off_hours_patients.add(hash_of(e.patient));
@@ -183,7 +186,7 @@ void Detections::off_hours() {
   if (n < o.min_patients || e.time - user.off_hours_alerted_at < 8 * 3600) return;
   user.off_hours_alerted_at = e.time;
   char pct[16], from[8], to[8];
-  std::snprintf(pct, sizeof pct, "%.1f%%", 100 * share);
+  std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * user.off_hours_share);
   auto clock = [&](int64_t t, char* buf) {
     int64_t minute = (((t + seen.utc_offset) % 86400) + 86400) % 86400 / 60;
     std::snprintf(buf, 8, "%02d:%02d", static_cast<int>(minute / 60), static_cast<int>(minute % 60));
