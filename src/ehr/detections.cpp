@@ -119,16 +119,18 @@ void Detections::vip_snooping(const VipPatient* vip) {
 void Detections::volume_spike() {
   const auto& v = s.volume_spike;
   const double n = seen.hour_patients;
-  if (n < v.min_patients) return;
+  if (n < v.min_patients && seen.shift_patients < 2.0 * v.min_patients) return;  // the usual case, cheaply
   const bool own = seen.user_warm;
-  // Far above the median (in robust deviations) and well past a busy hour;
-  // cold start with no peers either: twice the floor.
-  auto bar = [&](const auto& ring, size_t min_samples) {
+  // Far above the median (in robust deviations) and well past a busy hour
+  // (or shift); nullopt without enough samples.
+  auto bar = [&](const auto& ring, size_t min_samples, double floor) -> std::optional<double> {
     auto base = centre_and_spread(ring, min_samples);
-    return base ? std::max({double(v.min_patients), base->first + v.mad_factor * base->second, v.busy_factor * ring.quantile(0.9)})
-                : 2.0 * v.min_patients;
+    if (!base) return std::nullopt;
+    return std::max({floor, base->first + v.mad_factor * base->second, v.busy_factor * ring.quantile(0.9)});
   };
-  const double threshold = own ? bar(user.hourly, 1) : bar(peer.hourly, kMinPeerSamples);
+  // Cold start with no peers either: twice the floor.
+  const double threshold =
+      (own ? bar(user.hourly, 1, v.min_patients) : bar(peer.hourly, kMinPeerSamples, v.min_patients)).value_or(2.0 * v.min_patients);
   if (n >= threshold && user.volume_alerted_hour != seen.hour) {
     user.volume_alerted_hour = seen.hour;
     user.volume_alerted_shift = seen.shift;  // the shift's count is this hour's news too
@@ -146,12 +148,13 @@ void Detections::volume_spike() {
     return;
   }
   // Slow harvesting: each hour under the bar, the shift far above it.
-  auto shift_base = centre_and_spread(user.per_shift, kMinOwnShifts);
-  if (!shift_base) shift_base = centre_and_spread(peer.per_shift, kMinPeerSamples);
-  if (!shift_base || user.volume_alerted_shift == seen.shift) return;
+  // Shifts vary too much between colleagues (partial shifts, floats) for a
+  // peer baseline: only the user's own shifts count.
+  if (user.volume_alerted_shift == seen.shift) return;
+  auto shift_bar = bar(user.per_shift, kMinOwnShifts, 2.0 * v.min_patients);
   const double m = seen.shift_patients;
-  double shift_threshold = std::max<double>(2.0 * v.min_patients, shift_base->first + v.mad_factor * shift_base->second);
-  if (m < shift_threshold) return;
+  if (!shift_bar || m < *shift_bar) return;
+  const double shift_threshold = *shift_bar;
   user.volume_alerted_shift = seen.shift;
   auto& a = raise("volume_spike", "medium", v.weight,
                   "opened " + whole(m) + " patient charts this shift; " + peers_phrase() + " usually open " +

@@ -181,6 +181,28 @@ TEST(EhrDetections, VolumeSpikeExplainsWhatIsUsual) {
   EXPECT_EQ(f.of("volume_spike").size(), 1u);
 }
 
+TEST(EhrDetections, SlowHarvestingShowsInTheShiftCount) {
+  Fixture f(settings());
+  for (const char* u : {"ann", "bob", "cat"}) day_shifts(f, u, 10, 5);
+  // 20 new patients an hour: under the hourly bar (25), far above a shift's usual 9.
+  const int64_t day = kMonday + 10 * kDay;
+  for (int h = 7; h < 12; ++h)
+    for (int p = 0; p < 20; ++p) f.see(event("ann", day + h * kHour + p * 150, "MRN-slow-" + std::to_string(h * 100 + p)));
+  auto spikes = f.of("volume_spike");
+  ASSERT_EQ(spikes.size(), 1u);
+  EXPECT_EQ(spikes[0].details.at("window"), "shift");
+  EXPECT_THAT(spikes[0].explanation, HasSubstr("patient charts this shift; nurses on 4 North usually open 9 per shift"));
+}
+
+TEST(EhrSketch, HourProfileForgetsAnOldRota) {
+  HourProfile p;
+  for (int i = 0; i < 200; ++i) p.add_hour(3);  // months of nights
+  EXPECT_GT(p.share_near(3), 0.99);
+  for (int i = 0; i < 200; ++i) p.add_hour(12);  // then months of days
+  EXPECT_LT(p.share_near(3), 0.03) << "nights fade out";
+  EXPECT_GT(p.share_near(13), 0.97) << "within two hours of 12";
+}
+
 TEST(EhrDetections, ColdStartUsesThePeerGroup) {
   Fixture f(settings());
   for (const char* u : {"ann", "bob"}) day_shifts(f, u, 10, 5);

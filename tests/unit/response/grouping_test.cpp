@@ -135,6 +135,32 @@ TEST_P(Grouping, AnAlertWhoseIncidentCannotBeAuditedWaitsForTheNextPass) {
   EXPECT_EQ(open->value_or(""), incidents[0].id);
 }
 
+TEST(GroupingFacts, HighEhrAlertsBecomeIncidentsLowOnesDoNot) {
+  auto travel = alert("ehr.alert", "jdoe", {{"alert", "ehr_1"}, {"kind", "impossible_travel"}, {"alert_severity", "high"},
+                                            {"user", "jdoe"}, {"explanation", "accessed from Lagos 12 min after Main Campus"}});
+  auto facts = alert_facts(travel);
+  ASSERT_TRUE(facts);
+  EXPECT_EQ(facts->type, "credential_compromise");
+  EXPECT_EQ(facts->severity, "high");
+  EXPECT_EQ(facts->title, "EHR access (impossible_travel) by jdoe: accessed from Lagos 12 min after Main Campus");
+  ASSERT_EQ(facts->items.size(), 2u);
+  EXPECT_EQ(facts->items[0].kind, "alert");
+  EXPECT_EQ(facts->items[0].ref, "ehr_1");
+  EXPECT_EQ(facts->items[1].kind, "user");
+
+  auto snooping = alert("ehr.alert", "ann", {{"alert", "ehr_2"}, {"kind", "vip_snooping"}, {"alert_severity", "critical"},
+                                             {"explanation", std::string(400, 'x')}});
+  auto snoop_facts = alert_facts(snooping);
+  ASSERT_TRUE(snoop_facts);
+  EXPECT_EQ(snoop_facts->type, "other");
+  EXPECT_LE(snoop_facts->title.size(), 300u) << "an incident title has at most 300 bytes";
+  snooping.details["likely_compromised"] = "reported a credential-harvesting text";
+  EXPECT_EQ(alert_facts(snooping)->type, "credential_compromise");
+
+  auto device = alert("ehr.alert", "bob", {{"alert", "ehr_3"}, {"kind", "new_device"}, {"alert_severity", "low"}});
+  EXPECT_FALSE(alert_facts(device)) << "a low alert stays in the EHR alert list";
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, Grouping, ::testing::ValuesIn(testing::kStoreKinds));
 
 }  // namespace
