@@ -31,9 +31,7 @@ const Stream& stream() {
     s.sim = ehr::simulate({});
     for (const auto& e : s.sim.events) s.ndjson += ehr::to_fhir_json(e.event, e.patient_id) + "\n";
     s.settings = *ehr::Settings::parse(s.sim.settings_yaml, "simulation", s.key);
-    std::string csv = "user,role,groups,department\n";
-    for (const auto& p : s.sim.staff) csv += p.user + "," + p.role + ",," + p.department + "\n";
-    s.directory = std::make_shared<const access::Directory>(*access::Directory::parse_csv(csv, "simulation"));
+    s.directory = std::make_shared<const access::Directory>(*access::Directory::parse_csv(ehr::staff_directory_csv(s.sim), "simulation"));
     return s;
   }();
   return s;

@@ -34,9 +34,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", settings.error().message.c_str());
       return 1;
     }
-    std::string csv = "user,role,groups,department\n";
-    for (const auto& s : sim.staff) csv += s.user + "," + s.role + ",," + s.department + "\n";
-    auto directory = access::Directory::parse_csv(csv, "simulation");
+    auto directory = access::Directory::parse_csv(ehr::staff_directory_csv(sim), "simulation");
     if (!directory) return 1;
     ehr::Sources sources;
     const int64_t window = int64_t{(*settings)->compromise.window_hours} * 3600;
@@ -62,19 +60,19 @@ int main(int argc, char** argv) {
     if (show_false_positives)
       for (const auto& a : alerts) {
         bool labelled = false;
-        for (const auto& x : sim.anomalies) labelled |= a.user == x.user && a.at >= x.start - 3600 && a.at <= x.end + 3600;
+        for (const auto& x : sim.anomalies) labelled |= ehr::within_anomaly(a, x);
         if (!labelled) std::printf("  FP %s %s %lld: %s\n", a.kind.c_str(), a.user.c_str(), static_cast<long long>(a.at), a.explanation.c_str());
       }
     if (show_false_positives)
       for (const auto& x : sim.anomalies) {
         bool found = false;
-        for (const auto& a : alerts) found |= a.kind == x.kind && a.user == x.user && a.at >= x.start - 3600 && a.at <= x.end + 3600;
+        for (const auto& a : alerts) found |= a.kind == x.kind && ehr::within_anomaly(a, x);
         if (!found) std::printf("  MISSED %s %s %lld: %s\n", x.kind.c_str(), x.user.c_str(), static_cast<long long>(x.start), x.description.c_str());
       }
     for (const auto& x : sim.anomalies) {
       if (!x.after_phish) continue;
       for (const auto& a : alerts)
-        if (a.kind == x.kind && a.user == x.user && a.at >= x.start - 3600 && a.at <= x.end + 3600) {
+        if (a.kind == x.kind && ehr::within_anomaly(a, x)) {
           ++phished_found;
           escalated += a.details.count("likely_compromised");
           break;

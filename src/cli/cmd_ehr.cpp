@@ -144,10 +144,7 @@ int simulate(const SimulateOptions& o) {
     if (!st) return fail(st.error());
   }
   if (!o.directory.empty()) {
-    st = write_text(o.directory, [&](std::ostream& f) {
-      f << "user,role,groups,department\n";
-      for (const auto& p : sim.staff) f << p.user << "," << p.role << ",," << p.department << "\n";
-    });
+    st = write_text(o.directory, [&](std::ostream& f) { f << ehr::staff_directory_csv(sim); });
     if (!st) return fail(st.error());
   }
   std::cerr << "ehr simulate: " << sim.events.size() << " event(s) of " << sim.staff.size() << " staff over " << o.sim.days

@@ -7,6 +7,7 @@
 
 #include "access/access.h"
 #include "core/ids.h"
+#include "core/strings.h"
 #include "ehr/analytics_impl.h"
 
 namespace wardline::ehr {
@@ -45,11 +46,7 @@ std::optional<std::pair<double, double>> centre_and_spread(const Ring<N>& ring, 
 // The inventory names people by UPN ("jdoe@hospital.org"), EHRs often by
 // the local part alone.
 bool same_person(const std::string& upn, const std::string& user) {
-  auto lower = [](std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  std::string a = lower(upn), b = lower(user);
+  const std::string a = ascii_lowercase(upn), b = ascii_lowercase(user);
   return a == b || (a.size() > b.size() && a.compare(0, b.size(), b) == 0 && a[b.size()] == '@');
 }
 
@@ -63,7 +60,7 @@ std::string Detections::peers_phrase() const {
                     : role.back() == 's' ? role
                                          : role + "s";
   if (seen.department.empty()) return who;
-  bool unit = std::isdigit(static_cast<unsigned char>(seen.department[0]));  // "4 North": on a floor
+  bool unit = ascii_digit(seen.department[0]);  // "4 North": on a floor
   return who + (unit ? " on " : " in ") + seen.department;
 }
 

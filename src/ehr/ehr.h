@@ -158,6 +158,9 @@ struct Simulation {
 };
 
 Simulation simulate(const SimulationOptions& options);
+// The simulated staff as a directory CSV (user,role,groups,department), as
+// access.directory reads it.
+std::string staff_directory_csv(const Simulation& simulation);
 
 
 // ------------------------------------------------------------------ settings
@@ -228,6 +231,8 @@ struct KindScore {
   double precision() const { return alerts ? double(true_alerts) / alerts : 1; }
 };
 std::vector<KindScore> score_alerts(const Simulation& simulation, const std::vector<Alert>& alerts);
+// Whether the alert names the anomaly's user within its window (with the slack).
+bool within_anomaly(const Alert& alert, const InjectedAnomaly& anomaly);
 
 // ------------------------------------------------------------------ analytics
 

@@ -6,11 +6,12 @@
 
 namespace wardline::ehr {
 
-std::vector<KindScore> score_alerts(const Simulation& simulation, const std::vector<Alert>& alerts) {
+bool within_anomaly(const Alert& a, const InjectedAnomaly& x) {
   constexpr int64_t kSlack = 3600;
-  auto within = [&](const Alert& a, const InjectedAnomaly& x) {
-    return a.user == x.user && a.at >= x.start - kSlack && a.at <= x.end + kSlack;
-  };
+  return a.user == x.user && a.at >= x.start - kSlack && a.at <= x.end + kSlack;
+}
+
+std::vector<KindScore> score_alerts(const Simulation& simulation, const std::vector<Alert>& alerts) {
   std::vector<KindScore> scores;
   for (std::string_view kind : kDetectionKinds) {
     KindScore k;
@@ -18,12 +19,12 @@ std::vector<KindScore> score_alerts(const Simulation& simulation, const std::vec
     for (const auto& x : simulation.anomalies) {
       if (x.kind != kind) continue;
       ++k.anomalies;
-      if (std::any_of(alerts.begin(), alerts.end(), [&](const Alert& a) { return a.kind == kind && within(a, x); })) ++k.found;
+      if (std::any_of(alerts.begin(), alerts.end(), [&](const Alert& a) { return a.kind == kind && within_anomaly(a, x); })) ++k.found;
     }
     for (const auto& a : alerts) {
       if (a.kind != kind) continue;
       ++k.alerts;
-      if (std::any_of(simulation.anomalies.begin(), simulation.anomalies.end(), [&](const InjectedAnomaly& x) { return within(a, x); }))
+      if (std::any_of(simulation.anomalies.begin(), simulation.anomalies.end(), [&](const InjectedAnomaly& x) { return within_anomaly(a, x); }))
         ++k.true_alerts;
     }
     scores.push_back(k);

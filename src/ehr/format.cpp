@@ -36,9 +36,7 @@ Format sniff_format(std::string_view text) {
 
 std::string quote(std::string_view value) {
   if (value.size() <= 64) return "'" + std::string(value) + "'";
-  size_t cut = 64;
-  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
-  return "'" + std::string(value.substr(0, cut)) + "...'";
+  return "'" + std::string(utf8_prefix(value, 64)) + "...'";
 }
 
 std::string_view skip_bom(std::string_view text) { return text.starts_with(kBom) ? text.substr(kBom.size()) : text; }
@@ -66,13 +64,7 @@ std::string ParseSink::deliver(AccessEvent& e) {
   if (e.time < 0 || e.time > kLatestTime)
     return "the time is " + std::to_string(e.time) +
            " Unix seconds, not between 1970 and 2199: a broken clock or field";
-  for (auto [name, value] : {std::pair<const char*, std::string*>{"user", &e.user},
-                             {"role", &e.role},
-                             {"department", &e.department},
-                             {"application", &e.application},
-                             {"device", &e.device},
-                             {"source_ip", &e.source_ip},
-                             {"resource_type", &e.resource_type}})
+  for (auto [name, value] : text_fields(e))
     if (value->size() > kMaxField)
       return std::string(name) + " is " + std::to_string(value->size()) + " bytes long: audit records name users, " +
              "devices and applications in at most " + std::to_string(kMaxField);

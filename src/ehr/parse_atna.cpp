@@ -104,7 +104,7 @@ bool looks_like_address(std::string_view s) {
   for (char c : s) {
     if (c == '.' || c == ':')
       dot_or_colon = true;
-    else if (!ascii_digit(c) && (ascii_lower(c) < 'a' || ascii_lower(c) > 'f'))
+    else if (!ascii_xdigit(c))
       return false;
   }
   return dot_or_colon;

@@ -18,7 +18,7 @@ constexpr std::string_view kValid = "a valid line has 'time' (RFC 3339 or Unix s
 bool is_hash(std::string_view s) {
   if (s.size() != 32) return false;
   for (char c : s)
-    if (!ascii_digit(c) && (ascii_lower(c) < 'a' || ascii_lower(c) > 'f')) return false;
+    if (!ascii_xdigit(c)) return false;
   return true;
 }
 
@@ -51,13 +51,7 @@ std::string map_line(object o, const PatientKey& key, AccessEvent& e) {
   auto time = read_time(v);
   if (!time) return "'time' is neither an RFC 3339 time (2026-01-05T10:00:00Z) nor Unix seconds from 1970 to 2199";
   e.time = *time;
-  for (auto [name, field] : {std::pair<const char*, std::string*>{"user", &e.user},
-                             {"role", &e.role},
-                             {"department", &e.department},
-                             {"application", &e.application},
-                             {"device", &e.device},
-                             {"source_ip", &e.source_ip},
-                             {"resource_type", &e.resource_type}})
+  for (auto [name, field] : text_fields(e))
     if (std::string error = text_field(o, name, *field); !error.empty()) return error;
   if (e.user.empty()) return std::string("no 'user': ") + std::string(kValid);
 

@@ -2,7 +2,9 @@
 // problems, and the small code mappings every format needs.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,9 +38,20 @@ class ParseSink {
   ParseStats stats_;
 };
 
+// The event's free-text fields with their record names, for the readers
+// that fill them by name and for the size check every event passes.
+inline std::array<std::pair<const char*, std::string*>, 7> text_fields(AccessEvent& e) {
+  return {{{"user", &e.user},
+           {"role", &e.role},
+           {"department", &e.department},
+           {"application", &e.application},
+           {"device", &e.device},
+           {"source_ip", &e.source_ip},
+           {"resource_type", &e.resource_type}}};
+}
+
 // Access events happen between 1970 and 2199 (2199-12-31T23:59:59Z):
-// anything else is a broken clock or field, and past 2262 Wardline's
-// clock (nanoseconds in 64 bits) cannot even write it back.
+// anything else is a broken clock or field.
 constexpr int64_t kLatestTime = 7258118399;
 
 // "C" / "create" (any case) -> "create", and so on for R U D E; empty when neither.

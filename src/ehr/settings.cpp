@@ -7,6 +7,7 @@
 
 #include "core/files.h"
 #include "core/ip.h"
+#include "core/strings.h"
 #include "core/yaml_reader.h"
 #include "ehr/ehr.h"
 
@@ -165,10 +166,7 @@ Status read_settings(const Reader& rd, const YAML::Node& e, Settings& s, const P
     auto apps = rd.strings(e["mobile_applications"], "mobile_applications");
     if (!apps) return apps.error();
     s.mobile_applications.clear();
-    for (auto a : *apps) {
-      for (auto& ch : a) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      s.mobile_applications.push_back(a);
-    }
+    for (const auto& a : *apps) s.mobile_applications.push_back(ascii_lowercase(a));
   }
   if (e["sites"])
     if (Status st = read_sites(rd, e["sites"], s); !st) return st;

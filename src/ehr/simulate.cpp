@@ -74,4 +74,10 @@ Simulation simulate(const SimulationOptions& options) {
   return out;
 }
 
+std::string staff_directory_csv(const Simulation& simulation) {
+  std::string csv = "user,role,groups,department\n";
+  for (const auto& p : simulation.staff) csv += p.user + "," + p.role + ",," + p.department + "\n";
+  return csv;
+}
+
 }  // namespace wardline::ehr

@@ -63,9 +63,7 @@ std::optional<bool> Device::*flag_member(std::string_view name) {
 std::string shown(std::string_view text) {
   constexpr size_t kShown = 60;
   if (text.size() <= kShown) return "\"" + std::string(text) + "\"";
-  size_t cut = kShown;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return "\"" + std::string(text.substr(0, cut)) + "...\"";
+  return "\"" + std::string(utf8_prefix(text, kShown)) + "...\"";
 }
 
 // Calls `fn` with each non-empty, trimmed item of a ';'-separated list.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/files.h"
+#include "core/strings.h"
 
 namespace wardline::response::mdm {
 namespace {
@@ -114,9 +115,7 @@ std::string one_line(const std::string& text) {
     out += c;
   }
   if (out.size() <= kMaxErrorText) return out;
-  size_t cut = kMaxErrorText;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
-  return out.substr(0, cut) + "…";
+  return std::string(utf8_prefix(out, kMaxErrorText)) + "…";
 }
 
 }  // namespace

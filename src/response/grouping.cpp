@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "audit/audit.h"
+#include "core/strings.h"
 #include "response/response.h"
 #include "siem/siem.h"
 #include "store/store.h"
@@ -22,15 +23,6 @@ const std::vector<std::string> kAppChecks = {"jailbreak", "sideloading", "app_ca
 std::string detail(const siem::SecurityEvent& e, const std::string& key) {
   auto it = e.details.find(key);
   return it == e.details.end() ? std::string() : it->second;
-}
-
-// At most `bytes` bytes, never cutting a UTF-8 character in two.
-std::string utf8_prefix(std::string s, size_t bytes) {
-  if (s.size() <= bytes) return s;
-  size_t cut = bytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  s.resize(cut);
-  return s;
 }
 
 void add(std::vector<IncidentItem>& items, const std::string& kind, const std::string& ref, const std::string& summary = "") {
