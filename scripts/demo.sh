@@ -7,6 +7,11 @@ DATA=${WARDLINE_DEMO_DATA:-./var/demo}
 LISTEN=${WARDLINE_DEMO_LISTEN:-127.0.0.1:8443}
 
 mkdir -p "$DATA"
+# The dashboard's address: passkeys are bound to a host name, so the browser
+# must use localhost (an IP address cannot carry passkeys).
+PORT=${LISTEN##*:}
+CONFIG="$DATA/wardline.yaml"
+printf 'console:\n  origin: https://localhost:%s\n' "$PORT" >"$CONFIG"
 if ! "$WARDLINE" user list --data-dir "$DATA" 2>/dev/null | grep -q '^demo.admin'; then
   "$WARDLINE" user add demo.admin --role admin --display-name "Demo Administrator" --data-dir "$DATA" >/dev/null
   "$WARDLINE" user add demo.analyst --role analyst --display-name "Demo Analyst" --data-dir "$DATA" >/dev/null
@@ -27,13 +32,32 @@ if [ ! -s "$DATA/ehr-demo/stream.ndjson" ]; then
   "$WARDLINE" ehr ingest "$DATA/ehr-demo/stream.ndjson" --settings "$DATA/ehr-demo/ehr.yaml" \
     --directory "$DATA/ehr-demo/staff.csv" --data-dir "$DATA" >/dev/null 2>&1
 fi
+# Staff forwarded smishing messages: campaigns for the dashboard's queue.
+if [ ! -f "$DATA/.demo-reports" ]; then
+  while IFS='|' read -r reporter sender body; do
+    "$WARDLINE" smish report --reporter "$reporter" --sender "$sender" --body "$body" --data-dir "$DATA" >/dev/null 2>&1 || true
+  done <<'REPORTS'
+nurse.demo|+1 555 010 7788|Your Epic session expired. Sign in to keep access: https://lakesidemed-epic.com/login
+demo.analyst|+1 555 010 7789|Epic access expires today. Verify your login now: https://lakesidemed-epic.com/verify
+demo.admin|+1 555 010 7790|Your Epic session has expired, sign in again: https://lakesidemed-epic.com/login?u=2
+nurse.demo|HR-Payroll|Payroll update: confirm your direct deposit details by Friday at https://lmc-payroll-update.com
+demo.analyst|+1 555 010 4411|This is Jordan Ellis. I need you to buy 5 gift cards for a staff event, reply when you can
+REPORTS
+  touch "$DATA/.demo-reports"
+fi
 TOKEN=$("$WARDLINE" token create --user demo.admin --ttl 1d --data-dir "$DATA" 2>/dev/null)
+
+ENROLL=$("$WARDLINE" user enroll-link demo.admin --config "$CONFIG" --data-dir "$DATA" 2>/dev/null)
 
 cat <<MSG
 
   Wardline demo
   -------------
   URL:      https://$LISTEN
+  Dashboard: https://localhost:$PORT/
+  Sign in:  $ENROLL
+            (a one-time link for demo.admin to create a passkey; open it in Chromium or any browser
+             that trusts the CA below, e.g. import $DATA/tls/ca.pem under Settings > Certificates > Authorities)
   CA:       $DATA/tls/ca.pem   (created on first start; its fingerprint is logged below)
   Token:    $TOKEN   (demo.admin, valid one day)
 
@@ -49,4 +73,4 @@ cat <<MSG
   Ctrl-C stops the daemon.
 
 MSG
-exec "$WARDLINE" serve --data-dir "$DATA" --listen "$LISTEN"
+exec "$WARDLINE" serve --config "$CONFIG" --data-dir "$DATA" --listen "$LISTEN"

@@ -10,7 +10,7 @@ PACKAGES=(
   libssl-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev libzstd-dev libfasttext-dev
   libphonenumber-dev libpsl-dev publicsuffix libicu-dev libidn2-dev libsimdjson-dev libxxhash-dev
-  libmaxminddb-dev libexpat1-dev
+  libmaxminddb-dev libexpat1-dev libcbor-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # the GeoIP tests write a small MaxMind DB with MaxMind::DB::Writer
@@ -23,6 +23,8 @@ PACKAGES=(
   time wrk
   # the Cedar differential test runs @cedar-policy/cedar-wasm (from the npm registry) in Node.js
   nodejs
+  # the dashboard's browser tests drive Debian's Chromium with Playwright (playwright-core from npm)
+  chromium
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #include "identity/identity.h"
 #include "intel/intel.h"
 
+namespace wardline::console { class Console; }
 namespace wardline::smish {
 struct Campaign;
 struct StaffMember;
@@ -85,6 +86,8 @@ struct Services {
   const std::function<void()>& refresh_intel;
   ehr::Analytics* ehr;
   const ehr::PatientKey* ehr_key;
+  // The dashboard's sign-in; set once the listening port is known (bind()).
+  console::Console* console = nullptr;
 };
 
 // A route that authenticates by its own means (a provider's request
@@ -121,6 +124,22 @@ void add_device_routes(std::vector<Route>& routes, Services& s);
 void add_access_routes(std::vector<Route>& routes, Services& s);
 void add_response_routes(std::vector<Route>& routes, Services& s);
 void add_ehr_routes(std::vector<Route>& routes, Services& s);
+void add_overview_routes(std::vector<Route>& routes, Services& s);
+// Passkey enrollment and sign-in, sessions (authenticate by their own means).
+void add_console_routes(std::vector<RawRoute>& routes, Services& s);
+
+// Dashboard sessions: the cookie that carries one, and the headers every
+// dashboard answer gets (CSP, framing, referrer).
+extern const char* const kSessionCookie;
+std::string session_cookie(const httplib::Request& req);
+void set_dashboard_headers(httplib::Response& res);
+// GET / and /enroll: the dashboard's page; GET /assets/(path): its files.
+void serve_dashboard_page(const httplib::Request& req, httplib::Response& res);
+void serve_web_asset(const httplib::Request& req, httplib::Response& res);
+// The caller behind a session cookie. A state-changing request must carry the
+// session's CSRF token in X-CSRF-Token (and, when the browser sends Origin,
+// come from the dashboard's origin): otherwise the error code is "csrf_refused".
+Result<Principal> session_principal(Services& s, const httplib::Request& req, const std::string& cookie);
 
 struct IngestOutcome {
   intel::ScanStats stats;

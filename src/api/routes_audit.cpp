@@ -26,6 +26,15 @@ nlohmann::json entry_json(const audit::AuditEntry& e) {
 }  // namespace
 
 void add_audit_routes(std::vector<Route>& routes, Services& s) {
+  routes.push_back({"GET", "/api/v1/audit/sths", Permission::audit_read, [&s](const Call& call) -> Result<Reply> {
+    auto limit = page_limit(call);
+    if (!limit) return limit.error();
+    auto page = s.audit.tree_heads(call.query("cursor"), *limit);
+    if (!page) return page.error();
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& h : page->heads) items.push_back(nlohmann::json::parse(audit::sth_to_json(h)));
+    return Reply{200, {{"items", items}, {"next_cursor", page->next_cursor}}};
+  }});
   routes.push_back({"GET", "/api/v1/audit/sth", Permission::audit_read, [&s](const Call&) -> Result<Reply> {
     auto sth = s.audit.latest_sth();
     if (!sth) return sth.error();

@@ -160,7 +160,7 @@ void add_report_routes(std::vector<Route>& routes, Services& s) {
     if (!b) return b.error();
     auto limit = page_limit(call);
     if (!limit) return limit.error();
-    auto page = (*b)->list(call.query("cursor"), *limit);
+    auto page = (*b)->list(call.query("cursor"), *limit, call.query("campaign"));
     if (!page) return page.error();
     nlohmann::json items = nlohmann::json::array();
     for (const auto& r : page->reports) items.push_back(report_json(r, true));

@@ -10,6 +10,7 @@
 #include "api/throttle.h"
 #include "api/syslog_intake.h"
 #include "api/tls.h"
+#include "console/console.h"
 #include "core/ids.h"
 #include "core/redact.h"
 #include "siem/siem.h"
@@ -136,6 +137,7 @@ struct Server::Impl {
   std::unique_ptr<SyslogIntake> syslog;
   int syslog_port = 0;
   std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<console::Console> console;
   std::vector<RouteInfo> route_infos;
   Metrics metrics;
   std::atomic<bool> store_was_ready{true};
@@ -158,10 +160,10 @@ struct Server::Impl {
     e.severity = p ? "info" : "warning";
     e.actor = p ? p->user_name : "anonymous";
     e.source_ip = req.remote_addr;
-    e.details["method"] = "bearer_token";
+    e.details["method"] = bearer_token(req).empty() && !session_cookie(req).empty() ? "passkey_session" : "bearer_token";
     e.details["route"] = req.method + " " + route;
     e.details["request_id"] = rid;
-    if (p) e.details["token_id"] = p->token_id;
+    if (p) e.details[p->token_id.rfind("ses_", 0) == 0 ? "session" : "token_id"] = p->token_id;
     else e.details["reason"] = redact_text(p.error().message);
     return e;
   }
@@ -172,12 +174,23 @@ struct Server::Impl {
       auto start = std::chrono::steady_clock::now();
       std::string rid = request_id_of(req);
       res.set_header("X-Request-Id", rid);
-      auto principal = services.identity.authenticate(bearer_token(req));
+      // A bearer token (scripts, integrations) or the dashboard's session cookie.
+      std::string bearer = bearer_token(req), cookie = bearer.empty() ? session_cookie(req) : std::string();
+      bool by_session = !cookie.empty() && services.console;
+      auto principal = by_session ? session_principal(services, req, cookie) : services.identity.authenticate(bearer);
       AuthThrottle::Verdict t = AuthThrottle::Verdict::record;
       if (!principal && principal.error().code == "unauthenticated") t = throttle.failure(req.remote_addr);
       if (t != AuthThrottle::Verdict::record) {
         if (t == AuthThrottle::Verdict::first_throttled) record_throttled(services, req.remote_addr, rid);
         send_throttled(res);
+      } else if (!principal && principal.error().code == "csrf_refused") {
+        auto e = siem::make_event("auth.csrf_refused", "failure");
+        e.severity = "warning";
+        e.actor = "anonymous";
+        e.source_ip = req.remote_addr;
+        e.details = {{"route", req.method + " " + r.path}, {"request_id", rid}, {"reason", principal.error().message}};
+        (void)record(services, e);  // refused either way
+        send_json(res, 403, error_body(principal.error()));
       } else if (!principal && principal.error().code != "unauthenticated") {
         spdlog::error("request {}: cannot check token: {}", rid, principal.error().message);
         send_json(res, http_status_for(principal.error()), error_body(principal.error()));
@@ -187,8 +200,9 @@ struct Server::Impl {
         if (!principal) {
           res.set_header("WWW-Authenticate", "Bearer realm=\"wardline\"");
           send_json(res, 401, error_body(make_error("unauthenticated",
-                                                    "a valid bearer token is required: send 'Authorization: Bearer <token>' "
-                                                    "(create one with 'wardline token create --user NAME')")));
+                                                    by_session ? principal.error().message
+                                                               : "a valid bearer token is required: send 'Authorization: Bearer <token>' "
+                                                                 "(create one with 'wardline token create --user NAME')")));
         } else if (!role_allows(principal->role, r.permission)) {
           auto e = siem::make_event("authz.denied", "failure");
           e.severity = "warning";
@@ -245,9 +259,11 @@ struct Server::Impl {
   }
 
   // Unauthenticated operational endpoints.
-  void add_public(const std::string& path, httplib::Server::Handler h) {
+  // `pattern`: the regular expression httplib matches, when `path` (the
+  // OpenAPI form) has a parameter.
+  void add_public(const std::string& path, httplib::Server::Handler h, const std::string& pattern = {}) {
     route_infos.push_back({"GET", path});
-    http->Get(path, [this, path, h](const httplib::Request& req, httplib::Response& res) {
+    http->Get(pattern.empty() ? path : pattern, [this, path, h](const httplib::Request& req, httplib::Response& res) {
       auto start = std::chrono::steady_clock::now();
       res.set_header("X-Request-Id", request_id_of(req));
       h(req, res);
@@ -272,6 +288,9 @@ struct Server::Impl {
     add_public("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(metrics.render(services.bus.stats()), "text/plain; version=0.0.4");
     });
+    add_public("/", serve_dashboard_page);
+    add_public("/enroll", serve_dashboard_page);
+    add_public("/assets/{file}", serve_web_asset, R"(/assets/([A-Za-z0-9_./-]+))");
     add_public("/api/v1/openapi.yaml", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(openapi_document(), "application/yaml");
     });
@@ -323,9 +342,11 @@ struct Server::Impl {
     add_access_routes(routes, services);
     add_response_routes(routes, services);
     add_ehr_routes(routes, services);
+    add_overview_routes(routes, services);
     for (const auto& r : routes) add(r);
     std::vector<RawRoute> raw;
     add_intake_routes(raw, services);
+    add_console_routes(raw, services);
     for (const auto& r : raw) add_raw(r);
   }
 };
@@ -374,6 +395,12 @@ Result<int> Server::bind() {
   if (port <= 0)
     return make_error("listen_failed", "cannot listen on " + c.listen +
                                            ": address in use or not available; choose another with --listen HOST:PORT");
+  // The dashboard's origin may name the port, known only now.
+  impl_->console = std::make_unique<console::Console>(impl_->services.store, impl_->services.identity,
+                                                      console::settings_from(impl_->options.config, port));
+  impl_->services.console = impl_->console.get();
+  spdlog::info("dashboard at {}/ (passkey sign-in for {})", impl_->console->settings().origin.text,
+               impl_->console->settings().rp_id);
   return port;
 }
 

@@ -104,6 +104,19 @@ class AuditLog : public Recorder {
   Result<std::string> inclusion_proof_json(uint64_t index, uint64_t size);
   Result<std::string> consistency_proof_json(uint64_t first, uint64_t second);
   Result<AuditEntry> entry(uint64_t seq);
+  // Stored tree heads, newest first; the cursor is the last tree size seen.
+  struct TreeHeadPage {
+    std::vector<SignedTreeHead> heads;
+    std::string next_cursor;
+  };
+  Result<TreeHeadPage> tree_heads(const std::string& cursor, int limit);
+  // How many entries of each type were recorded per UTC day from `since_day`
+  // ("YYYY-MM-DD") on: {day, type, count} for the days and types that have any.
+  struct DailyCount {
+    std::string day, type;
+    int64_t count = 0;
+  };
+  Result<std::vector<DailyCount>> daily_counts(const std::string& since_day, const std::vector<std::string>& types);
   Result<EntryPage> search(const SearchFilter& filter, const std::string& cursor, int limit);
   // Entries of the given types (exact names) from index `from` on, oldest
   // first: for consumers that follow the log, such as incident grouping.

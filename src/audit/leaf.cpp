@@ -107,6 +107,8 @@ const std::map<std::string, TypeSpec>& type_specs() {
   static const std::map<std::string, TypeSpec> specs = {
       {"auth.attempt", {{"method"}, {}}},
       {"auth.throttled", {{"limit_per_minute"}, {}}},
+      {"auth.csrf_refused", {{"route", "reason"}, {}}},
+      {"auth.sign_out", {{"scope"}, {{"scope", {"this_session", "everywhere"}}}}},
       {"authz.denied", {{"route"}, {}}},
       {"access.decision", {{"decision"}, {{"decision", {"allow", "step_up", "deny"}}}}},
       {"access.shared_account", {{"reason"}, {}}},

@@ -78,6 +78,46 @@ Result<SignedTreeHead> AuditLog::latest_sth() {
   return sth_from_row(rows->front());
 }
 
+Result<AuditLog::TreeHeadPage> AuditLog::tree_heads(const std::string& cursor, int limit) {
+  int64_t below = INT64_MAX;
+  if (!cursor.empty()) {
+    if (cursor.size() > 19 || cursor.find_first_not_of("0123456789") != std::string::npos)
+      return make_error("invalid_cursor", "'cursor' must be the next_cursor of a previous page", "cursor");
+    below = std::stoll(cursor);
+  }
+  auto rows = impl_->store.query(std::string("SELECT ") + kSthColumns +
+                                     " FROM audit_sth WHERE tree_size < ? ORDER BY tree_size DESC LIMIT ?",
+                                 {below, int64_t{limit} + 1});
+  if (!rows) return rows.error();
+  TreeHeadPage page;
+  for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(limit); ++i) {
+    auto sth = sth_from_row((*rows)[i]);
+    if (!sth) return sth.error();
+    page.heads.push_back(std::move(*sth));
+  }
+  if (rows->size() > static_cast<size_t>(limit)) page.next_cursor = std::to_string(page.heads.back().tree_size);
+  return page;
+}
+
+Result<std::vector<AuditLog::DailyCount>> AuditLog::daily_counts(const std::string& since_day,
+                                                                 const std::vector<std::string>& types) {
+  std::vector<DailyCount> out;
+  // Entries are in time order: the first index of the period bounds a range
+  // scan of the (type, seq) index, instead of every entry of the type.
+  auto first = impl_->store.query("SELECT MIN(seq) FROM audit_log WHERE time >= ?", {since_day});
+  if (!first) return first.error();
+  if (first->empty() || first->front().is_null(0)) return out;
+  int64_t from = first->front().integer(0);
+  for (const auto& type : types) {
+    auto rows = impl_->store.query(
+        "SELECT substr(time, 1, 10), COUNT(*) FROM audit_log WHERE type = ? AND seq >= ? GROUP BY substr(time, 1, 10)",
+        {type, from});
+    if (!rows) return rows.error();
+    for (const auto& r : *rows) out.push_back({r.text(0), type, r.integer(1)});
+  }
+  return out;
+}
+
 Result<Hash> AuditLog::root_at(uint64_t size) {
   if (Status s = impl_->refresh(); !s) return s.error();
   std::shared_lock lock(impl_->tree_mu);

@@ -1,10 +1,11 @@
-// wardline user add|disable|list
+// wardline user add|disable|list|enroll-link
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <iostream>
 
 #include "cli/context.h"
+#include "console/console.h"
 #include "core/time.h"
 
 namespace wardline::cli {
@@ -40,6 +41,41 @@ void add_user_commands(CLI::App& app, int& rc) {
         !a)
       return void(rc = fail(a.error()));
     std::cout << "added user " << u->name << " (" << to_string(u->role) << ")\n";
+    rc = kOk;
+  });
+
+  struct EnrollOptions {
+    CommonOptions common;
+    std::string name, ttl;
+  };
+  auto enroll = std::make_shared<EnrollOptions>();
+  auto* enroll_cmd = group->add_subcommand(
+      "enroll-link", "Print a one-time link with which the user registers a passkey for the dashboard");
+  enroll_cmd->add_option("NAME", enroll->name, "user name")->required();
+  enroll_cmd->add_option("--ttl", enroll->ttl, "how long the link stays valid (default: console.enroll_link_ttl, 24h)");
+  add_common_options(*enroll_cmd, enroll->common);
+  enroll_cmd->callback([enroll, &rc] {
+    auto c = effective_config(enroll->common);
+    if (!c) return void(rc = fail(c.error()));
+    auto settings = console::settings_from(*c);
+    if (!enroll->ttl.empty()) {
+      auto ttl = parse_duration(enroll->ttl);
+      if (!ttl) return void(rc = fail(ttl.error()));
+      settings.enroll_link_ttl = *ttl;
+    }
+    auto rt = open_runtime(*c, true);
+    if (!rt) return void(rc = fail(rt.error()));
+    console::Console console(*(*rt)->store, *(*rt)->identity, settings);
+    auto link = console.create_enroll_link(enroll->name, "cli");
+    if (!link) return void(rc = fail(link.error()));
+    if (Status a = record_local(**rt, "admin.enroll_link_created", enroll->name,
+                                {{"expires_at", to_rfc3339(link->expires_at)}},
+                                [&] { return console.revoke_enroll_link(link->token); });
+        !a)
+      return void(rc = fail(a.error()));
+    std::cout << link->url << "\n";
+    std::cerr << "one-time passkey enrollment link for " << enroll->name << ", valid until " << to_rfc3339(link->expires_at)
+              << "; open it in the browser the user will sign in with\n";
     rc = kOk;
   });
 

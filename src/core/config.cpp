@@ -221,6 +221,50 @@ Result<HostPort> parse_host_port(const std::string& text) {
   return HostPort{host, p};
 }
 
+Result<WebOrigin> parse_origin(const std::string& text) {
+  auto bad = [&](const std::string& why) {
+    return make_error("invalid_origin", "'" + text + "' is not a web origin: " + why +
+                                            " (e.g. https://wardline.example.org or https://localhost:8443)");
+  };
+  WebOrigin o;
+  size_t sep = text.find("://");
+  if (sep == std::string::npos) return bad("no scheme");
+  o.scheme = text.substr(0, sep);
+  std::string rest = text.substr(sep + 3);
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.find_first_of("/?#@") != std::string::npos) return bad("a path, query or user name is not part of an origin");
+  size_t colon = rest.rfind(':');
+  std::string port_text;
+  if (colon != std::string::npos) {
+    port_text = rest.substr(colon + 1);
+    rest.resize(colon);
+  }
+  o.host = rest;
+  if (o.host.empty() || o.host.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos)
+    return bad("the host must be a lowercase DNS name");
+  if (o.scheme != "https" && !(o.scheme == "http" && o.host == "localhost"))
+    return bad("use https:// (plain http:// only for localhost)");
+  int default_port = o.scheme == "https" ? 443 : 80;
+  o.port = default_port;
+  if (colon != std::string::npos) {
+    if (port_text.empty() || port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), ::isdigit) ||
+        std::stoi(port_text) < 1 || std::stoi(port_text) > 65535)
+      return bad("bad port");
+    o.port = std::stoi(port_text);
+  }
+  o.text = o.scheme + "://" + o.host + (o.port == default_port ? "" : ":" + std::to_string(o.port));
+  return o;
+}
+
+WebOrigin console_origin(const Config& c, int bound_port) {
+  if (!c.console.origin.empty())
+    if (auto o = parse_origin(c.console.origin)) return *o;
+  auto hp = parse_host_port(c.listen);
+  int port = bound_port > 0 ? bound_port : hp ? hp->port : 8443;
+  std::string scheme = c.tls.enabled ? "https" : "http";
+  return *parse_origin(scheme + "://localhost:" + std::to_string(port));
+}
+
 Result<Config> parse_config(const std::string& yaml_text, const std::string& source) {
   YAML::Node root;
   try {
@@ -235,7 +279,7 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       siem(source, "siem"), audit(source, "audit"), smish(source, "smish"), twilio(source, "smish.twilio"),
       whatsapp(source, "smish.whatsapp"), campaigns(source, "smish.campaigns"), notify(source, "smish.campaigns.notify"),
       intel(source, "intel"), posture(source, "posture"), access(source, "access"), response(source, "response"),
-      ehr(source, "ehr");
+      ehr(source, "ehr"), console(source, "console");
   response.on("two_person_full_wipe", scalar(source, c.response.two_person_full_wipe, "true or false"))
       .on("approval_ttl", duration(source, c.response.approval_ttl))
       .on("runbooks_dir", scalar(source, c.response.runbooks_dir, "a directory path"))
@@ -261,6 +305,15 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
         }
         return {};
       });
+  console.on("origin", [&](const YAML::Node& n, const std::string& p) -> Status {
+        if (Status s = read_scalar(n, source, p, "an https:// URL", c.console.origin); !s) return s;
+        if (auto o = parse_origin(c.console.origin); !o)
+          return make_error("invalid_config", where(source, n.Mark()) + ": '" + p + "': " + o.error().message, p);
+        return {};
+      })
+      .on("idle_timeout", duration(source, c.console.idle_timeout))
+      .on("absolute_timeout", duration(source, c.console.absolute_timeout))
+      .on("enroll_link_ttl", duration(source, c.console.enroll_link_ttl));
   ehr.on("settings", scalar(source, c.ehr.settings, "a file path"))
       .on("geoip", scalar(source, c.ehr.geoip, "a file path"));
   access.on("policy", scalar(source, c.access.policy, "a file path"))
@@ -387,7 +440,8 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
       .on("posture", [&](const YAML::Node& n, const std::string&) { return posture.apply(n); })
       .on("access", [&](const YAML::Node& n, const std::string&) { return access.apply(n); })
       .on("response", [&](const YAML::Node& n, const std::string&) { return response.apply(n); })
-      .on("ehr", [&](const YAML::Node& n, const std::string&) { return ehr.apply(n); });
+      .on("ehr", [&](const YAML::Node& n, const std::string&) { return ehr.apply(n); })
+      .on("console", [&](const YAML::Node& n, const std::string&) { return console.apply(n); });
   try {
     if (Status s = top.apply(root); !s) return s.error();
   } catch (const YAML::Exception& e) {

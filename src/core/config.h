@@ -119,6 +119,17 @@ struct EhrConfig {
   std::string geoip;     // a MaxMind DB placing addresses no site covers; empty: none
 };
 
+// The browser dashboard and its passkey sign-in (see docs/dashboard.md).
+struct ConsoleConfig {
+  // The URL users open, e.g. https://wardline.lakesidemed.org; passkeys are
+  // bound to its host name (the WebAuthn RP ID). Empty: https://localhost:PORT
+  // from `listen` (http:// under --insecure-http).
+  std::string origin;
+  std::chrono::seconds idle_timeout{15 * 60};         // a session unused this long ends
+  std::chrono::seconds absolute_timeout{8 * 3600};    // a session ends this long after sign-in, used or not
+  std::chrono::seconds enroll_link_ttl{24 * 3600};    // `wardline user enroll-link` links expire after this long
+};
+
 // One MDM Wardline sends wipe and lock commands to (see docs/response.md).
 // Devices go to the connector named like their source (intune, jamf, ...),
 // else to the one named "default".
@@ -164,6 +175,7 @@ struct Config {
   AccessConfig access;
   EhrConfig ehr;
   ResponseConfig response;
+  ConsoleConfig console;
 };
 
 // Parses YAML text; `source` names the file in error messages.
@@ -179,5 +191,16 @@ struct HostPort {
   int port = 0;
 };
 Result<HostPort> parse_host_port(const std::string& text);
+
+// A web origin (RFC 6454) as browsers send it: "https://host[:port]".
+// Plain http is accepted only for localhost, which browsers treat as secure.
+struct WebOrigin {
+  std::string scheme, host;
+  int port = 0;
+  std::string text;  // normalised: no default port, no trailing slash
+};
+Result<WebOrigin> parse_origin(const std::string& text);
+// console.origin, or https://localhost:PORT from `listen` (http:// when TLS is off).
+WebOrigin console_origin(const Config& c, int bound_port = 0);
 
 }  // namespace wardline

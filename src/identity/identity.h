@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -43,6 +44,8 @@ enum class Permission {
   ehr_read,        // EHR access alerts
 };
 bool role_allows(Role role, Permission p);
+// Every permission with its name as the API reports it ("reports_read", ...).
+const std::vector<std::pair<Permission, std::string>>& all_permissions();
 
 struct User {
   std::string id;

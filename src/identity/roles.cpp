@@ -27,6 +27,22 @@ Result<Role> parse_role(const std::string& text) {
                     "role");
 }
 
+const std::vector<std::pair<Permission, std::string>>& all_permissions() {
+  using P = Permission;
+  static const std::vector<std::pair<Permission, std::string>> all = {
+      {P::users_read, "users_read"},         {P::users_write, "users_write"},
+      {P::self_read, "self_read"},           {P::audit_read, "audit_read"},
+      {P::reports_write, "reports_write"},   {P::reports_read, "reports_read"},
+      {P::campaigns_write, "campaigns_write"}, {P::intel_ingest, "intel_ingest"},
+      {P::intel_read, "intel_read"},         {P::intel_triage, "intel_triage"},
+      {P::devices_read, "devices_read"},     {P::devices_checkin, "devices_checkin"},
+      {P::access_decide, "access_decide"},   {P::devices_respond, "devices_respond"},
+      {P::incidents_read, "incidents_read"}, {P::incidents_write, "incidents_write"},
+      {P::ehr_ingest, "ehr_ingest"},         {P::ehr_read, "ehr_read"},
+  };
+  return all;
+}
+
 // Least privilege: each role gets exactly what its job needs.
 bool role_allows(Role role, Permission p) {
   switch (p) {

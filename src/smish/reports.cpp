@@ -160,16 +160,20 @@ Status ReportBook::remove(const std::string& id) {
   return n ? Status() : Status(n.error());
 }
 
-Result<ReportPage> ReportBook::list(const std::string& cursor, int limit) {
+Result<ReportPage> ReportBook::list(const std::string& cursor, int limit, const std::string& campaign_id) {
   limit = std::clamp(limit, 1, 500);
   // Keyset paging on (created_at, id): the cursor is "<created_at>.<id>".
-  std::string sql = std::string("SELECT ") + kColumns + " FROM smish_reports";
+  std::string sql = std::string("SELECT ") + kColumns + " FROM smish_reports WHERE 1 = 1";
   store::Params params;
+  if (!campaign_id.empty()) {
+    sql += " AND campaign_id = ?";
+    params.push_back(campaign_id);
+  }
   if (!cursor.empty()) {
     auto c = parse_keyset_cursor(cursor);
     if (!c) return c.error();
-    sql += " WHERE created_at < ? OR (created_at = ? AND id < ?)";
-    params = {c->at, c->at, c->id};
+    sql += " AND (created_at < ? OR (created_at = ? AND id < ?))";
+    params.insert(params.end(), {c->at, c->at, c->id});
   }
   sql += " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(limit + 1);
   auto rows = store_.query(sql, params);

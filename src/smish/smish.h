@@ -360,7 +360,8 @@ class ReportBook {
   // a replayed delivery the same report.
   Result<InboundReport> submit_inbound(const InboundMessage& m, const std::string& channel);
   Status remove(const std::string& id);  // undo a report whose audit record failed
-  Result<ReportPage> list(const std::string& cursor, int limit);
+  // Newest first; `campaign_id` set: only that campaign's reports.
+  Result<ReportPage> list(const std::string& cursor, int limit, const std::string& campaign_id = {});
 
   // Rules, organisation and model in use; replaced whole on a reload.
   std::shared_ptr<const Analyzer> analyzer() const;

@@ -311,6 +311,46 @@ CREATE TABLE ehr_alerts (
 CREATE INDEX ehr_alerts_at ON ehr_alerts(at, id);
 CREATE INDEX ehr_alerts_user ON ehr_alerts(user_name, at)
 )sql"},
+      {19, "console_sign_in",
+       R"sql(
+CREATE TABLE console_credentials (
+  credential_id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  algorithm INTEGER NOT NULL,
+  sign_count BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT NOT NULL
+);
+CREATE INDEX console_credentials_user ON console_credentials(user_id);
+CREATE TABLE console_enroll_links (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE TABLE console_challenges (
+  id TEXT PRIMARY KEY,
+  purpose TEXT NOT NULL,
+  challenge TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE TABLE console_sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  credential_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX console_sessions_user ON console_sessions(user_id)
+)sql"},
   };
   return all;
 }

@@ -33,6 +33,17 @@ eval "$ehr_cmd" >"$WORK/ehr.json" 2>/dev/null
 check "the printed EHR alerts command lists the simulated hospital's VIP snooping" python3 -c "
 import json,sys; items=json.load(open(sys.argv[1]))['items']
 assert items and all(a['kind']=='vip_snooping' for a in items), items" "$WORK/ehr.json"
+check "demo prints the dashboard URL" contains "$WORK/demo.out" "Dashboard: https://localhost:$port/"
+enroll=$(grep -m1 -o "https://localhost:$port/enroll#[A-Za-z0-9_-]*" "$WORK/demo.out")
+check "demo prints an enrollment link" test -n "$enroll"
+curl -sk -H 'Content-Type: application/json' -d "{\"token\":\"${enroll#*#}\"}" \
+  "https://127.0.0.1:$port/api/v1/console/enroll/options" >"$WORK/enroll.json"
+check "the enrollment link opens a passkey registration for demo.admin on localhost" python3 -c "
+import json,sys; o=json.load(open(sys.argv[1]))
+assert o['user']['name']=='demo.admin' and o['publicKey']['rp']['id']=='localhost', o" "$WORK/enroll.json"
+curl -sk "https://127.0.0.1:$port/" >"$WORK/index.html"
+check "the dashboard page is served" contains "$WORK/index.html" "/assets/app.js"
+check "the demo filed smishing reports that became campaigns" bash -c "$(grep -m1 "api/v1/users" "$WORK/demo.out" | sed 's#/api/v1/users#/api/v1/campaigns#') | grep -q lakesidemed-epic"
 metrics_cmd=$(grep -m1 "/metrics" "$WORK/demo.out")
 eval "$metrics_cmd" >"$WORK/metrics" 2>&1
 check "the printed metrics command works" contains "$WORK/metrics" "wardline_http_requests_total"

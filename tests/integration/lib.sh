@@ -59,6 +59,23 @@ stop_wardline() {
   wait "$WL_PID"
 }
 
+# start_mdm_receiver: a webhook MDM over TLS that checks signatures
+# (tests/integration/mdm_webhook_receiver.py), logging each command to
+# $WORK/mdm.log. Sets MDM_PORT; the signing key is $WORK/mdm.secret, the
+# certificate to trust $WORK/mdm-cert.pem; creating $WORK/FAIL_NEXT fails the next command.
+start_mdm_receiver() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/mdm-key.pem" -out "$WORK/mdm-cert.pem" >/dev/null 2>&1
+  printf 'webhook-signing-secret\n' >"$WORK/mdm.secret"
+  chmod 600 "$WORK/mdm.secret"
+  python3 "$SRC/tests/integration/mdm_webhook_receiver.py" "$WORK/mdm.port" "$WORK/mdm-cert.pem" "$WORK/mdm-key.pem" \
+    "$WORK/mdm.secret" "$WORK/mdm.log" "$WORK/FAIL_NEXT" 2>"$WORK/mdm.err" &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do [ -s "$WORK/mdm.port" ] && break; sleep 0.1; done
+  MDM_PORT=$(cat "$WORK/mdm.port")
+  touch "$WORK/mdm.log"
+}
+
 check_summary() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]

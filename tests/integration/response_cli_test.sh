@@ -8,16 +8,7 @@ source "$(dirname "$0")/lib.sh"
 DATA="$WORK/data"
 
 # --- the MDM: a webhook receiver over TLS that checks signatures -----------
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/mdm-key.pem" -out "$WORK/mdm-cert.pem" >/dev/null 2>&1
-printf 'webhook-signing-secret\n' >"$WORK/mdm.secret"
-chmod 600 "$WORK/mdm.secret"
-python3 "$SRC/tests/integration/mdm_webhook_receiver.py" "$WORK/mdm.port" "$WORK/mdm-cert.pem" "$WORK/mdm-key.pem" \
-  "$WORK/mdm.secret" "$WORK/mdm.log" "$WORK/FAIL_NEXT" 2>"$WORK/mdm.err" &
-PIDS+=($!)
-for _ in $(seq 1 100); do [ -s "$WORK/mdm.port" ] && break; sleep 0.1; done
-MDM_PORT=$(cat "$WORK/mdm.port")
-touch "$WORK/mdm.log"
+start_mdm_receiver
 cat >"$WORK/wardline.yaml" <<EOF
 response:
   test_devices: [TEST-1]
