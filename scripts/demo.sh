@@ -27,7 +27,7 @@ fi
 # Two weeks of a synthetic hospital's EHR audit trail, scored: alerts for the EHR pages.
 if [ ! -s "$DATA/ehr-demo/stream.ndjson" ]; then
   mkdir -p "$DATA/ehr-demo"
-  "$WARDLINE" ehr simulate --users 60 --days 10 --out "$DATA/ehr-demo/stream.ndjson" --labels "$DATA/ehr-demo/labels.jsonl" \
+  "$WARDLINE" ehr simulate --users 60 --days 10 --start "$(date -u -d '10 days ago' +%Y-%m-%d)" --out "$DATA/ehr-demo/stream.ndjson" --labels "$DATA/ehr-demo/labels.jsonl" \
     --settings "$DATA/ehr-demo/ehr.yaml" --directory "$DATA/ehr-demo/staff.csv" 2>/dev/null
   "$WARDLINE" ehr ingest "$DATA/ehr-demo/stream.ndjson" --settings "$DATA/ehr-demo/ehr.yaml" \
     --directory "$DATA/ehr-demo/staff.csv" --data-dir "$DATA" >/dev/null 2>&1

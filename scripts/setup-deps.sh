@@ -23,8 +23,9 @@ PACKAGES=(
   time wrk
   # the Cedar differential test runs @cedar-policy/cedar-wasm (from the npm registry) in Node.js
   nodejs
-  # the dashboard's browser tests drive Debian's Chromium with Playwright (playwright-core from npm)
-  chromium
+  # the dashboard's browser tests drive Debian's Chromium with Playwright (playwright-core from npm);
+  # certutil puts the demo's CA into the test browser's certificate store
+  chromium libnss3-tools
 )
 
 missing=()

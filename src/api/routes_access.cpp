@@ -44,6 +44,10 @@ void describe_access_decision(siem::SecurityEvent& e, const access::Request& req
   std::string rules;
   for (const auto& r : o.matched) rules += (rules.empty() ? "" : ";") + r;
   e.details["rules"] = rules;
+  // The explanation an auditor reads later (the dashboard's Access page).
+  std::string reasons;
+  for (const auto& r : o.reasons) reasons += (reasons.empty() ? "" : ";") + r;
+  if (!reasons.empty()) e.details["reasons"] = reasons;
   if (!o.report_only.empty()) {
     std::string report;
     for (const auto& r : o.report_only) report += (report.empty() ? "" : ";") + r;

@@ -102,7 +102,7 @@ int list_alerts(const AlertsOptions& o) {
 
 struct SimulateOptions {
   ehr::SimulationOptions sim;
-  std::string format = "fhir", out, labels, settings, directory;
+  std::string format = "fhir", out, labels, settings, directory, start;
 };
 
 Status write_text(const std::string& path, const std::function<void(std::ostream&)>& fn) {
@@ -117,7 +117,14 @@ Status write_text(const std::string& path, const std::function<void(std::ostream
 int simulate(const SimulateOptions& o) {
   auto format = ehr::parse_format(o.format);
   if (!format) return fail(make_error("invalid_argument", "--format must be fhir, atna or jsonl"));
-  const ehr::Simulation sim = ehr::simulate(o.sim);
+  ehr::SimulationOptions options = o.sim;
+  if (!o.start.empty()) {
+    auto start = parse_rfc3339(o.start + "T00:00:00Z");
+    if (o.start.size() != 10 || !start)
+      return fail(make_error("invalid_argument", "--start must be a date, YYYY-MM-DD (got '" + o.start + "')", "start"));
+    options.start = *start;
+  }
+  const ehr::Simulation sim = ehr::simulate(options);
   Status st = write_text(o.out, [&](std::ostream& f) {
     for (const auto& e : sim.events) {
       switch (*format) {
@@ -182,6 +189,7 @@ void add_ehr_commands(CLI::App& app, int& rc) {
   sim->add_option("--users", so->sim.users, "Staff")->check(CLI::Range(10, 100000));
   sim->add_option("--days", so->sim.days, "Days")->check(CLI::Range(2, 365));
   sim->add_option("--seed", so->sim.seed, "Random seed (same seed, same stream)");
+  sim->add_option("--start", so->start, "First day, YYYY-MM-DD (UTC midnight; default 2026-01-05)");
   sim->add_option("--anomalies-per-kind", so->sim.anomalies_per_kind, "Labelled anomalies of each kind")->check(CLI::Range(0, 1000));
   sim->add_option("--warmup-days", so->sim.warmup_days, "Days before the first anomaly")->check(CLI::Range(0, 365));
   sim->add_option("--format", so->format, "fhir|atna|jsonl (default fhir: NDJSON AuditEvents)");

@@ -3,44 +3,15 @@
 // Run by tests/integration/dashboard_browser_test.sh, which starts the daemon,
 // makes the users and data and passes them in the environment. Prints one
 // "ok:" or "FAILED:" line per check; exits 1 if any check failed.
-import { createRequire } from 'node:module';
+import { check, enroll, env, failed, heading, launch, person as profile } from './browser.mjs';
 
-const env = (name) => {
-  if (!process.env[name]) throw new Error(`${name} is not set (run tests/integration/dashboard_browser_test.sh)`);
-  return process.env[name];
-};
-const { chromium } = createRequire(env('PLAYWRIGHT_DIR') + '/')('playwright-core');
 const ORIGIN = env('WL_ORIGIN');
 const ARTIFACTS = env('ARTIFACTS');
 const CAMPAIGN = env('CAMPAIGN_ID');
 const DEVICE = env('DEVICE_ID');
 
-let failed = 0;
-const check = (what, cond) => {
-  console.log(`${cond ? 'ok' : 'FAILED'}: ${what}`);
-  if (!cond) failed++;
-};
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-
-// A browser profile with its own passkey store: one per person.
-async function person(name) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => check(`${name}: no script error (${e.message})`, false));
-  const cdp = await ctx.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
-               isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return { ctx, page, name };
-}
-
-const heading = (page, name) => page.getByRole('heading', { name, exact: true, level: 1 });
+const browser = await launch();
+const person = (name) => profile(browser, name);
 const shot = (page, file) => page.screenshot({ path: `${ARTIFACTS}/${file}.png`, fullPage: true });
 
 // Same-origin calls from inside the signed-in page (the cookie goes along).
@@ -50,14 +21,6 @@ const call = (page, method, path, body, headers = {}) => page.evaluate(async ([m
   return { status: r.status, body: await r.json().catch(() => null) };
 }, [method, path, body, headers]);
 const csrf = async (page) => (await call(page, 'GET', '/api/v1/console/session')).body.csrf_token;
-
-async function enroll(who, link) {
-  await who.page.goto(link);
-  await who.page.getByRole('button', { name: 'Create passkey' }).click();
-  await heading(who.page, 'Overview').waitFor({ timeout: 15000 });
-  check(`${who.name}: registers a passkey from the enrollment link and lands on the overview`, true);
-  check(`${who.name}: the token is gone from the address bar`, !who.page.url().includes('#') || !who.page.url().includes(link.split('#')[1]));
-}
 
 async function until(what, fn, ms = 10000) {
   const end = Date.now() + ms;
@@ -178,4 +141,4 @@ try {
   check(`the browser scenario ran to the end (${e.message.split('\n')[0]})`, false);
 }
 await browser.close();
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);

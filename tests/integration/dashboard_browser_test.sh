@@ -6,17 +6,8 @@
 # auditor who cannot change anything, screenshots of every page.
 # Screenshots are kept in build/e2e-artifacts/.
 source "$(dirname "$0")/lib.sh"
-PLAYWRIGHT_VERSION=1.64.1
-NODE_DIR="$(dirname "$WARDLINE")/e2e-node"
 ARTIFACTS="$(dirname "$WARDLINE")/e2e-artifacts"
-command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are missing: run scripts/setup-deps.sh"; exit 1; }
-[ -x /usr/bin/chromium ] || { echo "/usr/bin/chromium is missing: run scripts/setup-deps.sh"; exit 1; }
-PW="$NODE_DIR/node_modules/playwright-core"
-if [ ! -f "$PW/package.json" ] || ! grep -q "\"version\": \"$PLAYWRIGHT_VERSION\"" "$PW/package.json"; then
-  mkdir -p "$NODE_DIR"
-  npm install --prefix "$NODE_DIR" --no-audit --no-fund --silent "playwright-core@$PLAYWRIGHT_VERSION" >"$WORK/npm.log" 2>&1 ||
-    { echo "cannot install playwright-core from the npm registry:"; cat "$WORK/npm.log"; exit 1; }
-fi
+install_playwright || exit 1
 rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS"
 
 # --- daemon on http://localhost (browsers treat it as a secure context) -----
@@ -62,7 +53,7 @@ LINK_ADMIN1=$(link admin1)
 check "enroll-link prints ORIGIN/enroll#TOKEN" bash -c "[[ '$LINK_ADMIN1' == $ORIGIN/enroll#* ]]"
 check "enroll-link for an unknown user fails with a clear message" bash -c "'$WARDLINE' user enroll-link nobody --config '$WORK/wardline.yaml' 2>&1 | grep -q \"no user named 'nobody'\""
 
-PLAYWRIGHT_DIR="$NODE_DIR" WL_ORIGIN="$ORIGIN" ARTIFACTS="$ARTIFACTS" CAMPAIGN_ID="$CAMPAIGN_ID" DEVICE_ID="$DEVICE_ID" \
+WL_ORIGIN="$ORIGIN" ARTIFACTS="$ARTIFACTS" CAMPAIGN_ID="$CAMPAIGN_ID" DEVICE_ID="$DEVICE_ID" \
   LINK_ADMIN1="$LINK_ADMIN1" LINK_ADMIN2="$(link admin2)" LINK_ANALYST="$(link analyst)" LINK_AUDITOR="$(link auditor)" \
   timeout 240 node "$SRC/tests/e2e/dashboard.mjs" >"$WORK/e2e.out" 2>&1
 E2E_RC=$?

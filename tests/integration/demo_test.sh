@@ -44,6 +44,21 @@ assert o['user']['name']=='demo.admin' and o['publicKey']['rp']['id']=='localhos
 curl -sk "https://127.0.0.1:$port/" >"$WORK/index.html"
 check "the dashboard page is served" contains "$WORK/index.html" "/assets/app.js"
 check "the demo filed smishing reports that became campaigns" bash -c "$(grep -m1 "api/v1/users" "$WORK/demo.out" | sed 's#/api/v1/users#/api/v1/campaigns#') | grep -q lakesidemed-epic"
+# The link in Chromium, as a new user follows it: the demo CA trusted in the
+# browser's certificate store (NSS), as the README says.
+if install_playwright; then
+  mkdir -p "$WORK/home/.pki/nssdb"
+  certutil -d "sql:$WORK/home/.pki/nssdb" -N --empty-password &&
+    certutil -d "sql:$WORK/home/.pki/nssdb" -A -t "C,," -n wardline-demo -i "$WORK/demo/tls/ca.pem"
+  mkdir -p "$(dirname "$WARDLINE")/e2e-artifacts"
+  HOME="$WORK/home" ENROLL_LINK="$enroll" ARTIFACTS="$(dirname "$WARDLINE")/e2e-artifacts" \
+    timeout 120 node "$SRC/tests/e2e/demo.mjs" >"$WORK/browser.out" 2>&1
+  browser_rc=$?
+  cat "$WORK/browser.out"
+  check "following the enrollment link in Chromium gives a populated dashboard" test "$browser_rc" -eq 0
+else
+  failure "Playwright and Chromium are needed to follow the demo's link"
+fi
 metrics_cmd=$(grep -m1 "/metrics" "$WORK/demo.out")
 eval "$metrics_cmd" >"$WORK/metrics" 2>&1
 check "the printed metrics command works" contains "$WORK/metrics" "wardline_http_requests_total"

@@ -76,6 +76,22 @@ start_mdm_receiver() {
   touch "$WORK/mdm.log"
 }
 
+# install_playwright: playwright-core from the npm registry into the build
+# tree (once) and Debian's Chromium; sets PLAYWRIGHT_DIR for tests/e2e/*.mjs.
+PLAYWRIGHT_VERSION=1.64.1
+install_playwright() {
+  command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are missing: run scripts/setup-deps.sh"; return 1; }
+  [ -x /usr/bin/chromium ] || { echo "/usr/bin/chromium is missing: run scripts/setup-deps.sh"; return 1; }
+  PLAYWRIGHT_DIR="$(dirname "$WARDLINE")/e2e-node"
+  local pw="$PLAYWRIGHT_DIR/node_modules/playwright-core"
+  if [ ! -f "$pw/package.json" ] || ! grep -q "\"version\": \"$PLAYWRIGHT_VERSION\"" "$pw/package.json"; then
+    mkdir -p "$PLAYWRIGHT_DIR"
+    npm install --prefix "$PLAYWRIGHT_DIR" --no-audit --no-fund --silent "playwright-core@$PLAYWRIGHT_VERSION" >"$WORK/npm.log" 2>&1 ||
+      { echo "cannot install playwright-core from the npm registry:"; cat "$WORK/npm.log"; return 1; }
+  fi
+  export PLAYWRIGHT_DIR
+}
+
 check_summary() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
