@@ -7,6 +7,7 @@
 #include "api/throttle.h"
 #include "console/console.h"
 #include "core/redact.h"
+#include "core/strings.h"
 #include "siem/siem.h"
 
 namespace wardline::api {
@@ -26,12 +27,14 @@ std::string body_text(const json& body, const char* key) {
   return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string();
 }
 
+// A failed ceremony names the account it claimed as subject only: nothing
+// proved who the caller was.
 siem::SecurityEvent ceremony_event(const httplib::Request& req, const std::string& rid, const std::string& ceremony,
-                                   const std::string& actor, const std::string& outcome) {
+                                   const std::string& user, const std::string& outcome) {
   auto e = siem::make_event("auth.attempt", outcome);
   e.severity = outcome == "success" ? "info" : "warning";
-  e.actor = actor.empty() ? "anonymous" : actor;
-  e.subject = actor;
+  e.actor = outcome == "success" ? user : "anonymous";
+  e.subject = user;
   e.source_ip = req.remote_addr;
   e.details = {{"method", "passkey"}, {"factor", "webauthn"}, {"ceremony", ceremony}, {"request_id", rid}};
   return e;
@@ -67,6 +70,17 @@ class ConsoleRoutes : public std::enable_shared_from_this<ConsoleRoutes> {
       set_dashboard_headers(res);
       if (!self->s_.console) return send_error(res, make_error("unavailable", "the dashboard sign-in is not running"));
       json parsed = json::object();
+      if (req.method == "POST") {
+        // Only the dashboard's own scripts may post here: a form on another
+        // site (which cannot send JSON, and sends its own Origin) must not
+        // sign a browser in to someone else's account.
+        if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
+          return send_error(res, make_error("invalid_content_type", "send the body as Content-Type: application/json"), 415);
+        if (std::string origin = req.get_header_value("Origin");
+            !origin.empty() && origin != self->s_.console->settings().origin.text)
+          return self->csrf_refused(req, res, rid, "", "request from origin '" + origin + "' refused: the dashboard is at " +
+                                                          self->s_.console->settings().origin.text);
+      }
       if (req.method == "POST" && !req.body.empty()) {
         auto j = parse_json_object(req.body);
         if (!j) return send_error(res, j.error());
@@ -85,18 +99,27 @@ class ConsoleRoutes : public std::enable_shared_from_this<ConsoleRoutes> {
       return send_throttled(res);
     }
     auto e = ceremony_event(req, rid, ceremony, f.user_name, "failure");
-    e.details["reason"] = redact_text(f.error.message);
+    // Reasons may quote what the caller sent: kept short in the permanent log.
+    e.details["reason"] = utf8_prefix(redact_text(f.error.message), 300);
     if (Status a = record(s_, e); !a) return send_error(res, a.error());
     send_error(res, f.error, status);
   }
 
+  void csrf_refused(const httplib::Request& req, httplib::Response& res, const std::string& rid, const std::string& user,
+                    const std::string& reason) {
+    auto e = siem::make_event("auth.csrf_refused", "failure");
+    e.severity = "warning";
+    e.actor = user.empty() ? "anonymous" : user;
+    e.source_ip = req.remote_addr;
+    e.details = {{"route", req.method + " " + req.path}, {"reason", std::string(utf8_prefix(reason, 300))}, {"request_id", rid}};
+    (void)record(s_, e);  // refused either way
+    send_error(res, make_error("csrf_refused", reason), 403);
+  }
+
   void enroll_options(const httplib::Request& req, httplib::Response& res, const std::string& rid, const json& body) {
     auto c = s_.console->enroll_options(body_text(body, "token"));
-    if (!c) {
-      if (c.error().code == "not_found" && s_.throttle.failure(req.remote_addr) != AuthThrottle::Verdict::record)
-        return send_throttled(res);
-      return send_error(res, c.error());
-    }
+    // A used or unknown link tried again may mean it leaked: every refusal is recorded.
+    if (!c) return failed(req, res, rid, "enrollment_link", {c.error(), ""}, 0);
     send_json(res, 200, {{"ceremony", c->id}, {"user", user_json(c->user)}, {"publicKey", json::parse(c->options_json)}});
   }
 
@@ -169,7 +192,8 @@ class ConsoleRoutes : public std::enable_shared_from_this<ConsoleRoutes> {
   void sign_out(const httplib::Request& req, httplib::Response& res, const std::string& rid, const json&, bool everywhere) {
     std::string cookie = session_cookie(req);
     auto p = session_principal(s_, req, cookie);
-    if (!p) return send_error(res, p.error(), p.error().code == "csrf_refused" ? 403 : 0);
+    if (!p && p.error().code == "csrf_refused") return csrf_refused(req, res, rid, "", p.error().message);
+    if (!p) return send_error(res, p.error());
     int64_t ended = 1;
     if (everywhere) {
       auto n = s_.console->sign_out_everywhere(p->user_id);

@@ -25,6 +25,10 @@ nlohmann::json report_json(const smish::Report& r, bool with_message) {
   if (!r.verdict.simulation.empty()) j["simulation"] = r.verdict.simulation;
   if (!r.department.empty()) j["department"] = r.department;
   if (!r.staff_role.empty()) j["staff_role"] = r.staff_role;
+  if (!r.analyst_label.empty()) {
+    j["analyst_label"] = r.analyst_label;
+    j["labelled_by"] = r.labelled_by;
+  }
   if (with_message) {
     // Shown defanged everywhere: a body is never one click from its link.
     j["body"] = smish::defang_text(r.body);
@@ -166,6 +170,29 @@ void add_report_routes(std::vector<Route>& routes, Services& s) {
     for (const auto& r : page->reports) items.push_back(report_json(r, true));
     return Reply{200, {{"items", items},
                        {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page->next_cursor)}}};
+  }});
+
+  // An analyst's verdict on one report (a false positive inside a confirmed
+  // campaign, say): kept as a training label for `wardline model train`.
+  routes.push_back({"POST", "/api/v1/reports/{id}/label", Permission::campaigns_write, [&s](const Call& call) -> Result<Reply> {
+    auto b = book(s);
+    if (!b) return b.error();
+    auto body = parse_json_object(call.req.body);
+    if (!body) return body.error();
+    auto label = optional_string(*body, "label", 32);
+    if (!label) return label.error();
+    std::string id = call.path_param(0), to = label->value_or("");
+    auto previous = (*b)->set_label(id, to, call.principal.user_name);
+    if (!previous) return previous.error();
+    auto e = call_event(call, "admin.report_labelled", id);
+    e.details["from"] = previous->empty() ? "none" : *previous;
+    e.details["to"] = to.empty() ? "none" : to;
+    if (Status a = record(s, call, e); !a) {
+      if (auto undo = (*b)->set_label(id, *previous, call.principal.user_name); !undo)
+        spdlog::error("request {}: cannot take back the label of report {}: {}", call.request_id, id, undo.error().message);
+      return a.error();
+    }
+    return Reply{200, {{"id", id}, {"analyst_label", to.empty() ? nlohmann::json(nullptr) : nlohmann::json(to)}}};
   }});
 }
 

@@ -3,6 +3,7 @@
 
 #include "api/json_body.h"
 #include "api/router.h"
+#include "console/console.h"
 #include "core/config.h"
 #include "core/redact.h"
 #include "core/time.h"
@@ -99,6 +100,8 @@ void add_user_routes(std::vector<Route>& routes, Services& s) {
       return a.error();
     auto u = s.identity.find_user(name);
     if (!u) return u.error();
+    if (s.console)  // their dashboard sessions end too (tokens already stop)
+      if (auto ended = s.console->sign_out_everywhere(u->id); !ended) return ended.error();
     return Reply{200, user_json(*u)};
   }});
 

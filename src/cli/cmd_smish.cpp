@@ -280,7 +280,8 @@ void add_smish_commands(CLI::App& app, int& rc) {
   auto tr_common = std::make_shared<CommonOptions>();
   auto with_labels = std::make_shared<bool>(false);
   tr->add_flag("--with-analyst-labels", *with_labels,
-               "also learn from reports in campaigns analysts marked false_positive (ham) or confirmed (smishing)");
+               "also learn from analysts' labels: reports labelled false_positive (ham) or smishing, and reports in "
+               "campaigns marked false_positive or confirmed (a report's own label wins)");
   add_common_options(*tr, *tr_common);
   tr->callback([o, tr_common, with_labels, &rc] { rc = train(*o, *tr_common, *with_labels); });
   auto* ev = model->add_subcommand("eval", "Per-class precision, recall, F1 and confusion matrix on a labelled TSV");

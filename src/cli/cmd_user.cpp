@@ -93,7 +93,64 @@ void add_user_commands(CLI::App& app, int& rc) {
                                 [&] { return (*rt)->identity->enable_user(disable->second); });
         !a)
       return void(rc = fail(a.error()));
-    std::cout << "disabled user " << disable->second << "\n";
+    // Their dashboard sessions end too (API tokens already stop at once).
+    auto user = (*rt)->identity->find_user(disable->second);
+    auto ended = user ? console::Console(*(*rt)->store, *(*rt)->identity, console::settings_from(*c)).sign_out_everywhere(user->id)
+                      : Result<int64_t>(user.error());
+    if (!ended) return void(rc = fail(ended.error()));
+    std::cout << "disabled user " << disable->second << " (" << *ended << " dashboard session(s) ended)\n";
+    rc = kOk;
+  });
+
+  struct PasskeyOptions {
+    CommonOptions common;
+    std::string name, credential;
+  };
+  auto pk = std::make_shared<PasskeyOptions>();
+  auto* pk_cmd = group->add_subcommand("passkeys", "List a user's dashboard passkeys");
+  pk_cmd->add_option("NAME", pk->name, "user name")->required();
+  add_common_options(*pk_cmd, pk->common);
+  pk_cmd->callback([pk, &rc] {
+    auto c = effective_config(pk->common);
+    if (!c) return void(rc = fail(c.error()));
+    auto rt = open_runtime(*c, true);
+    if (!rt) return void(rc = fail(rt.error()));
+    auto user = (*rt)->identity->find_user(pk->name);
+    if (!user) return void(rc = fail(user.error()));
+    auto keys = console::Console(*(*rt)->store, *(*rt)->identity, console::settings_from(*c)).passkeys(user->id);
+    if (!keys) return void(rc = fail(keys.error()));
+    std::cout << "CREDENTIAL                ALGORITHM  CREATED               LAST USED\n";
+    for (const auto& k : *keys) {
+      std::string alg = k.algorithm == -7 ? "ES256" : k.algorithm == -8 ? "EdDSA" : k.algorithm == -257 ? "RS256" : std::to_string(k.algorithm);
+      std::cout << k.credential_id.substr(0, 24) << "  " << alg << std::string(alg.size() < 9 ? 9 - alg.size() : 0, ' ') << "  "
+                << to_rfc3339(k.created_at) << "  " << to_rfc3339(k.last_used_at) << "\n";
+    }
+    rc = kOk;
+  });
+
+  auto rm = std::make_shared<PasskeyOptions>();
+  auto* rm_cmd = group->add_subcommand("remove-passkey", "Remove a lost or retired passkey; sessions opened with it end");
+  rm_cmd->add_option("NAME", rm->name, "user name")->required();
+  rm_cmd->add_option("CREDENTIAL", rm->credential, "the passkey's id, or its first 8 or more characters (see 'user passkeys')")->required();
+  add_common_options(*rm_cmd, rm->common);
+  rm_cmd->callback([rm, &rc] {
+    auto c = effective_config(rm->common);
+    if (!c) return void(rc = fail(c.error()));
+    auto rt = open_runtime(*c, true);
+    if (!rt) return void(rc = fail(rt.error()));
+    auto user = (*rt)->identity->find_user(rm->name);
+    if (!user) return void(rc = fail(user.error()));
+    console::Console console(*(*rt)->store, *(*rt)->identity, console::settings_from(*c));
+    auto key = console.find_passkey(user->id, rm->credential);
+    if (!key) return void(rc = fail(key.error()));
+    // Recorded first: a removal that cannot be audited is not done.
+    if (Status a = record_local(**rt, "admin.passkey_removed", rm->name, {{"credential", key->credential_id.substr(0, 16)}},
+                                [] { return Status(); });
+        !a)
+      return void(rc = fail(a.error()));
+    auto removed = console.remove_passkey(user->id, rm->credential);
+    if (!removed) return void(rc = fail(removed.error()));
+    std::cout << "removed passkey " << removed->credential_id.substr(0, 24) << " of " << rm->name << "\n";
     rc = kOk;
   });
 

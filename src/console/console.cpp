@@ -21,14 +21,22 @@ CeremonyFailure fail(const std::string& code, const std::string& message, std::s
   return {make_error(code, message), std::move(user_name)};
 }
 
-// A base64url field of the browser's credential JSON, decoded.
-Result<std::string> b64_field(const json& obj, const char* key, const std::string& where) {
+// A base64url field of the browser's credential JSON, decoded. Real
+// authenticators stay far below `max_bytes`; the caps keep parsers and audit
+// reasons small whatever a caller sends.
+Result<std::string> b64_field(const json& obj, const char* key, const std::string& where, size_t max_bytes) {
   if (!obj.is_object() || !obj.contains(key) || !obj[key].is_string())
     return make_error("invalid_credential", "the credential has no '" + where + key + "' (base64url text)", where + key);
-  auto bytes = crypto::base64url_decode(obj[key].get<std::string>());
+  const auto& text = obj[key].get_ref<const std::string&>();
+  if (text.size() > max_bytes * 4 / 3 + 4)
+    return make_error("invalid_credential", "'" + where + key + "' is longer than " + std::to_string(max_bytes) + " bytes", where + key);
+  auto bytes = crypto::base64url_decode(text);
   if (!bytes) return make_error("invalid_credential", "'" + where + key + "' is not base64url", where + key);
   return bytes;
 }
+
+constexpr size_t kMaxClientData = 4096, kMaxAttestation = 16384, kMaxAuthData = 4096, kMaxSignature = 1024,
+                 kMaxCredentialId = 1023, kMaxUserHandle = 64;
 
 struct LinkRow {
   std::string token_hash, user_name;
@@ -72,7 +80,7 @@ Status Console::revoke_enroll_link(const std::string& token) {
 namespace {
 
 Status check_credential_type(const json& credential) {
-  if (!credential.is_object() || credential.value("type", "") != "public-key")
+  if (!credential.is_object() || !credential.contains("type") || credential["type"] != "public-key")
     return make_error("invalid_credential", "the credential's 'type' must be \"public-key\"", "type");
   return {};
 }
@@ -165,11 +173,11 @@ CeremonyResult<SignedIn> Console::enroll(const std::string& link_token, const st
   if (!challenge) return CeremonyFailure{challenge.error(), name};
   if (Status t = check_credential_type(credential); !t) return CeremonyFailure{t.error(), name};
   const json& response = credential.is_object() && credential.contains("response") ? credential["response"] : json();
-  auto client_data = b64_field(response, "clientDataJSON", "response.");
+  auto client_data = b64_field(response, "clientDataJSON", "response.", kMaxClientData);
   if (!client_data) return CeremonyFailure{client_data.error(), name};
-  auto att_bytes = b64_field(response, "attestationObject", "response.");
+  auto att_bytes = b64_field(response, "attestationObject", "response.", kMaxAttestation);
   if (!att_bytes) return CeremonyFailure{att_bytes.error(), name};
-  auto raw_id = b64_field(credential, "rawId", "");
+  auto raw_id = b64_field(credential, "rawId", "", kMaxCredentialId);
   if (!raw_id) return CeremonyFailure{raw_id.error(), name};
   if (Status s = webauthn::check_client_data(*client_data, "webauthn.create", *challenge, settings_.origin.text); !s)
     return CeremonyFailure{s.error(), name};
@@ -225,7 +233,7 @@ CeremonyResult<SignedIn> Console::sign_in(const std::string& ceremony_id, const 
   auto challenge = take_challenge(store_, ceremony_id, "sign_in", "");
   if (!challenge) return CeremonyFailure{challenge.error(), ""};
   if (Status t = check_credential_type(credential); !t) return CeremonyFailure{t.error(), ""};
-  auto raw_id = b64_field(credential, "rawId", "");
+  auto raw_id = b64_field(credential, "rawId", "", kMaxCredentialId);
   if (!raw_id) return CeremonyFailure{raw_id.error(), ""};
   std::string cred_id = crypto::base64url_encode(*raw_id);
   auto rows = store_.query(
@@ -237,18 +245,22 @@ CeremonyResult<SignedIn> Console::sign_in(const std::string& ceremony_id, const 
   const auto& row = rows->front();
   std::string user_id = row.text(0), name = row.text(1);
   const json& response = credential.contains("response") ? credential["response"] : json();
-  auto client_data = b64_field(response, "clientDataJSON", "response.");
+  auto client_data = b64_field(response, "clientDataJSON", "response.", kMaxClientData);
   if (!client_data) return CeremonyFailure{client_data.error(), name};
-  auto auth_data = b64_field(response, "authenticatorData", "response.");
+  auto auth_data = b64_field(response, "authenticatorData", "response.", kMaxAuthData);
   if (!auth_data) return CeremonyFailure{auth_data.error(), name};
-  auto signature = b64_field(response, "signature", "response.");
+  auto signature = b64_field(response, "signature", "response.", kMaxSignature);
   if (!signature) return CeremonyFailure{signature.error(), name};
   // A discoverable credential names its user (WebAuthn section 7.2 step 6).
-  auto handle = b64_field(response, "userHandle", "response.");
+  auto handle = b64_field(response, "userHandle", "response.", kMaxUserHandle);
   if (!handle) return CeremonyFailure{handle.error(), name};
   if (*handle != user_id) return fail("invalid_credential", "the passkey's user handle belongs to another user", name);
   if (Status s = webauthn::check_client_data(*client_data, "webauthn.get", *challenge, settings_.origin.text); !s)
     return CeremonyFailure{s.error(), name};
+  // An assertion never carries a new credential (section 6.1): refused
+  // before any CBOR is read.
+  if ((*auth_data).size() > 32 && (static_cast<uint8_t>((*auth_data)[32]) & webauthn::kAttestedData))
+    return fail("invalid_authenticator_data", "a sign-in carries attested credential data, which only a registration may", name);
   auto data = webauthn::parse_authenticator_data(*auth_data);
   if (!data) return CeremonyFailure{data.error(), name};
   if (Status s = check_flags(*data, settings_.rp_id); !s) return CeremonyFailure{s.error(), name};

@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/config.h"
 #include "core/result.h"
@@ -49,6 +50,12 @@ struct Session {
   std::string csrf_token;     // must come back in X-CSRF-Token on state-changing requests
   std::string session_ref;    // a short non-secret reference for audit events
   int64_t created_at = 0, expires_at = 0;
+};
+
+struct Passkey {
+  std::string credential_id;  // base64url
+  int algorithm = 0;          // COSE: -7 ES256, -8 EdDSA, -257 RS256
+  int64_t created_at = 0, last_used_at = 0;
 };
 
 struct SignedIn {
@@ -96,6 +103,14 @@ class Console {
   Status sign_out(const std::string& cookie_value);
   // Ends every session of the user; returns how many.
   Result<int64_t> sign_out_everywhere(const std::string& user_id);
+
+  // A user's passkeys, oldest first.
+  Result<std::vector<Passkey>> passkeys(const std::string& user_id);
+  // The user's one passkey whose id starts with `id_prefix` (at least 8 characters).
+  Result<Passkey> find_passkey(const std::string& user_id, const std::string& id_prefix);
+  // Removes that passkey and ends the sessions opened with it: a lost phone
+  // or security key stops working at once.
+  Result<Passkey> remove_passkey(const std::string& user_id, const std::string& id_prefix);
 
  private:
   store::Store& store_;

@@ -64,7 +64,7 @@ Result<Session> Console::session(const std::string& cookie_value) {
   }
   auto user = identity_.find_user(row.text(0));
   if (!user) return user.error().code == "not_found" ? none("the session's user no longer exists") : Result<Session>(user.error());
-  if (user->disabled) {  // ended for good: enabling the user again does not bring it back
+  if (user->disabled) {  // disabling ends sessions (CLI, API); this covers any other way
     (void)store_.execute("DELETE FROM console_sessions WHERE id_hash = ?", {id_hash});
     return none("user '" + user->name + "' is disabled");
   }
@@ -94,6 +94,49 @@ Status Console::sign_out(const std::string& cookie_value) {
 
 Result<int64_t> Console::sign_out_everywhere(const std::string& user_id) {
   return store_.execute("DELETE FROM console_sessions WHERE user_id = ?", {user_id});
+}
+
+}  // namespace wardline::console
+
+namespace wardline::console {
+
+Result<std::vector<Passkey>> Console::passkeys(const std::string& user_id) {
+  auto rows = store_.query(
+      "SELECT credential_id, algorithm, created_at, last_used_at FROM console_credentials WHERE user_id = ? "
+      "ORDER BY created_at, credential_id",
+      {user_id});
+  if (!rows) return rows.error();
+  std::vector<Passkey> out;
+  for (const auto& r : *rows) out.push_back({r.text(0), static_cast<int>(r.integer(1)), r.integer(2), r.integer(3)});
+  return out;
+}
+
+Result<Passkey> Console::find_passkey(const std::string& user_id, const std::string& id_prefix) {
+  if (id_prefix.size() < 8)
+    return make_error("invalid_credential", "give at least the first 8 characters of the passkey's id (wardline user passkeys NAME)",
+                      "credential");
+  auto all = passkeys(user_id);
+  if (!all) return all.error();
+  std::vector<Passkey> matches;
+  for (const auto& p : *all)
+    if (p.credential_id.compare(0, id_prefix.size(), id_prefix) == 0) matches.push_back(p);
+  if (matches.empty()) return make_error("not_found", "the user has no passkey whose id starts with '" + id_prefix + "'", "credential");
+  if (matches.size() > 1)
+    return make_error("invalid_credential", "'" + id_prefix + "' starts " + std::to_string(matches.size()) +
+                                                " of the user's passkeys; give more of the id", "credential");
+  return matches.front();
+}
+
+Result<Passkey> Console::remove_passkey(const std::string& user_id, const std::string& id_prefix) {
+  auto key = find_passkey(user_id, id_prefix);
+  if (!key) return key.error();
+  Status done = store_.transaction([&](store::Executor& tx) -> Status {
+    for (const char* sql : {"DELETE FROM console_sessions WHERE credential_id = ?", "DELETE FROM console_credentials WHERE credential_id = ?"})
+      if (auto r = tx.execute(sql, {key->credential_id}); !r) return r.error();
+    return {};
+  });
+  if (!done) return done.error();
+  return key;
 }
 
 }  // namespace wardline::console

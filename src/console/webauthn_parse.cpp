@@ -18,24 +18,28 @@ struct ItemFree {
 using Item = std::unique_ptr<cbor_item_t, ItemFree>;
 
 // libcbor allocates what a definite array or map declares before reading
-// its items: a 9-byte header could ask for gigabytes. Every item takes at
-// least one byte, so a declared size beyond the bytes left is a lie.
+// its items: a 9-byte header could ask for gigabytes, and nested headers
+// multiply that. Every item takes at least one byte and belongs to exactly
+// one container, so all containers together may declare at most as many
+// items as there are bytes.
 bool declared_sizes_fit(std::string_view bytes) {
   struct Scan {
-    size_t left = 0;
+    size_t budget = 0, declared = 0;
     bool fits = true;
   } scan;
+  scan.budget = bytes.size();
   cbor_callbacks cb = cbor_empty_callbacks;
   cb.array_start = [](void* c, size_t n) {
     auto* s = static_cast<Scan*>(c);
-    s->fits = s->fits && n <= s->left;
+    s->fits = s->fits && n <= s->budget - s->declared;
+    if (s->fits) s->declared += n;
   };
   cb.map_start = [](void* c, size_t n) {
     auto* s = static_cast<Scan*>(c);
-    s->fits = s->fits && n <= s->left / 2;
+    s->fits = s->fits && n <= (s->budget - s->declared) / 2;
+    if (s->fits) s->declared += 2 * n;
   };
   for (size_t pos = 0; pos < bytes.size() && scan.fits;) {
-    scan.left = bytes.size() - pos;
     auto r = cbor_stream_decode(reinterpret_cast<cbor_data>(bytes.data() + pos), bytes.size() - pos, &cb, &scan);
     if (r.status != CBOR_DECODER_FINISHED || r.read == 0) break;  // cbor_load reports what is wrong
     pos += r.read;

@@ -202,9 +202,12 @@ struct CampaignBook::Impl {
 };
 
 Result<std::vector<LabeledText>> analyst_labels(store::Store& store, const Keyring& keyring) {
+  // A report's own label wins over its campaign's status: one legitimate
+  // message can sit in a confirmed campaign, and the other way round.
   auto rows = store.query(
-      "SELECT r.id, r.body_enc, c.status FROM smish_reports r JOIN smish_campaigns c ON r.campaign_id = c.id "
-      "WHERE c.status IN ('false_positive', 'confirmed') ORDER BY r.created_at, r.id");
+      "SELECT r.id, r.body_enc, COALESCE(r.analyst_label, c.status) AS label FROM smish_reports r "
+      "LEFT JOIN smish_campaigns c ON r.campaign_id = c.id "
+      "WHERE COALESCE(r.analyst_label, c.status) IN ('false_positive', 'confirmed', 'smishing') ORDER BY r.created_at, r.id");
   if (!rows) return rows.error();
   std::vector<LabeledText> out;
   for (const auto& r : *rows) {

@@ -16,7 +16,7 @@ constexpr const char* kBodyField = "smish_reports.body";
 constexpr const char* kSenderField = "smish_reports.sender";
 constexpr const char* kColumns =
     "id, reporter, channel, sender_enc, body_enc, received_at, created_at, verdict, class, score, analysis, department, "
-    "staff_role";
+    "staff_role, analyst_label, labelled_by";
 
 nlohmann::json verdict_json(const Verdict& v) {
   return {{"verdict", v.verdict}, {"class", v.cls}, {"score", v.score}, {"categories", v.categories},
@@ -43,6 +43,8 @@ Result<Report> report_from_row(const store::Row& r, const Keyring& keyring) {
   rep.verdict = verdict_from(r.text(10));
   if (!r.is_null(11)) rep.department = r.text(11);
   if (!r.is_null(12)) rep.staff_role = r.text(12);
+  rep.analyst_label = r.text(13);
+  rep.labelled_by = r.text(14);
   return rep;
 }
 
@@ -158,6 +160,26 @@ void ReportBook::replace_analyzer(std::shared_ptr<const Analyzer> analyzer) {
 Status ReportBook::remove(const std::string& id) {
   auto n = store_.execute("DELETE FROM smish_reports WHERE id = ?", {id});
   return n ? Status() : Status(n.error());
+}
+
+Result<std::string> ReportBook::set_label(const std::string& id, const std::string& label, const std::string& actor) {
+  if (!label.empty() && label != "false_positive" && label != "smishing")
+    return make_error("invalid_label", "label '" + label + "' is not one of false_positive, smishing (or empty to clear)", "label");
+  std::string previous;
+  Status done = store_.transaction([&](store::Executor& tx) -> Status {
+    auto rows = tx.query("SELECT analyst_label FROM smish_reports WHERE id = ?", {id});
+    if (!rows) return rows.error();
+    if (rows->empty()) return make_error("not_found", "no report with id '" + id + "'");
+    previous = rows->front().text(0);
+    auto r = label.empty()
+                 ? tx.execute("UPDATE smish_reports SET analyst_label = NULL, labelled_by = NULL, labelled_at = NULL WHERE id = ?", {id})
+                 : tx.execute("UPDATE smish_reports SET analyst_label = ?, labelled_by = ?, labelled_at = ? WHERE id = ?",
+                              {label, actor, unix_now(), id});
+    if (!r) return r.error();
+    return {};
+  });
+  if (!done) return done.error();
+  return previous;
 }
 
 Result<ReportPage> ReportBook::list(const std::string& cursor, int limit, const std::string& campaign_id) {

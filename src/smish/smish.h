@@ -307,6 +307,10 @@ struct Report {
   int64_t created_at = 0;
   Verdict verdict;
   bool duplicate = false;  // the same reporter sent the same message before, or a webhook delivery was replayed
+  // An analyst's verdict on this one report: "false_positive", "smishing", or
+  // empty. It overrides the campaign's status as a training label.
+  std::string analyst_label{};
+  std::string labelled_by{};
 };
 
 struct ReportPage {
@@ -360,6 +364,9 @@ class ReportBook {
   // a replayed delivery the same report.
   Result<InboundReport> submit_inbound(const InboundMessage& m, const std::string& channel);
   Status remove(const std::string& id);  // undo a report whose audit record failed
+  // Sets (or, with an empty label, clears) an analyst's label on a report;
+  // returns the previous label, for the audit record.
+  Result<std::string> set_label(const std::string& id, const std::string& label, const std::string& actor);
   // Newest first; `campaign_id` set: only that campaign's reports.
   Result<ReportPage> list(const std::string& cursor, int limit, const std::string& campaign_id = {});
 

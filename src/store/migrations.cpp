@@ -351,6 +351,12 @@ CREATE TABLE console_sessions (
 );
 CREATE INDEX console_sessions_user ON console_sessions(user_id)
 )sql"},
+      {20, "smish_report_labels",
+       R"sql(
+ALTER TABLE smish_reports ADD COLUMN analyst_label TEXT;
+ALTER TABLE smish_reports ADD COLUMN labelled_by TEXT;
+ALTER TABLE smish_reports ADD COLUMN labelled_at BIGINT
+)sql"},
   };
   return all;
 }

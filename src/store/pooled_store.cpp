@@ -87,7 +87,11 @@ Status PooledStore::transaction(const std::function<Status(Executor&)>& fn) {
   auto c = acquire();
   if (!c) return c.error();
   Lease lease(*this, std::move(*c));
-  if (Status s = lease->execute_script("BEGIN"); !s) return s;
+  // SQLite: take the write lock up front. A deferred transaction that reads
+  // and then writes fails at once with SQLITE_BUSY (no busy-timeout wait) if
+  // another connection committed in between: that lost the odd syslog batch
+  // under concurrent API writes.
+  if (Status s = lease->execute_script(kind_ == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN"); !s) return s;
   // However fn ends (error, exception) or COMMIT fails, the connection goes
   // back to the pool outside any transaction.
   Status result;

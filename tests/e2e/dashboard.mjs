@@ -78,6 +78,10 @@ try {
   await analyst.page.getByRole('button', { name: 'Confirm and block' }).click();
   check('analyst: "Confirm and block" confirms the campaign', await until('confirmed', async () =>
     (await call(analyst.page, 'GET', `/api/v1/campaigns/${CAMPAIGN}`)).body.status === 'confirmed'));
+  await analyst.page.getByRole('button', { name: 'Mark false positive' }).first().click();
+  check('analyst: one report of the campaign is labelled a false positive', await until('labelled', async () =>
+    (await call(analyst.page, 'GET', `/api/v1/reports?campaign=${CAMPAIGN}`)).body.items.some(
+      (r) => r.analyst_label === 'false_positive' && r.labelled_by === 'analyst')));
   await shot(analyst.page, 'campaign-confirmed');
 
   // --- a full wipe waits for a second administrator --------------------------

@@ -63,8 +63,21 @@ check "screenshots of every page were saved" bash -c "[ \$(ls '$ARTIFACTS'/page-
 
 check "the MDM received the approved full wipe" grep -q "\"device\": *\"$DEVICE_ID\".*wipe\|wipe.*\"device\": *\"$DEVICE_ID\"" "$WORK/mdm.log"
 
+# --- the sign-in endpoints take only the dashboard's own JSON ------------------
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+check "a sign-in POST that is not JSON is refused (415)" \
+  test "$(code -H 'Content-Type: text/plain' -d '{}' "$WL_URL/api/v1/console/sign-in/options")" = 415
+check "a sign-in POST from another site's page is refused (403)" \
+  test "$(code -H 'Content-Type: application/json' -H 'Origin: https://evil.example' -d '{}' "$WL_URL/api/v1/console/sign-in")" = 403
+
 # --- what the audit log says ------------------------------------------------
 stop_wardline
+wl user passkeys admin1 >"$WORK/passkeys.txt"
+check "user passkeys lists admin1's passkey (ES256, the virtual authenticator's)" grep -q ' ES256 ' "$WORK/passkeys.txt"
+PASSKEY=$(awk 'NR==2 {print $1}' "$WORK/passkeys.txt")
+check "user remove-passkey removes it" bash -c "'$WARDLINE' user remove-passkey admin1 '${PASSKEY:0:12}' --config '$WORK/wardline.yaml' | grep -q 'removed passkey'"
+check "admin1 has no passkey left" test "$(wl user passkeys admin1 | wc -l)" -eq 1
+check "the removal is an audit event" bash -c "'$WARDLINE' audit search --type admin.passkey_removed --json --config '$WORK/wardline.yaml' | grep -q admin1"
 events() { wl audit search --type "$1" --json 2>/dev/null; }
 check "four passkeys registered, each an audit event" bash -c "[ \$('$WARDLINE' audit search --type admin.passkey_registered --json --config '$WORK/wardline.yaml' | grep -c '\"type\"') -eq 4 ]"
 events auth.attempt >"$WORK/auth.json"

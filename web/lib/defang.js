@@ -23,6 +23,8 @@ export function defang(text) {
   out = out.replace(SCHEME, (m, h, tt, rest) => h + (tt === 'TT' ? 'XX' : 'xx') + rest);
   out = out.replace(/\bfile:\/\//gi, 'fxle://');
   out = out.replace(EMAIL, (m, local, domain) => `${local}[at]${domain}`);
+  // Browsers read these as dots in host names (IDNA): never leave one live.
+  out = out.replace(/[\u3002\uFF0E\uFF61]/g, '[.]');
   out = out.replace(IPV4, dots);
   out = out.replace(HOST, dots);
   return out;

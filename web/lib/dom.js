@@ -53,6 +53,12 @@ export function append(el, ...children) {
   return el;
 }
 
+/** Replaces el's children; null, undefined and false are skipped, as in h(). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
 /** A labelled form control: returns {wrap, input}. */
 export function field(label, control, hint) {
   if (!control.id) control.id = uid('in');

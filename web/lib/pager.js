@@ -1,7 +1,7 @@
 // Cursor paging: 50 items a page, "Next page" follows next_cursor and
 // "Previous page" goes back through a stack of the cursors seen.
 
-import {h} from './dom.js';
+import {h, fill} from './dom.js';
 import {showError} from './notify.js';
 
 /**
@@ -29,11 +29,11 @@ export function pager(load, render, label = 'Pages') {
       const pageData = await load(cursors[cursors.length - 1]);
       stack = cursors;
       nextCursor = pageData.next_cursor || '';
-      results.replaceChildren(render(pageData.items, pageData));
+      fill(results, render(pageData.items, pageData));
       where.textContent = `Page ${stack.length}`;
     } catch (e) {
       showError(e);
-      if (!results.firstChild) results.replaceChildren(h('p', {class: 'empty'}, 'Could not load this list.'));
+      if (!results.firstChild) fill(results, h('p', {class: 'empty'}, 'Could not load this list.'));
     } finally {
       busy = false;
       results.removeAttribute('aria-busy');

@@ -1,7 +1,7 @@
 // Access: conditional-access decisions from the audit log, each with its
 // explanation (rules matched, risk, required authentication).
 
-import {h, dl, table, badge} from '../lib/dom.js';
+import {h, dl, table, badge, fill} from '../lib/dom.js';
 import {page} from '../lib/api.js';
 import {pager} from '../lib/pager.js';
 import {time, localInputToRfc3339, rfc3339ToLocalInput} from '../lib/format.js';
@@ -49,7 +49,7 @@ function explain(box, entry) {
   const rules = split(det.rules);
   const reportOnly = split(det.report_only);
   const reasons = split(det.reasons);
-  box.replaceChildren(h('div', {class: 'panel explanation'},
+  fill(box, h('div', {class: 'panel explanation'},
     h('h3', {tabindex: '-1'}, `Decision ${det.decision_id || ''} for ${e.subject}`),
     dl([
       ['Decision', badge(det.decision)],
@@ -57,9 +57,9 @@ function explain(box, entry) {
       ['Risk', badge(det.risk)],
       ['Data category', det.category],
       ['Action', det.action],
-      ['Resource', det.resource],
+      ['Resource', defang(det.resource)],
       ['Device', det.device ? h('a', {href: `#/devices/${encodeURIComponent(det.device)}`}, det.device) : null],
-      ['Client address', det.client],
+      ['Client address', defang(det.client)],
       ['Asked by', e.actor],
       ['When', time(e.time)],
       ['Audit entry', h('a', {href: `#/audit/events/${entry.index}`}, `#${entry.index}`)],

@@ -1,7 +1,7 @@
 // Alerts: threat-intel matches, accounts that look shared, and the newest
 // EHR access anomalies, in one place.
 
-import {h, table, list} from '../lib/dom.js';
+import {h, table, list, fill} from '../lib/dom.js';
 import {get, page} from '../lib/api.js';
 import {can} from '../lib/session.js';
 import {pager} from '../lib/pager.js';
@@ -25,9 +25,9 @@ export async function render(view, {query}) {
     const box = h('div', {}, h('p', {class: 'loading'}, 'Loading…'));
     view.append(section('EHR access anomalies', h('p', {class: 'hint'}, 'The ten newest; the EHR page has them all with filters.'), box));
     page('/api/v1/ehr/alerts', {}, '', 10)
-      .then(({items}) => box.replaceChildren(ehrAlertTable('Newest EHR access anomalies', items)))
+      .then(({items}) => fill(box, ehrAlertTable('Newest EHR access anomalies', items)))
       .catch((e) => {
-        box.replaceChildren(h('p', {class: 'empty'}, 'Could not load them.'));
+        fill(box, h('p', {class: 'empty'}, 'Could not load them.'));
         showError(e);
       });
   }
@@ -38,7 +38,7 @@ export async function render(view, {query}) {
 function sharedAccounts() {
   const box = h('div', {}, h('p', {class: 'loading'}, 'Loading…'));
   get('/api/v1/access/shared-accounts', {limit: 50}).then((data) => {
-    box.replaceChildren(h('p', {class: 'hint'}, 'One account active on several devices at once, or a generic account name. The 50 newest.'),
+    fill(box, h('p', {class: 'hint'}, 'One account active on several devices at once, or a generic account name. The 50 newest.'),
       table('Accounts that look shared', [
         {label: 'When', rowHeader: true, cell: (a) => time(a.at)},
         {label: 'Account', cell: (a) => a.user},
@@ -46,7 +46,7 @@ function sharedAccounts() {
         {label: 'Devices', cell: (a) => list(a.devices)},
       ], (data && data.items) || [], 'No account looks shared.'));
   }).catch((e) => {
-    box.replaceChildren(h('p', {class: 'empty'}, 'Could not load them.'));
+    fill(box, h('p', {class: 'empty'}, 'Could not load them.'));
     showError(e);
   });
   return box;

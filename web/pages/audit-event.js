@@ -1,7 +1,7 @@
 // One audit entry: the event, its exact leaf data, and an inclusion proof
 // checked in the browser against the latest signed tree head.
 
-import {h, dl, table, badge} from '../lib/dom.js';
+import {h, dl, table, badge, fill} from '../lib/dom.js';
 import {get} from '../lib/api.js';
 import {time} from '../lib/format.js';
 import {defang} from '../lib/defang.js';
@@ -26,7 +26,7 @@ export async function render(view, {params}) {
       ['Subject', e.subject ? h('span', {class: 'defanged'}, defang(e.subject)) : ''],
       ['Outcome', badge(e.outcome)],
       ['Severity', badge(e.severity)],
-      ['Source address', e.source_ip],
+      ['Source address', defang(e.source_ip)],
       ['Event id', h('code', {}, e.id)],
     ]),
     section('Details', table('Event details', [
@@ -36,10 +36,10 @@ export async function render(view, {params}) {
     section('Proof of inclusion',
       h('p', {class: 'hint'}, 'Recomputes SHA-256(0x00 || leaf) from the text below, fetches the inclusion proof for the latest signed tree head, and checks that the proof leads to its signed root hash.'),
       actionButton('Verify inclusion', async () => {
-        result.replaceChildren(h('p', {class: 'loading'}, 'Checking…'));
+        fill(result, h('p', {class: 'loading'}, 'Checking…'));
         try {
           const sth = await get('/api/v1/audit/sth');
-          result.replaceChildren(verdict(await inclusionLines(entry, sth)));
+          fill(result, verdict(await inclusionLines(entry, sth)));
         } catch (err) {
           result.replaceChildren();
           throw err;

@@ -1,7 +1,7 @@
 // Audit: the latest signed tree head, the history of tree heads with
 // consistency checks done in the browser, and the event search.
 
-import {h, dl, table, badge} from '../lib/dom.js';
+import {h, dl, table, badge, fill} from '../lib/dom.js';
 import {get, page} from '../lib/api.js';
 import {pager} from '../lib/pager.js';
 import {abbrev, number, time, localInputToRfc3339, rfc3339ToLocalInput} from '../lib/format.js';
@@ -24,9 +24,9 @@ export async function render(view, {query}) {
     {label: 'Root hash', cell: (s) => hashCell(s)},
     {label: 'Check', cell: (s) => actionButton(['Verify', h('span', {class: 'sr-only'}, ` tree size ${s.tree_size} against the latest`)], async () => {
       if (!latest) latest = await get('/api/v1/audit/sth');
-      result.replaceChildren(h('p', {class: 'loading'}, 'Checking…'));
+      fill(result, h('p', {class: 'loading'}, 'Checking…'));
       try {
-        result.replaceChildren(h('h3', {tabindex: '-1'}, `Tree size ${s.tree_size} → ${latest.tree_size}`), verdict(await consistencyLines(s, latest)));
+        fill(result, h('h3', {tabindex: '-1'}, `Tree size ${s.tree_size} → ${latest.tree_size}`), verdict(await consistencyLines(s, latest)));
       } catch (e) {
         result.replaceChildren();
         throw e;
@@ -60,12 +60,12 @@ export async function render(view, {query}) {
   try {
     latest = await get('/api/v1/audit/sth');
   } catch (e) {
-    latestBox.replaceChildren(h('p', {class: 'empty'}, 'Could not load the latest tree head.'));
+    fill(latestBox, h('p', {class: 'empty'}, 'Could not load the latest tree head.'));
     showError(e);
     return;
   }
   const sigResult = h('div', {'aria-live': 'polite'});
-  latestBox.replaceChildren(
+  fill(latestBox, 
     dl([
       ['Entries (tree size)', number(latest.tree_size)],
       ['Signed', time(latest.timestamp)],
@@ -73,7 +73,7 @@ export async function render(view, {query}) {
       ['Signing key id', h('code', {class: 'hash'}, latest.key_id || '—')],
     ]),
     actionButton('Check signature', async () => {
-      sigResult.replaceChildren(verdict(await signatureLines(latest, 'Latest tree head')));
+      fill(sigResult, verdict(await signatureLines(latest, 'Latest tree head')));
     }),
     sigResult);
 }

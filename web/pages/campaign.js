@@ -1,7 +1,7 @@
 // One campaign: what it is (messages, indicators, reasons), how it grew,
 // and the analyst's actions on it.
 
-import {h, dl, field, table, badge, list, uid} from '../lib/dom.js';
+import {h, dl, field, table, badge, list, uid, fill} from '../lib/dom.js';
 import {get, post, page} from '../lib/api.js';
 import {can} from '../lib/session.js';
 import {chart, perDay} from '../lib/chart.js';
@@ -27,7 +27,7 @@ async function draw(body, id) {
   const c = await get(`/api/v1/campaigns/${enc(id)}`);
   const chartBox = h('div', {}, h('p', {class: 'loading'}, 'Loading…'));
   const reasonsBox = h('div');
-  body.replaceChildren(
+  fill(body, 
     h('h2', {class: 'detail-title'}, `Campaign ${c.id} `, badge(c.status)),
     dl([
       ['Status', badge(c.status)],
@@ -83,15 +83,15 @@ function messages(c, chartBox, reasonsBox) {
 function fillFromReports(c, items, chartBox, reasonsBox) {
   const times = items.map((r) => r.reported_at);
   if (!times.length) {
-    chartBox.replaceChildren(h('p', {class: 'empty'}, 'No reports.'));
+    fill(chartBox, h('p', {class: 'empty'}, 'No reports.'));
   } else {
     const {labels, values} = perDay(times);
-    chartBox.replaceChildren(chart({title: `Reports per day (the ${times.length} most recent reports), campaign ${c.id}`, labels, series: [{name: 'Reports', values}], kind: 'bar', labelFormat: day}));
+    fill(chartBox, chart({title: `Reports per day (the ${times.length} most recent reports), campaign ${c.id}`, labels, series: [{name: 'Reports', values}], kind: 'bar', labelFormat: day}));
   }
   const counts = new Map();
   for (const r of items) for (const reason of r.reasons || []) counts.set(reason, (counts.get(reason) || 0) + 1);
   const rows = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-  reasonsBox.replaceChildren(
+  fill(reasonsBox, 
     c.categories && c.categories.length ? h('p', {}, `Categories: ${c.categories.join(', ')}.`) : null,
     rows.length ? h('ul', {class: 'reasons'}, rows.map(([reason, n]) => h('li', {}, h('span', {class: 'defanged'}, defang(reason)), n > 1 ? ` (${n} reports)` : ''))) : h('p', {class: 'empty'}, 'No reasons recorded.'));
 }

@@ -1,7 +1,7 @@
 // One device: its standing, each failing check with why it matters and how
 // to fix it, and (administrators) lock and wipe.
 
-import {h, dl, field, select, table, badge, list} from '../lib/dom.js';
+import {h, dl, field, select, table, badge, list, fill} from '../lib/dom.js';
 import {get, request, page} from '../lib/api.js';
 import {can} from '../lib/session.js';
 import {pager} from '../lib/pager.js';
@@ -24,7 +24,7 @@ async function draw(body, id) {
   const d = await get(`/api/v1/devices/${enc(id)}`);
   const findings = d.findings || [];
   const actionsBox = h('div');
-  body.replaceChildren(
+  fill(body, 
     h('h2', {class: 'detail-title'}, `${d.name || d.id} `, badge(d.state)),
     dl([
       ['Id', h('code', {}, d.id)],

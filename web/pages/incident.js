@@ -1,6 +1,6 @@
 // One incident: what it holds, what happened, and changes to it.
 
-import {h, dl, field, select, table, badge} from '../lib/dom.js';
+import {h, dl, field, select, table, badge, fill} from '../lib/dom.js';
 import {get, post} from '../lib/api.js';
 import {can} from '../lib/session.js';
 import {time} from '../lib/format.js';
@@ -8,6 +8,7 @@ import {showStatus} from '../lib/notify.js';
 import {pageTitle, back, section, form} from '../lib/ui.js';
 import {INCIDENT_STATUSES, SEVERITIES, ITEM_KINDS} from './incidents.js';
 import {refLink} from '../parts/ref-link.js';
+import {defang} from '../lib/defang.js';
 
 const enc = encodeURIComponent;
 
@@ -21,8 +22,8 @@ export async function render(view, {params}) {
 
 async function draw(body, id) {
   const i = await get(`/api/v1/incidents/${enc(id)}`);
-  body.replaceChildren(
-    h('h2', {class: 'detail-title'}, i.title || i.id),
+  fill(body, 
+    h('h2', {class: 'detail-title defanged'}, defang(i.title || i.id)),
     dl([
       ['Id', h('code', {}, i.id)],
       ['Status', badge(i.status)],
@@ -36,14 +37,14 @@ async function draw(body, id) {
     section('Items', table('Items attached to the incident', [
       {label: 'Kind', rowHeader: true, cell: (it) => String(it.kind || '').replace(/_/g, ' ')},
       {label: 'Reference', cell: (it) => refLink(it.kind, it.ref)},
-      {label: 'Summary', class: 'wide', cell: (it) => it.summary},
+      {label: 'Summary', class: 'wide', cell: (it) => defang(it.summary)},
       {label: 'Added', cell: (it) => time(it.added_at)},
     ], i.items || [], 'No items yet.')),
     can('incidents_write') ? changeForms(body, i) : null,
     section('Timeline', table('Incident timeline', [
       {label: 'When', rowHeader: true, cell: (t) => time(t.at)},
       {label: 'Who', cell: (t) => t.actor},
-      {label: 'What', class: 'wide', cell: (t) => t.entry},
+      {label: 'What', class: 'wide', cell: (t) => defang(t.entry)},
     ], i.timeline || [], 'Nothing on the timeline yet.')),
   );
 }

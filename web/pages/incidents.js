@@ -6,6 +6,7 @@ import {can} from '../lib/session.js';
 import {pager} from '../lib/pager.js';
 import {time} from '../lib/format.js';
 import {pageTitle, section, filters, form, go, route} from '../lib/ui.js';
+import {defang} from '../lib/defang.js';
 
 export const INCIDENT_STATUSES = ['open', 'investigating', 'contained', 'resolved', 'closed'].map((s) => [s, s]);
 const INCIDENT_TYPES = [['smishing_campaign', 'Smishing campaign'], ['credential_compromise', 'Credential compromise'], ['lost_device', 'Lost or stolen device'],
@@ -24,7 +25,7 @@ export async function render(view, {query}) {
     {name: 'owner', label: 'Owner'},
   ], query, (values) => go(route('#/incidents', values))));
   const p = pager((cursor) => page('/api/v1/incidents', {status: query.status, type: query.type, owner: query.owner}, cursor), (items) => table('Incidents, newest first', [
-    {label: 'Incident', rowHeader: true, class: 'wide', cell: (i) => h('a', {href: `#/incidents/${encodeURIComponent(i.id)}`}, i.title || i.id)},
+    {label: 'Incident', rowHeader: true, class: 'wide', cell: (i) => h('a', {href: `#/incidents/${encodeURIComponent(i.id)}`}, defang(i.title || i.id))},
     {label: 'Status', cell: (i) => badge(i.status)},
     {label: 'Severity', cell: (i) => badge(i.severity)},
     {label: 'Type', cell: (i) => String(i.type || '').replace(/_/g, ' ')},

@@ -1,6 +1,6 @@
 // One threat-intel alert with its triage buttons.
 
-import {h, dl, badge, list} from '../lib/dom.js';
+import {h, dl, badge, list, fill} from '../lib/dom.js';
 import {get, post} from '../lib/api.js';
 import {can} from '../lib/session.js';
 import {time} from '../lib/format.js';
@@ -26,7 +26,7 @@ async function draw(body, id) {
     await draw(body, id);
     showStatus(text);
   };
-  body.replaceChildren(
+  fill(body, 
     h('h2', {class: 'detail-title'}, 'Threat-intel match ', h('span', {class: 'defanged'}, defang(a.indicator))),
     dl([
       ['Indicator', h('code', {class: 'defanged'}, defang(a.indicator))],

@@ -1,13 +1,14 @@
 // Threat intel: the subscribed feeds and their last pull, the block-list
 // exports, and the matches.
 
-import {h, table, badge} from '../lib/dom.js';
+import {h, table, badge, fill} from '../lib/dom.js';
 import {get, page, download} from '../lib/api.js';
 import {pager} from '../lib/pager.js';
 import {number, time} from '../lib/format.js';
 import {showStatus} from '../lib/notify.js';
 import {pageTitle, section, actionButton} from '../lib/ui.js';
 import {intelAlertTable} from '../parts/intel-alerts.js';
+import {defang} from '../lib/defang.js';
 
 const EXPORTS = [
   ['rpz', 'Download RPZ zone', 'wardline-blocklist.rpz', 'DNS response policy zone for BIND, Unbound or PowerDNS.'],
@@ -31,7 +32,7 @@ export async function render(view) {
   view.append(section('Matches', p.el));
 
   const data = await get('/api/v1/intel/feeds');
-  feedsBox.replaceChildren(
+  fill(feedsBox, 
     h('p', {}, `Indicators loaded: ${number(data.indicators_loaded)}.`),
     table('Subscribed feeds', [
       {label: 'Feed', rowHeader: true, cell: (f) => f.name},
@@ -40,7 +41,7 @@ export async function render(view) {
       {label: 'Confidence', class: 'num', cell: (f) => String(f.confidence)},
       {label: 'Last pull', cell: (f) => time(f.last_pull_at)},
       {label: 'Status', cell: (f) => badge(f.last_status || 'never')},
-      {label: 'Error', class: 'wide', cell: (f) => f.last_error},
+      {label: 'Error', class: 'wide', cell: (f) => defang(f.last_error)},
       {label: 'Indicators', class: 'num', cell: (f) => number(f.indicators)},
       {label: 'Rejected', class: 'num', cell: (f) => rejects(f)},
       {label: 'Ignored', class: 'num', cell: (f) => number(f.ignored)},
@@ -50,6 +51,6 @@ export async function render(view) {
 function rejects(feed) {
   if (!feed.rejects || !feed.rejects.length) return number(feed.rejected);
   return h('details', {}, h('summary', {}, number(feed.rejected)),
-    h('ul', {}, feed.rejects.map((r) => h('li', {}, `${r.where}: ${r.reason}`))));
+    h('ul', {}, feed.rejects.map((r) => h('li', {}, `${r.where}: ${defang(r.reason)}`))));
 }
 

@@ -1,7 +1,7 @@
 // Reports: every reported message, newest first (analysts), and a form to
 // report one (anyone who may report).
 
-import {h, field, select, dl, badge, list} from '../lib/dom.js';
+import {h, field, select, dl, badge, list, fill} from '../lib/dom.js';
 import {page, post} from '../lib/api.js';
 import {can} from '../lib/session.js';
 import {pager} from '../lib/pager.js';
@@ -36,7 +36,7 @@ function reportForm() {
     text.value = '';
     sender.value = '';
     showStatus(r.duplicate ? 'You had already reported this message.' : 'Thank you: the message was reported.');
-    result.replaceChildren(h('h3', {}, 'What Wardline found'), dl([
+    fill(result, h('h3', {}, 'What Wardline found'), dl([
       ['Verdict', h('span', {}, badge(r.simulation ? 'simulation' : r.verdict), ` score ${r.score}`)],
       ['Exercise', r.simulation || undefined],
       ['Kind', list(r.categories)],

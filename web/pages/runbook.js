@@ -1,7 +1,7 @@
 // One runbook: its steps in order, who does each, and the API call a step
 // can trigger; its drills.
 
-import {h, dl, badge} from '../lib/dom.js';
+import {h, dl, badge, fill} from '../lib/dom.js';
 import {get} from '../lib/api.js';
 import {can} from '../lib/session.js';
 import {time} from '../lib/format.js';
@@ -16,7 +16,7 @@ export async function render(view, {params}) {
   const drillsBox = h('div');
   const loadDrills = async () => {
     const drills = await get('/api/v1/drills', {runbook: r.name, limit: 50});
-    drillsBox.replaceChildren(drillTable(`Drills of ${r.name}`, drills.items || []));
+    fill(drillsBox, drillTable(`Drills of ${r.name}`, drills.items || []));
   };
   view.append(
     h('h2', {class: 'detail-title'}, r.title || r.name),

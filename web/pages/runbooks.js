@@ -1,7 +1,7 @@
 // Runbooks: the incident procedures with when each was last drilled, and
 // the drills recorded.
 
-import {h, table, badge} from '../lib/dom.js';
+import {h, table, badge, fill} from '../lib/dom.js';
 import {get} from '../lib/api.js';
 import {can} from '../lib/session.js';
 import {time} from '../lib/format.js';
@@ -15,7 +15,7 @@ export async function render(view) {
   const drillsBox = h('div');
   const loadDrills = async () => {
     const drills = await get('/api/v1/drills', {limit: 50});
-    drillsBox.replaceChildren(drillTable('The 50 newest drills', drills.items || []));
+    fill(drillsBox, drillTable('The 50 newest drills', drills.items || []));
   };
   if (data.warnings && data.warnings.length) {
     view.append(h('div', {class: 'warning panel'}, h('p', {}, 'Drills overdue:'), h('ul', {}, data.warnings.map((w) => h('li', {}, w)))));

@@ -16,7 +16,7 @@ export function intelAlertTable(caption, items) {
     {label: 'Feeds', cell: (a) => list(a.feeds)},
     {label: 'Last seen', cell: (a) => time(a.last_seen)},
     {label: 'Seen as', class: 'wide', cell: (a) => (a.last && a.last.observed ? h('span', {class: 'defanged'}, defang(a.last.observed)) : '—')},
-    {label: 'Device / user', cell: (a) => (a.last ? [a.last.device, a.last.user].filter(Boolean).join(' / ') || a.last.client || '—' : '—')},
+    {label: 'Device / user', cell: (a) => (a.last ? [a.last.device, a.last.user].filter(Boolean).join(' / ') || defang(a.last.client) || '—' : '—')},
     {label: 'Campaign', cell: (a) => (a.campaign_id ? h('a', {href: `#/campaigns/${encodeURIComponent(a.campaign_id)}`}, a.campaign_id) : '—')},
   ], items, 'No threat-intel matches.');
 }

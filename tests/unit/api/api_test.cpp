@@ -585,6 +585,35 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
   EXPECT_TRUE(std::all_of(labels->begin(), labels->end(), [](const auto& l) { return l.label == "ham"; }));
   EXPECT_NE(labels->front().text.find("Epic access expires"), std::string::npos);
 
+  // A report's own label wins over its campaign's status, is shown with the
+  // report, audited, and can be cleared; a reporter may not label.
+  auto lb = post("/api/v1/reports/" + r2 + "/label", analyst_, R"({"label":"smishing"})");
+  ASSERT_EQ(lb->status, 200) << lb->body;
+  EXPECT_EQ(json::parse(lb->body)["analyst_label"], "smishing");
+  labels = smish::analyst_labels(*store_, *keyring_);
+  ASSERT_TRUE(labels.ok());
+  auto of = [&](const std::string& rid) {
+    auto it = std::find_if(labels->begin(), labels->end(), [&](const auto& l) { return l.id == rid; });
+    return it == labels->end() ? std::string("missing") : it->label;
+  };
+  EXPECT_EQ(of(r2), "smishing");
+  EXPECT_EQ(of(r1), "ham");
+  auto listed = json::parse(get("/api/v1/reports?campaign=" + id, analyst_)->body)["items"];
+  ASSERT_EQ(listed.size(), 3u);
+  for (const auto& r : listed) EXPECT_EQ(r.contains("analyst_label"), r["id"] == r2) << r.dump();
+  EXPECT_EQ(error_of(post("/api/v1/reports/" + r2 + "/label", analyst_, R"({"label":"spam"})"))["field"], "label");
+  EXPECT_EQ(post("/api/v1/reports/rpt_nope/label", analyst_, R"({"label":"smishing"})")->status, 404);
+  EXPECT_EQ(post("/api/v1/reports/" + r2 + "/label", token_for("nurse.l", Role::reporter), R"({"label":"false_positive"})")->status, 403);
+  audit::SearchFilter labelled;
+  labelled.type = "admin.report_labelled";
+  auto label_events = audit_->search(labelled, "", 10);
+  ASSERT_TRUE(label_events.ok());
+  ASSERT_EQ(label_events->entries.size(), 1u);
+  EXPECT_EQ(label_events->entries[0].event.details.at("to"), "smishing");
+  ASSERT_EQ(post("/api/v1/reports/" + r2 + "/label", analyst_, R"({"label":null})")->status, 200);
+  labels = smish::analyst_labels(*store_, *keyring_);
+  EXPECT_EQ(of(r2), "ham");
+
   // A restart rebuilds the clusters. The campaign was handled (false
   // positive), so a copy that comes back starts a new campaign, and the copy
   // after it joins that one.

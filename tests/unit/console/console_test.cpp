@@ -427,6 +427,48 @@ TEST_P(ConsoleTest, MissingUserHandleOrWrongTypeIsRefused) {
   EXPECT_TRUE(contains(f.error.message, "public-key")) << f.error.message;
 }
 
+TEST_P(ConsoleTest, SignInWithAttestedDataOrOversizedFieldsIsRefused) {
+  SoftAuthenticator a(KeyKind::es256);
+  enrolled(a, "dr.ellis");
+  a.flags |= 0x40;  // AT: a sign-in must not carry a credential
+  auto f = failure(sign_in_with(a));
+  EXPECT_EQ(f.error.code, "invalid_authenticator_data");
+  EXPECT_TRUE(contains(f.error.message, "attested credential data")) << f.error.message;
+  a.flags &= ~0x40;
+  auto ceremony = console_->sign_in_options();
+  ASSERT_TRUE(ceremony.ok());
+  json assertion = a.make_assertion(ceremony->options_json);
+  assertion["response"]["clientDataJSON"] = crypto::base64url_encode(std::string(100000, 'x'));
+  f = failure(console_->sign_in(ceremony->id, assertion));
+  EXPECT_EQ(f.error.code, "invalid_credential");
+  EXPECT_EQ(f.error.message, "'response.clientDataJSON' is longer than 4096 bytes");
+  ceremony = console_->sign_in_options();
+  assertion = a.make_assertion(ceremony->options_json);
+  assertion["type"] = 7;  // not even text
+  EXPECT_EQ(failure(console_->sign_in(ceremony->id, assertion)).error.code, "invalid_credential");
+}
+
+TEST_P(ConsoleTest, RemovingAPasskeyEndsItsSessionsAndItsSignIns) {
+  SoftAuthenticator phone(KeyKind::es256), key(KeyKind::ed25519);
+  SignedIn on_phone = enrolled(phone, "dr.ellis");
+  SignedIn on_key = enrolled(key, "dr.ellis");
+  std::string user_id = identity_->find_user("dr.ellis")->id;
+  auto keys = console_->passkeys(user_id);
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 2u);
+  std::string phone_id = crypto::base64url_encode(phone.credential_id);
+  EXPECT_EQ(console_->find_passkey(user_id, phone_id.substr(0, 4)).error().field, "credential");  // too short
+  EXPECT_EQ(console_->find_passkey(user_id, "zzzzzzzzzz").error().code, "not_found");
+  auto removed = console_->remove_passkey(user_id, phone_id.substr(0, 10));
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_EQ(removed->credential_id, phone_id);
+  session_refusal(on_phone.cookie_value);
+  EXPECT_TRUE(console_->session(on_key.cookie_value).ok());
+  EXPECT_EQ(failure(sign_in_with(phone)).error.code, "unauthenticated");
+  EXPECT_TRUE(succeeded(sign_in_with(key)));
+  EXPECT_EQ(console_->passkeys(user_id)->size(), 1u);
+}
+
 TEST_P(ConsoleTest, AnswerToTheWrongCeremonyKindLeavesTheChallengeUsable) {
   SoftAuthenticator a(KeyKind::es256), b(KeyKind::ed25519);
   enrolled(a, "dr.ellis");

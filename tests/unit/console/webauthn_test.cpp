@@ -247,6 +247,13 @@ TEST(Cbor, HeadersDeclaringMoreItemsThanTheInputHoldsAreRefused) {
     EXPECT_EQ(key.error().message, "public_key declares more CBOR items than it holds");
     EXPECT_FALSE(parse_attestation_object(bytes).ok());
   }
+  // Nested headers each within the input, together far beyond it.
+  std::string nested;
+  for (int i = 0; i < 100; ++i) nested += std::string("\x9a\x00\x00\x03\xe8", 5);  // array of 1000
+  nested += std::string(2000, '\0');
+  auto key = parse_cose_key(nested);
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().message, "public_key declares more CBOR items than it holds");
 }
 
 }  // namespace
