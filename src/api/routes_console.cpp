@@ -145,7 +145,9 @@ class ConsoleRoutes : public std::enable_shared_from_this<ConsoleRoutes> {
     answer_signed_in(res, done);
   }
 
-  void sign_in_options(const httplib::Request&, httplib::Response& res, const std::string&, const json&) {
+  void sign_in_options(const httplib::Request& req, httplib::Response& res, const std::string&, const json&) {
+    // Each call stores a challenge before anyone is known: bounded per address.
+    if (options_throttle_.failure(req.remote_addr) != AuthThrottle::Verdict::record) return send_throttled(res);
     auto c = s_.console->sign_in_options();
     if (!c) return send_error(res, c.error());
     send_json(res, 200, {{"ceremony", c->id}, {"publicKey", json::parse(c->options_json)}});
@@ -215,6 +217,7 @@ class ConsoleRoutes : public std::enable_shared_from_this<ConsoleRoutes> {
   }
 
   Services& s_;
+  AuthThrottle options_throttle_;
 };
 
 }  // namespace

@@ -102,6 +102,7 @@ Result<std::pair<std::string, std::string>> new_challenge(store::Store& db, cons
                                                           const std::string& subject, std::chrono::seconds ttl) {
   int64_t now = unix_now();
   (void)db.execute("DELETE FROM console_challenges WHERE expires_at < ?", {now});  // housekeeping
+  (void)db.execute("DELETE FROM console_sessions WHERE expires_at < ?", {now});
   std::string id = new_id("wac"), challenge = fresh_secret();
   auto r = db.execute("INSERT INTO console_challenges (id, purpose, challenge, subject, expires_at) VALUES (?, ?, ?, ?, ?)",
                       {id, purpose, challenge, subject, now + ttl.count()});
