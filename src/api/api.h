@@ -127,6 +127,9 @@ class Server {
   void stop();
 
   const std::vector<RouteInfo>& routes() const;
+  // Sends again the staff notices that are due (smish::NoticeQueue); each
+  // outcome is an admin.campaign_notified audit event.
+  Status retry_staff_notices(int64_t now);
   // The syslog intake's port after bind() (intel.syslog_listen), or 0.
   int syslog_port() const;
 

@@ -154,12 +154,17 @@ Result<IngestOutcome> ingest_logs(Services& s, std::string_view text, std::optio
 
 struct NoticeResult {
   int sent = 0, failed = 0;
+  std::vector<std::string> failed_staff;  // smish::staff_key of each notice not delivered
+  std::string last_error;
 };
 // The notice template makes no link.
 Status check_staff_notices(const StaffNoticeConfig& cfg);
 // Sends the configured notice (smish.campaigns.notify) to each staff member.
 Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const std::string& token, const smish::Campaign& c,
                                         const std::vector<smish::StaffMember>& staff);
+// Sends the due notices of the retry queue (smish::NoticeQueue) again;
+// notices of campaigns no longer confirmed are dropped.
+Status retry_staff_notices(Services& s, int64_t now);
 // The smish.report audit event for a newly filed report, whatever way it came
 // in (`e` carries actor and source; `call`, when there is one, adds its
 // pending authentication). A report that cannot be recorded is withdrawn;

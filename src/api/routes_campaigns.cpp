@@ -1,4 +1,6 @@
 // /api/v1/campaigns: analysts see reports grouped into campaigns and triage them.
+#include <spdlog/spdlog.h>
+
 #include "api/json_body.h"
 #include "api/router.h"
 #include "core/time.h"
@@ -111,11 +113,15 @@ void add_campaign_routes(std::vector<Route>& routes, Services& s) {
       if (!staff) return staff.error();
       auto sent = send_staff_notices(s.config.smish.campaigns.notify, s.intake.notify_token, d->campaign, *staff);
       if (!sent) return sent.error();
+      // What the gateway did not take is tried again (retry_staff_notices).
+      if (sent->failed)
+        if (Status q = smish::NoticeQueue(s.store).add(id, sent->failed_staff, sent->last_error, unix_now()); !q)
+          spdlog::error("campaign {}: {} undelivered notices not queued for retry: {}", id, sent->failed, q.error().message);
       auto n = call_event(call, "admin.campaign_notified", id, sent->failed ? "failure" : "success");
       n.details["sent"] = std::to_string(sent->sent);
       n.details["failed"] = std::to_string(sent->failed);
       (void)record(s, call, n);  // the notices are out either way
-      reply["notified"] = {{"sent", sent->sent}, {"failed", sent->failed}};
+      reply["notified"] = {{"sent", sent->sent}, {"failed", sent->failed}, {"queued_for_retry", sent->failed}};
     }
     return Reply{200, reply};
   }});

@@ -358,6 +358,7 @@ Server::~Server() = default;
 
 const std::vector<RouteInfo>& Server::routes() const { return impl_->route_infos; }
 int Server::syslog_port() const { return impl_->syslog_port; }
+Status Server::retry_staff_notices(int64_t now) { return api::retry_staff_notices(impl_->services, now); }
 
 Result<int> Server::bind() {
   const Config& c = impl_->options.config;

@@ -3,9 +3,11 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "api/router.h"
+#include "siem/siem.h"
 #include "smish/smish.h"
 
 namespace wardline::api {
@@ -36,11 +38,53 @@ Result<NoticeResult> send_staff_notices(const StaffNoticeConfig& cfg, const std:
       ++out.sent;
     } else {
       ++out.failed;
-      spdlog::warn("campaign {}: notice to a staff member not delivered: {}", c.id,
-                   r ? "HTTP " + std::to_string(r->status) : httplib::to_string(r.error()));
+      out.failed_staff.push_back(smish::staff_key(m));
+      out.last_error = r ? "HTTP " + std::to_string(r->status) : httplib::to_string(r.error());
+      spdlog::warn("campaign {}: notice to a staff member not delivered: {}", c.id, out.last_error);
     }
   }
   return out;
+}
+
+Status retry_staff_notices(Services& s, int64_t now) {
+  const auto& cfg = s.config.smish.campaigns.notify;
+  if (!s.campaigns || cfg.url.empty()) return {};
+  smish::NoticeQueue queue(s.store);
+  auto due = queue.due(now);
+  if (!due) return due.error();
+  for (const auto& n : *due) {
+    // A campaign taken back (or merged away) since: no warning about it any more.
+    auto d = s.campaigns->get(n.campaign_id);
+    if (!d && d.error().code != "not_found") return d.error();
+    auto staff = d && d->campaign.status == "confirmed" ? s.campaigns->targeted_staff(n.campaign_id)
+                                                         : Result<std::vector<smish::StaffMember>>(std::vector<smish::StaffMember>{});
+    if (!staff) return staff.error();
+    auto member = std::find_if(staff->begin(), staff->end(), [&](const auto& m) { return smish::staff_key(m) == n.staff_key; });
+    if (member == staff->end()) {
+      if (Status st = queue.remove(n.id); !st) return st;
+      continue;
+    }
+    auto sent = send_staff_notices(cfg, s.intake.notify_token, d->campaign, {*member});
+    if (!sent) return sent.error();
+    bool abandoned = false;
+    if (sent->sent) {
+      if (Status st = queue.remove(n.id); !st) return st;
+    } else {
+      auto gave_up = queue.failed_again(n, sent->last_error, now);
+      if (!gave_up) return gave_up.error();
+      abandoned = *gave_up;
+      if (!abandoned) continue;  // recorded when it is delivered or given up
+    }
+    auto e = siem::make_event("admin.campaign_notified", abandoned ? "failure" : "success");
+    e.severity = abandoned ? "warning" : "info";
+    e.actor = "system";
+    e.subject = n.campaign_id;
+    e.details = {{"sent", std::to_string(sent->sent)}, {"failed", std::to_string(sent->failed)}, {"retry", "true"},
+                 {"attempts", std::to_string(n.attempts + 1)}};
+    if (abandoned) e.details["given_up"] = "true", e.details["last_error"] = sent->last_error;
+    (void)record(s, e);  // the notice is out (or given up) either way
+  }
+  return {};
 }
 
 }  // namespace wardline::api

@@ -352,6 +352,10 @@ int serve(const ServeOptions& opts) {
     if (Status st = ehr_rt->analytics->save(*(*rt)->store); !st) spdlog::error("ehr: cannot save baselines: {}", st.error().message);
   };
   Periodic baseline_saver(std::chrono::minutes(1), save_baselines);
+  // Staff notices the SMS gateway did not take are tried again.
+  Periodic notice_retries(std::chrono::minutes(1), [&] {
+    if (Status st = server.retry_staff_notices(unix_now()); !st) spdlog::error("staff notices: {}", st.error().message);
+  });
   std::thread waiter([&] {
     int sig = 0;
     while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
@@ -367,6 +371,7 @@ int serve(const ServeOptions& opts) {
     puller.stop();
     posture.stop();
     response_watch.stop();
+    notice_retries.stop();
     server.stop();
     baseline_saver.stop();
   });

@@ -436,7 +436,7 @@ Result<std::vector<StaffMember>> CampaignBook::targeted_staff(const std::string&
     if (reporter.rfind("staff:", 0) != 0) continue;
     std::string key = reporter.substr(6);
     for (const auto& m : analyzer->organization().staff)
-      if (!m.phone.empty() && (m.id == key || (m.id.empty() && (m.email == key || m.name == key)))) {
+      if (!m.phone.empty() && staff_key(m) == key) {
         out.push_back(m);
         break;
       }

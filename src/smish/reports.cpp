@@ -129,7 +129,7 @@ Result<InboundReport> ReportBook::submit_inbound(const InboundMessage& m, const 
   NewReport r;
   if (out.staff) {
     const StaffMember& s = *out.staff;
-    r.reporter = "staff:" + (!s.id.empty() ? s.id : !s.email.empty() ? s.email : s.name);
+    r.reporter = "staff:" + staff_key(s);
     r.department = s.department;
     r.staff_role = s.role;
   } else {

@@ -420,6 +420,33 @@ struct CampaignPage {
   std::string next_cursor;
 };
 
+// Staff notices the SMS gateway did not take, tried again later: each
+// entry names a campaign and a staff member (by directory key, so no phone
+// number is stored), and waits twice as long after each failed attempt.
+struct PendingNotice {
+  std::string id, campaign_id, staff_key, last_error;
+  int attempts = 0;
+};
+// The directory key a campaign's reports name a staff member by ("staff:KEY").
+std::string staff_key(const StaffMember& m);
+
+class NoticeQueue {
+ public:
+  static constexpr int kMaxAttempts = 6;          // the first send and five retries
+  static constexpr int64_t kFirstRetrySeconds = 60;  // then 2, 4, 8, 16 minutes
+  explicit NoticeQueue(store::Store& store) : store_(store) {}
+  // After a failed first attempt.
+  Status add(const std::string& campaign_id, const std::vector<std::string>& staff_keys, const std::string& error, int64_t now);
+  Result<std::vector<PendingNotice>> due(int64_t now, int limit = 100);
+  Status remove(const std::string& id);
+  // Another failed attempt: rescheduled, or (the last one) removed; returns
+  // whether it was given up.
+  Result<bool> failed_again(const PendingNotice& n, const std::string& error, int64_t now);
+
+ private:
+  store::Store& store_;
+};
+
 // The notice sent to targeted staff: {category}, {reports} and {staff}
 // filled in from the campaign. Refused if the text would carry a link: a
 // warning must never be one tap from the lure.

@@ -357,6 +357,19 @@ ALTER TABLE smish_reports ADD COLUMN analyst_label TEXT;
 ALTER TABLE smish_reports ADD COLUMN labelled_by TEXT;
 ALTER TABLE smish_reports ADD COLUMN labelled_at BIGINT
 )sql"},
+      {21, "smish_notice_queue",
+       R"sql(
+CREATE TABLE smish_notice_queue (
+  id TEXT PRIMARY KEY,
+  campaign_id TEXT NOT NULL,
+  staff_key TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  last_error TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX smish_notice_queue_due ON smish_notice_queue(next_attempt_at)
+)sql"},
   };
   return all;
 }

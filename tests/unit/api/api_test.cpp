@@ -93,6 +93,11 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     gateway_ = std::make_unique<httplib::Server>();
     gateway_->Post("/send", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(gateway_mu_);
+      if (gateway_failures_ > 0) {  // the gateway is down for this many requests
+        --gateway_failures_;
+        res.status = 503;
+        return;
+      }
       gateway_requests_.push_back({req.get_header_value("Authorization"), req.body});
       res.set_content("{}", "application/json");
     });
@@ -221,6 +226,7 @@ rules:
   std::thread gateway_thread_;
   std::mutex gateway_mu_;
   std::vector<std::pair<std::string, std::string>> gateway_requests_;  // Authorization, body
+  int gateway_failures_ = 0;  // under gateway_mu_
   std::shared_ptr<const smish::Analyzer> analyzer_;
   std::shared_ptr<smish::CampaignBook> campaigns_;
   std::shared_ptr<intel::LiveIndicators> indicators_;
@@ -1166,6 +1172,78 @@ TEST_P(IntakeTest, ConfirmingACampaignWarnsTheStaffItTargetedWithoutTheLink) {
   auto ev = events();
   EXPECT_EQ(count_events(ev, "admin.campaign_notified"), 1u);
   EXPECT_EQ(count_events(ev, "smish.campaign"), 1u);
+}
+
+// Notices the gateway refused are sent again later, with growing waits, and
+// given up after NoticeQueue::kMaxAttempts; a campaign taken back drops them.
+TEST_P(IntakeTest, UndeliveredStaffNoticesAreRetried) {
+  const char* phones[] = {"+14155550101", "+14155550103", "+14155550104"};
+  for (int i = 0; i < 3; ++i) {
+    smish::FormParams p = {{"MessageSid", "SMr" + std::to_string(i)}, {"From", phones[i]},
+                           {"Body", "Workday: your direct deposit is on hold, ref " + std::to_string(2000 + i) +
+                                        ". Confirm your bank details at https://workday-lmc" + std::to_string(i) + ".top/verify"}};
+    ASSERT_EQ(twilio(p)->status, 200);
+  }
+  std::string id = json::parse(get("/api/v1/campaigns", analyst_)->body)["items"][0]["id"];
+  auto delivered = [&] {
+    std::lock_guard lock(gateway_mu_);
+    return gateway_requests_.size();
+  };
+  {
+    std::lock_guard lock(gateway_mu_);
+    gateway_failures_ = 2;
+  }
+  auto r = post("/api/v1/campaigns/" + id + "/status", analyst_, R"({"status":"confirmed"})");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["notified"], json({{"sent", 1}, {"failed", 2}, {"queued_for_retry", 2}}));
+  int64_t now = unix_now();
+  ASSERT_TRUE(server_->retry_staff_notices(now).ok());
+  EXPECT_EQ(delivered(), 1u);  // not due yet
+  ASSERT_TRUE(server_->retry_staff_notices(now + smish::NoticeQueue::kFirstRetrySeconds).ok());
+  EXPECT_EQ(delivered(), 3u);
+  EXPECT_TRUE(smish::NoticeQueue(*store_).due(now + 100000)->empty());
+
+  // Down for good: given up after the last attempt, with the reason.
+  smish::NoticeQueue queue(*store_);
+  ASSERT_TRUE(queue.add(id, {"does-not-matter"}, "HTTP 503", now).ok());  // not a targeted staff key: dropped
+  {
+    std::lock_guard lock(gateway_mu_);
+    gateway_failures_ = 1000;
+  }
+  std::string key;
+  auto targeted = campaigns_->targeted_staff(id);
+  ASSERT_TRUE(targeted.ok());
+  for (const auto& m : *targeted) key = smish::staff_key(m);
+  ASSERT_TRUE(queue.add(id, {key}, "HTTP 503", now).ok());
+  int64_t t = now;
+  for (int attempt = 2; attempt <= smish::NoticeQueue::kMaxAttempts; ++attempt) {
+    t += smish::NoticeQueue::kFirstRetrySeconds << (attempt - 2);
+    ASSERT_TRUE(server_->retry_staff_notices(t).ok());
+  }
+  EXPECT_TRUE(queue.due(t + 100000)->empty());
+  EXPECT_EQ(delivered(), 3u);
+
+  // A campaign taken back: its queued notices are dropped, not sent.
+  ASSERT_TRUE(queue.add(id, {key}, "HTTP 503", t).ok());
+  auto back = post("/api/v1/campaigns/" + id + "/status", analyst_, R"({"status":"false_positive"})");
+  ASSERT_EQ(back->status, 200) << back->body;
+  {
+    std::lock_guard lock(gateway_mu_);
+    gateway_failures_ = 0;
+  }
+  ASSERT_TRUE(server_->retry_staff_notices(t + 100000).ok());
+  EXPECT_EQ(delivered(), 3u);
+  EXPECT_TRUE(queue.due(t + 200000)->empty());
+
+  // Each retried notice is audited once: delivered, or given up.
+  auto ev = events();  // (closes the audit log)
+  auto retried = [&](const std::string& key, const std::string& value) {
+    return std::count_if(ev.begin(), ev.end(), [&](const auto& e) {
+      return e.type == "admin.campaign_notified" && e.details.count("retry") && e.details.count(key) && e.details.at(key) == value;
+    });
+  };
+  EXPECT_EQ(retried("sent", "1"), 2);
+  EXPECT_EQ(retried("given_up", "true"), 1);
 }
 
 TEST(StaffNotice, NeverCarriesALink) {
