@@ -83,6 +83,11 @@ try {
     (await call(analyst.page, 'GET', `/api/v1/reports?campaign=${CAMPAIGN}`)).body.items.some(
       (r) => r.analyst_label === 'false_positive' && r.labelled_by === 'analyst')));
   await shot(analyst.page, 'campaign-confirmed');
+  await analyst.page.getByRole('link', { name: 'Access', exact: true }).click();
+  await heading(analyst.page, 'Access').waitFor();
+  check('analyst: the Access page lists decisions without the audit log',
+        (await call(analyst.page, 'GET', '/api/v1/access/decisions')).status === 200 &&
+        (await call(analyst.page, 'GET', '/api/v1/audit/events')).status === 403);
 
   // --- a full wipe waits for a second administrator --------------------------
   await admin.page.goto(`${ORIGIN}/#/devices/${DEVICE}`);

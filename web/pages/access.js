@@ -7,6 +7,7 @@ import {pager} from '../lib/pager.js';
 import {time, localInputToRfc3339, rfc3339ToLocalInput} from '../lib/format.js';
 import {pageTitle, section, filters, go, route} from '../lib/ui.js';
 import {defang} from '../lib/defang.js';
+import {can} from '../lib/session.js';
 
 const REQUIRED = {single_factor: 'one factor (password)', multi_factor: 'multi-factor', phishing_resistant: 'phishing-resistant (passkey, smart card)'};
 const split = (text) => String(text || '').split(';').map((s) => s.trim()).filter(Boolean);
@@ -21,7 +22,7 @@ export async function render(view, {query}) {
     {name: 'until', label: 'Until', type: 'datetime-local'},
   ], shown, (values) => go(route('#/access', {...values, since: localInputToRfc3339(values.since), until: localInputToRfc3339(values.until)}))));
   const detail = h('div', {id: 'decision-detail', 'aria-live': 'polite'});
-  const p = pager((cursor) => page('/api/v1/audit/events', {type: 'access.decision', subject: query.subject, actor: query.actor, since: query.since, until: query.until}, cursor),
+  const p = pager((cursor) => page('/api/v1/access/decisions', {subject: query.subject, actor: query.actor, since: query.since, until: query.until}, cursor),
     (items) => table('Access decisions, newest first', [
       {label: 'When', rowHeader: true, cell: (e) => time(e.event.time)},
       {label: 'User', cell: (e) => e.event.subject},
@@ -62,7 +63,7 @@ function explain(box, entry) {
       ['Client address', defang(det.client)],
       ['Asked by', e.actor],
       ['When', time(e.time)],
-      ['Audit entry', h('a', {href: `#/audit/events/${entry.index}`}, `#${entry.index}`)],
+      ['Audit entry', can('audit_read') ? h('a', {href: `#/audit/events/${entry.index}`}, `#${entry.index}`) : `#${entry.index}`],
     ]),
     h('h4', {}, 'Rules matched'),
     rules.length ? h('ol', {}, rules.map((r) => h('li', {}, h('code', {}, r)))) : h('p', {class: 'empty'}, 'No rule matched: the policy default applied.'),
