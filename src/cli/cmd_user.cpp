@@ -131,7 +131,10 @@ void add_user_commands(CLI::App& app, int& rc) {
   auto rm = std::make_shared<PasskeyOptions>();
   auto* rm_cmd = group->add_subcommand("remove-passkey", "Remove a lost or retired passkey; sessions opened with it end");
   rm_cmd->add_option("NAME", rm->name, "user name")->required();
-  rm_cmd->add_option("CREDENTIAL", rm->credential, "the passkey's id, or its first 8 or more characters (see 'user passkeys')")->required();
+  rm_cmd->add_option("CREDENTIAL", rm->credential,
+                     "the passkey's id, or its first 8 or more characters (see 'user passkeys'); an id that begins with '-' "
+                     "goes after '--'")
+      ->required();
   add_common_options(*rm_cmd, rm->common);
   rm_cmd->callback([rm, &rc] {
     auto c = effective_config(rm->common);

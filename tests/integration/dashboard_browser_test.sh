@@ -75,7 +75,8 @@ stop_wardline
 wl user passkeys admin1 >"$WORK/passkeys.txt"
 check "user passkeys lists admin1's passkey (ES256, the virtual authenticator's)" grep -q ' ES256 ' "$WORK/passkeys.txt"
 PASSKEY=$(awk 'NR==2 {print $1}' "$WORK/passkeys.txt")
-check "user remove-passkey removes it" bash -c "'$WARDLINE' user remove-passkey admin1 '${PASSKEY:0:12}' --config '$WORK/wardline.yaml' | grep -q 'removed passkey'"
+# '--': a base64url id may begin with '-'.
+check "user remove-passkey removes it" bash -c "'$WARDLINE' user remove-passkey admin1 --config '$WORK/wardline.yaml' -- '${PASSKEY:0:12}' | grep -q 'removed passkey'"
 check "admin1 has no passkey left" test "$(wl user passkeys admin1 | wc -l)" -eq 1
 check "the removal is an audit event" bash -c "'$WARDLINE' audit search --type admin.passkey_removed --json --config '$WORK/wardline.yaml' | grep -q admin1"
 events() { wl audit search --type "$1" --json 2>/dev/null; }
