@@ -17,73 +17,53 @@ constexpr int kCountCap = 500;
 constexpr int kActivityDays = 14;
 const std::vector<std::string> kActivityTypes = {"smish.report", "intel.hit", "ehr.alert", "access.decision"};
 
-template <typename Page>
-Result<int64_t> count_page(Result<Page> page, size_t (*size_of)(const Page&)) {
+// How many items a first page of `limit` holds, one more when more follow
+// (capped below, so "500+").
+template <typename Page, typename Items>
+Result<int64_t> counted(Result<Page> page, Items Page::*items) {
   if (!page) return page.error();
-  return static_cast<int64_t>(size_of(*page)) + (page->next_cursor.empty() ? 0 : 1);
+  return static_cast<int64_t>(((*page).*items).size()) + (page->next_cursor.empty() ? 0 : 1);
 }
 
 Result<json> counts(Services& s, const Principal& p) {
   json out = json::object();
-  auto put = [&](const char* key, Result<int64_t> n) -> Status {
-    if (!n) return n.error();
-    out[key] = std::min<int64_t>(*n, kCountCap);
-    return {};
+  Status failed;
+  auto put = [&](const char* key, Result<int64_t> n) {
+    if (!n) failed = n.error();
+    else out[key] = std::min<int64_t>(*n, kCountCap);
   };
   Role r = p.role;
   if (s.campaigns && role_allows(r, Permission::reports_read)) {
-    int64_t open = 0;
-    for (const char* status : {"new", "investigating"}) {
-      auto n = count_page<smish::CampaignPage>(s.campaigns->list(status, "", kCountCap),
-                                               [](const smish::CampaignPage& pg) { return pg.campaigns.size(); });
-      if (!n) return n.error();
-      open += *n;
-    }
-    if (Status st = put("open_campaigns", open); !st) return st.error();
+    auto fresh = counted(s.campaigns->list("new", "", kCountCap), &smish::CampaignPage::campaigns);
+    auto worked = counted(s.campaigns->list("investigating", "", kCountCap), &smish::CampaignPage::campaigns);
+    put("open_campaigns", !fresh ? fresh : !worked ? worked : Result<int64_t>(*fresh + *worked));
   }
   if (s.alerts && role_allows(r, Permission::intel_read))
-    if (Status st = put("open_intel_alerts", count_page<intel::AlertBook::Page>(s.alerts->list("open", "", kCountCap),
-                                                                              [](const intel::AlertBook::Page& pg) { return pg.alerts.size(); }));
-        !st)
-      return st.error();
+    put("open_intel_alerts", counted(s.alerts->list("open", "", kCountCap), &intel::AlertBook::Page::alerts));
   if (s.devices && role_allows(r, Permission::devices_read)) {
     posture::DeviceInventory::Filter f;
     f.state = "noncompliant";
-    if (Status st = put("noncompliant_devices",
-                        count_page<posture::DeviceInventory::Page>(s.devices->list(f, "", kCountCap),
-                                                                   [](const posture::DeviceInventory::Page& pg) { return pg.devices.size(); }));
-        !st)
-      return st.error();
+    put("noncompliant_devices", counted(s.devices->list(f, "", kCountCap), &posture::DeviceInventory::Page::devices));
   }
   if (s.incidents && role_allows(r, Permission::incidents_read)) {
     response::IncidentFilter f;
     f.status = "open";
     f.limit = kCountCap;
-    if (Status st = put("open_incidents", count_page<response::IncidentPage>(s.incidents->list(f), [](const response::IncidentPage& pg) {
-                          return pg.incidents.size();
-                        }));
-        !st)
-      return st.error();
+    put("open_incidents", counted(s.incidents->list(f), &response::IncidentPage::incidents));
   }
   if (s.response && role_allows(r, Permission::incidents_read)) {
     response::ActionFilter f;
     f.state = "awaiting_approval";
     f.limit = kCountCap;
-    if (Status st = put("pending_approvals", count_page<response::ActionPage>(s.response->list(f), [](const response::ActionPage& pg) {
-                          return pg.actions.size();
-                        }));
-        !st)
-      return st.error();
+    put("pending_approvals", counted(s.response->list(f), &response::ActionPage::actions));
   }
   if (role_allows(r, Permission::ehr_read)) {
     ehr::AlertFilter f;
     f.since = to_rfc3339(unix_now() - 7 * 86400);
     f.limit = kCountCap;
-    if (Status st = put("ehr_alerts_7d", count_page<ehr::AlertPage>(ehr::AlertBook(s.store).list(f),
-                                                                    [](const ehr::AlertPage& pg) { return pg.alerts.size(); }));
-        !st)
-      return st.error();
+    put("ehr_alerts_7d", counted(ehr::AlertBook(s.store).list(f), &ehr::AlertPage::alerts));
   }
+  if (!failed) return failed.error();
   return out;
 }
 

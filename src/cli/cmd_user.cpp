@@ -10,6 +10,16 @@
 
 namespace wardline::cli {
 
+namespace {
+
+// The dashboard's sign-in over this runtime's store (passkeys, sessions, links).
+console::Console dashboard_sign_in(Runtime& rt, const console::Settings& settings) {
+  return console::Console(*rt.store, *rt.identity, settings);
+}
+console::Console dashboard_sign_in(Runtime& rt) { return dashboard_sign_in(rt, console::settings_from(rt.config)); }
+
+}  // namespace
+
 void add_user_commands(CLI::App& app, int& rc) {
   auto* group = app.add_subcommand("user", "Manage Wardline's named users (no shared accounts)");
   group->require_subcommand(1);
@@ -65,7 +75,7 @@ void add_user_commands(CLI::App& app, int& rc) {
     }
     auto rt = open_runtime(*c, true);
     if (!rt) return void(rc = fail(rt.error()));
-    console::Console console(*(*rt)->store, *(*rt)->identity, settings);
+    console::Console console = dashboard_sign_in(**rt, settings);
     auto link = console.create_enroll_link(enroll->name, "cli");
     if (!link) return void(rc = fail(link.error()));
     if (Status a = record_local(**rt, "admin.enroll_link_created", enroll->name,
@@ -95,7 +105,7 @@ void add_user_commands(CLI::App& app, int& rc) {
       return void(rc = fail(a.error()));
     // Their dashboard sessions end too (API tokens already stop at once).
     auto user = (*rt)->identity->find_user(disable->second);
-    auto ended = user ? console::Console(*(*rt)->store, *(*rt)->identity, console::settings_from(*c)).sign_out_everywhere(user->id)
+    auto ended = user ? dashboard_sign_in(**rt).sign_out_everywhere(user->id)
                       : Result<int64_t>(user.error());
     if (!ended) return void(rc = fail(ended.error()));
     std::cout << "disabled user " << disable->second << " (" << *ended << " dashboard session(s) ended)\n";
@@ -117,7 +127,7 @@ void add_user_commands(CLI::App& app, int& rc) {
     if (!rt) return void(rc = fail(rt.error()));
     auto user = (*rt)->identity->find_user(pk->name);
     if (!user) return void(rc = fail(user.error()));
-    auto keys = console::Console(*(*rt)->store, *(*rt)->identity, console::settings_from(*c)).passkeys(user->id);
+    auto keys = dashboard_sign_in(**rt).passkeys(user->id);
     if (!keys) return void(rc = fail(keys.error()));
     std::cout << "CREDENTIAL                ALGORITHM  CREATED               LAST USED\n";
     for (const auto& k : *keys) {
@@ -143,7 +153,7 @@ void add_user_commands(CLI::App& app, int& rc) {
     if (!rt) return void(rc = fail(rt.error()));
     auto user = (*rt)->identity->find_user(rm->name);
     if (!user) return void(rc = fail(user.error()));
-    console::Console console(*(*rt)->store, *(*rt)->identity, console::settings_from(*c));
+    console::Console console = dashboard_sign_in(**rt);
     auto key = console.find_passkey(user->id, rm->credential);
     if (!key) return void(rc = fail(key.error()));
     // Recorded first: a removal that cannot be audited is not done.

@@ -1,6 +1,7 @@
 // Passkey ceremonies, enrollment links and sessions over the Store.
 #include "console/console.h"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "console/session_store.h"
@@ -136,6 +137,22 @@ Status check_flags(const webauthn::AuthenticatorData& d, const std::string& rp_i
   return {};
 }
 
+// A ceremony's last step (`step`: the passkey stored or its counter moved)
+// and the session it opens, in one transaction: both or neither.
+CeremonyResult<SignedIn> finish_ceremony(store::Store& store, const User& user, const std::string& credential_id,
+                                         const Settings& settings, const std::function<Status(store::Executor&)>& step) {
+  SignedIn out;
+  Status done = store.transaction([&](store::Executor& tx) -> Status {
+    if (Status s = step(tx); !s) return s;
+    auto s = open_session(tx, user, credential_id, settings);
+    if (!s) return s.error();
+    out = std::move(*s);
+    return {};
+  });
+  if (!done) return CeremonyFailure{done.error(), user.name};
+  return out;
+}
+
 }  // namespace
 
 Result<Ceremony> Console::enroll_options(const std::string& link_token) {
@@ -194,8 +211,7 @@ CeremonyResult<SignedIn> Console::enroll(const std::string& link_token, const st
   if (user->disabled) return fail("user_disabled", "user '" + name + "' is disabled", name);
 
   std::string cred_id = crypto::base64url_encode(data->credential_id);
-  SignedIn out;
-  Status done = store_.transaction([&](store::Executor& tx) -> Status {
+  return finish_ceremony(store_, *user, cred_id, settings_, [&](store::Executor& tx) -> Status {
     auto used = tx.execute("UPDATE console_enroll_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL",
                            {unix_now(), link->token_hash});
     if (!used) return used.error();
@@ -210,13 +226,8 @@ CeremonyResult<SignedIn> Console::enroll(const std::string& link_token, const st
         {cred_id, user->id, user->name, crypto::base64url_encode(data->public_key.spki_der),
          int64_t{data->public_key.algorithm}, int64_t{data->sign_count}, now, now});
     if (!ins) return ins.error();
-    auto s = open_session(tx, *user, cred_id, settings_);
-    if (!s) return s.error();
-    out = std::move(*s);
     return {};
   });
-  if (!done) return CeremonyFailure{done.error(), name};
-  return out;
 }
 
 Result<Ceremony> Console::sign_in_options() {
@@ -258,11 +269,7 @@ CeremonyResult<SignedIn> Console::sign_in(const std::string& ceremony_id, const 
   if (*handle != user_id) return fail("invalid_credential", "the passkey's user handle belongs to another user", name);
   if (Status s = webauthn::check_client_data(*client_data, "webauthn.get", *challenge, settings_.origin.text); !s)
     return CeremonyFailure{s.error(), name};
-  // An assertion never carries a new credential (section 6.1): refused
-  // before any CBOR is read.
-  if ((*auth_data).size() > 32 && (static_cast<uint8_t>((*auth_data)[32]) & webauthn::kAttestedData))
-    return fail("invalid_authenticator_data", "a sign-in carries attested credential data, which only a registration may", name);
-  auto data = webauthn::parse_authenticator_data(*auth_data);
+  auto data = webauthn::parse_authenticator_data(*auth_data, /*registration=*/false);
   if (!data) return CeremonyFailure{data.error(), name};
   if (Status s = check_flags(*data, settings_.rp_id); !s) return CeremonyFailure{s.error(), name};
   auto spki = crypto::base64url_decode(row.text(2));
@@ -280,19 +287,13 @@ CeremonyResult<SignedIn> Console::sign_in(const std::string& ceremony_id, const 
   auto user = identity_.find_user(name);
   if (!user) return CeremonyFailure{user.error(), name};
   if (user->disabled) return fail("user_disabled", "user '" + name + "' is disabled", name);
-  SignedIn out;
-  Status done = store_.transaction([&](store::Executor& tx) -> Status {
+  return finish_ceremony(store_, *user, cred_id, settings_, [&](store::Executor& tx) -> Status {
     auto up = tx.execute("UPDATE console_credentials SET sign_count = ?, last_used_at = ? WHERE credential_id = ? AND sign_count = ?",
                          {int64_t{data->sign_count}, unix_now(), cred_id, stored});
     if (!up) return up.error();
     if (*up != 1) return make_error("invalid_signature", "the passkey was used twice at once; try again");
-    auto s = open_session(tx, *user, cred_id, settings_);
-    if (!s) return s.error();
-    out = std::move(*s);
     return {};
   });
-  if (!done) return CeremonyFailure{done.error(), name};
-  return out;
 }
 
 }  // namespace wardline::console

@@ -38,8 +38,10 @@ struct AuthenticatorData {
 };
 
 // Parses authenticator data; the attested credential's COSE key becomes an
-// SPKI public key. Errors name the field that is wrong.
-Result<AuthenticatorData> parse_authenticator_data(std::string_view bytes);
+// SPKI public key. Errors name the field that is wrong. Only a registration
+// carries a credential: for a sign-in (`registration` false) attested data is
+// refused before any CBOR is read.
+Result<AuthenticatorData> parse_authenticator_data(std::string_view bytes, bool registration = true);
 
 struct AttestationObject {
   std::string format;              // "none", "packed", ...: not evaluated (options ask for none)

@@ -182,7 +182,7 @@ Result<PublicKey> parse_cose_key(std::string_view cbor, size_t* consumed) {
   return key;
 }
 
-Result<AuthenticatorData> parse_authenticator_data(std::string_view bytes) {
+Result<AuthenticatorData> parse_authenticator_data(std::string_view bytes, bool registration) {
   auto bad = [](const std::string& why) { return make_error("invalid_authenticator_data", "authenticator data " + why); };
   if (bytes.size() < 37) return bad("is " + std::to_string(bytes.size()) + " bytes; at least 37 are required");
   AuthenticatorData d;
@@ -190,6 +190,8 @@ Result<AuthenticatorData> parse_authenticator_data(std::string_view bytes) {
   d.flags = static_cast<uint8_t>(bytes[32]);
   for (int i = 0; i < 4; ++i) d.sign_count = (d.sign_count << 8) | static_cast<uint8_t>(bytes[33 + i]);
   size_t pos = 37;
+  if ((d.flags & kAttestedData) && !registration)
+    return make_error("invalid_authenticator_data", "a sign-in carries attested credential data, which only a registration may");
   if (d.flags & kAttestedData) {
     if (bytes.size() < pos + 18) return bad("ends inside the attested credential data");
     d.aaguid.assign(bytes.substr(pos, 16));
