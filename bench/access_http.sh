@@ -7,13 +7,15 @@
 # decisions/s on this 2-core machine.
 # Each decision waits for its audit record to be durable (fsync); records of
 # concurrent requests share a commit, so throughput grows with the request
-# threads (http.threads, THREADS here) until the CPU is the limit.
-# Run: bench/access_http.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [THREADS]   (default: build 10 128 64)
+# threads (http.threads, THREADS here) until the CPU is the limit. A worker
+# thread serves one kept-alive connection at a time, so THREADS defaults to
+# CONNECTIONS: with fewer, the other connections wait their turn (p99).
+# Run: bench/access_http.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [THREADS]   (default: build 10 128 128)
 set -euo pipefail
 BUILD=${1:-build}
 SECONDS_RUN=${2:-10}
 CONNECTIONS=${3:-128}
-THREADS=${4:-64}
+THREADS=${4:-$CONNECTIONS}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 WARDLINE="$BUILD/wardline"
 WORK=$(mktemp -d /tmp/wardline-access-bench.XXXXXX)

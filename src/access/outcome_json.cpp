@@ -2,22 +2,49 @@
 #include <nlohmann/json.hpp>
 
 #include "access/access.h"
+#include "core/json_text.h"
 
 namespace wardline::access {
 
+// Written member by member: every decision is answered with it, and an
+// nlohmann tree cost an allocation per member. Members in byte order, as
+// nlohmann::json writes an object (the unit tests compare the two).
 std::string to_json(const Outcome& o) {
-  nlohmann::json j{{"decision_id", o.id},
-                   {"decision", name_of(o.decision)},
-                   {"required", o.decision == Decision::step_up ? nlohmann::json(name_of(o.required)) : nlohmann::json(nullptr)},
-                   {"presented", name_of(o.presented)},
-                   {"risk", name_of(o.risk)},
-                   {"session_max_age", o.session_max_age},
-                   {"reauth_after", o.reauth_after},
-                   {"matched_rules", o.matched},
-                   {"reasons", o.reasons},
-                   {"report_only", o.report_only},
-                   {"shared_account", o.shared_account.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.shared_account)}};
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out;
+  out.reserve(256);
+  auto text = [&out](std::string_view s) { append_json_string(out, s); };
+  auto list = [&out](const std::vector<std::string>& items) {
+    out.push_back('[');
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i) out.push_back(',');
+      append_json_string(out, items[i]);
+    }
+    out.push_back(']');
+  };
+  out += "{\"decision\":";
+  text(name_of(o.decision));
+  out += ",\"decision_id\":";
+  text(o.id);
+  out += ",\"matched_rules\":";
+  list(o.matched);
+  out += ",\"presented\":";
+  text(name_of(o.presented));
+  out += ",\"reasons\":";
+  list(o.reasons);
+  out += ",\"reauth_after\":" + std::to_string(o.reauth_after);
+  out += ",\"report_only\":";
+  list(o.report_only);
+  out += ",\"required\":";
+  if (o.decision == Decision::step_up) text(name_of(o.required));
+  else out += "null";
+  out += ",\"risk\":";
+  text(name_of(o.risk));
+  out += ",\"session_max_age\":" + std::to_string(o.session_max_age);
+  out += ",\"shared_account\":";
+  if (o.shared_account.empty()) out += "null";
+  else text(o.shared_account);
+  out += "}";
+  return out;
 }
 
 std::string to_json(const Facts& f) {

@@ -79,7 +79,11 @@ void add_access_routes(std::vector<Route>& routes, Services& s) {
       describe_shared_account(alert, *req, *outcome);
       if (Status a = record(s, alert); !a) return a.error();
     }
-    return Reply{200, nlohmann::json::parse(access::to_json(*outcome))};
+    // The outcome is JSON already: sent as is, not parsed and dumped again.
+    Reply reply;
+    reply.content_type = "application/json";
+    reply.content = access::to_json(*outcome) + "\n";
+    return reply;
   }});
 
   routes.push_back({"POST", "/api/v1/access/failed-logins", Permission::access_decide, [&s](const Call& call) -> Result<Reply> {

@@ -5,6 +5,7 @@
 #include <regex>
 #include <unordered_map>
 
+#include "api/listener.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/throttle.h"
@@ -100,6 +101,8 @@ Result<int> page_limit(const Call& call) {
 }
 
 namespace {
+
+constexpr size_t kKeepAliveRequests = 20;
 
 // "/api/v1/users/{name}" -> "/api/v1/users/([^/]+)"
 std::string to_pattern(const std::string& path) {
@@ -304,6 +307,12 @@ struct Server::Impl {
     http->set_tcp_nodelay(true);
     http->set_read_timeout(c.http.read_timeout_seconds, 0);
     http->set_write_timeout(c.http.write_timeout_seconds, 0);
+    // httplib closes a kept-alive connection after 5 requests by default: the
+    // client then reconnects, a TCP handshake and a new worker task per 5
+    // requests. A worker serves one connection at a time, so it still hands
+    // its connection back after this many: with more client connections than
+    // http.threads, the waiting ones get their turn.
+    http->set_keep_alive_max_count(kKeepAliveRequests);
     int threads = c.http.threads;
     http->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
     http->set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
@@ -396,6 +405,7 @@ Result<int> Server::bind() {
   if (port <= 0)
     return make_error("listen_failed", "cannot listen on " + c.listen +
                                            ": address in use or not available; choose another with --listen HOST:PORT");
+  widen_listen_backlog(*impl_->http);
   // The dashboard's origin may name the port, known only now.
   impl_->console = std::make_unique<console::Console>(impl_->services.store, impl_->services.identity,
                                                       console::settings_from(impl_->options.config, port));

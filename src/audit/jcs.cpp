@@ -7,6 +7,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/json_text.h"
+
 namespace wardline::audit {
 namespace {
 
@@ -30,58 +32,6 @@ std::u16string utf16(std::string_view s) {
     }
   }
   return out;
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if it is not valid.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
-  for (size_t k = 1; k < len; ++k) {
-    unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xc0) != 0x80) return 0;
-    cp = cp << 6 | (cc & 0x3f);
-  }
-  static const uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < min_for_len[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-  return len;
-}
-
-void write_string(std::string_view s, std::string& out) {
-  out.push_back('"');
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      size_t len = utf8_sequence(s, i);
-      if (len == 0) {
-        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-      } else {
-        out.append(s.substr(i, len));
-        i += len - 1;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 15]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 // ECMAScript Number.prototype.toString for finite doubles (RFC 8785 §3.2.2.3).
@@ -125,7 +75,7 @@ void write(const nlohmann::json& v, std::string& out) {
       out.push_back('{');
       for (size_t i = 0; i < keys.size(); ++i) {
         if (i) out.push_back(',');
-        write_string(*keys[i], out);
+        append_json_string(out, *keys[i]);
         out.push_back(':');
         write(v.at(*keys[i]), out);
       }
@@ -140,7 +90,7 @@ void write(const nlohmann::json& v, std::string& out) {
       }
       out.push_back(']');
       break;
-    case nlohmann::json::value_t::string: write_string(v.get_ref<const std::string&>(), out); break;
+    case nlohmann::json::value_t::string: append_json_string(out, v.get_ref<const std::string&>()); break;
     case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; break;
     case nlohmann::json::value_t::number_integer: out += std::to_string(v.get<int64_t>()); break;
     case nlohmann::json::value_t::number_unsigned: out += std::to_string(v.get<uint64_t>()); break;
@@ -156,7 +106,7 @@ void write(const nlohmann::json& v, std::string& out) {
 
 }  // namespace
 
-void append_canonical_string(std::string& out, std::string_view s) { write_string(s, out); }
+void append_canonical_string(std::string& out, std::string_view s) { append_json_string(out, s); }
 
 bool canonical_key_less(std::string_view a, std::string_view b) {
   auto ascii = [](std::string_view s) {

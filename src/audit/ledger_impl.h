@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -33,7 +34,7 @@ struct Pending {
   std::promise<Result<uint64_t>> done;
 };
 
-constexpr size_t kRowsPerInsert = 400;  // 9 parameters each: well under SQLite's and PostgreSQL's limits
+constexpr size_t kRowsPerInsert = 256;  // 9 parameters each: well under SQLite's and PostgreSQL's limits
 
 inline uint64_t now_ms() { return static_cast<uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()); }
 
@@ -46,11 +47,14 @@ inline std::string insert_sql(const char* head, size_t rows, size_t cols) {
   return sql;
 }
 
-// Runs one multi-row INSERT per chunk of rows.
+// Runs one multi-row INSERT per chunk of rows. Chunks hold a power of two
+// rows, so a handful of statement texts recur and the store's prepared
+// statements are reused; a text per batch size meant parsing a large
+// statement on almost every commit.
 inline Status insert_rows(store::Executor& tx, const char* head, size_t cols, const store::Params& all) {
   size_t total = all.size() / cols;
-  for (size_t start = 0; start < total; start += kRowsPerInsert) {
-    size_t n = std::min(kRowsPerInsert, total - start);
+  for (size_t start = 0, n = 0; start < total; start += n) {
+    n = std::bit_floor(std::min(kRowsPerInsert, total - start));
     store::Params chunk(all.begin() + static_cast<long>(start * cols), all.begin() + static_cast<long>((start + n) * cols));
     auto r = tx.execute(insert_sql(head, n, cols), chunk);
     if (!r) return r.error();

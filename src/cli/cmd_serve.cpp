@@ -19,6 +19,7 @@
 #include "cli/posture_support.h"
 #include "cli/resources.h"
 #include "core/time.h"
+#include "identity/identity.h"
 #include "smish/smish.h"
 #include "siem/siem.h"
 
@@ -322,6 +323,10 @@ int serve(const ServeOptions& opts) {
                              campaigns,  indicators,         *devices,          *decisions,
                              response->desk, response->incidents, response->drills, response->runbooks,
                              [&puller] { puller.pull_now(); }, ehr_rt->analytics, ehr_rt->key};
+  // Bearer tokens verified in the last two seconds skip the token query;
+  // a revocation made by another daemon or the CLI takes at most that long
+  // to reach this one (docs/operations.md).
+  (*rt)->identity->cache_tokens(std::chrono::seconds(2));
   api::Server server(options, *(*rt)->store, *(*rt)->identity, **bus, *(*rt)->audit);
   auto port = server.bind();
   if (!port) return fail(port.error());

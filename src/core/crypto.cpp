@@ -23,8 +23,12 @@ const unsigned char* u8(std::string_view s) {
 }  // namespace
 
 std::string sha256(std::string_view data) {
+  // SHA256() looks the algorithm up by name on every call (OpenSSL 3), a
+  // large share of hashing a short string: fetched once instead.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(u8(data), data.size(), reinterpret_cast<unsigned char*>(out.data()));
+  auto* dst = reinterpret_cast<unsigned char*>(out.data());
+  if (!md || EVP_Digest(data.data(), data.size(), dst, nullptr, md, nullptr) != 1) SHA256(u8(data), data.size(), dst);
   return out;
 }
 

@@ -4,10 +4,28 @@
 
 namespace wardline {
 
+namespace {
+
+constexpr size_t kIdBytes = 16;
+
+// The CSPRNG is asked for many ids' bytes at once: one call per id was a
+// visible share of a request's cost. Wardline never forks, so no two
+// processes share a thread's pool.
+std::string_view random_id_bytes() {
+  thread_local std::string pool;
+  thread_local size_t used = 0;
+  if (used == pool.size()) pool = crypto::random_bytes(64 * kIdBytes), used = 0;
+  used += kIdBytes;
+  return std::string_view(pool).substr(used - kIdBytes, kIdBytes);
+}
+
+}  // namespace
+
 std::string new_id(const std::string& prefix) {
   static const char* alphabet = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford base32
-  std::string bytes = crypto::random_bytes(16);
+  std::string_view bytes = random_id_bytes();
   std::string out = prefix + "_";
+  out.reserve(out.size() + 26);
   unsigned buf = 0;
   int bits = 0;
   for (unsigned char c : bytes) {

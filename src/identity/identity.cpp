@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "core/keyring.h"
 #include "core/time.h"
+#include "identity/token_cache.h"
 #include "store/store.h"
 
 namespace wardline {
@@ -35,6 +36,9 @@ std::vector<EncryptedColumn> identity_encrypted_columns() {
 
 Identity::Identity(store::Store& store, std::shared_ptr<const Keyring> keyring)
     : store_(store), keyring_(std::move(keyring)) {}
+Identity::~Identity() = default;
+
+void Identity::cache_tokens(std::chrono::steady_clock::duration ttl) { tokens_ = std::make_unique<TokenCache>(ttl); }
 
 static Result<User> user_from_row(const store::Row& r, const Keyring& keyring) {
   User u;
@@ -88,6 +92,7 @@ Result<User> Identity::find_user(const std::string& name) {
 
 Status Identity::disable_user(const std::string& name) {
   auto n = store_.execute("UPDATE users SET disabled = 1, disabled_at = ? WHERE name = ?", {unix_now(), name});
+  if (tokens_) tokens_->clear();
   if (!n) return n.error();
   if (*n == 0) return make_error("not_found", "no user named '" + name + "'", "name");
   return {};
@@ -101,7 +106,7 @@ Status Identity::enable_user(const std::string& name) {
 }
 
 Status Identity::remove_user(const std::string& name) {
-  return store_.transaction([&](store::Executor& tx) -> Status {
+  Status s = store_.transaction([&](store::Executor& tx) -> Status {
     if (auto r = tx.execute("DELETE FROM api_tokens WHERE user_id IN (SELECT id FROM users WHERE name = ?)", {name}); !r)
       return r.error();
     auto n = tx.execute("DELETE FROM users WHERE name = ?", {name});
@@ -109,6 +114,8 @@ Status Identity::remove_user(const std::string& name) {
     if (*n == 0) return make_error("not_found", "no user named '" + name + "'", "name");
     return {};
   });
+  if (tokens_) tokens_->clear();  // after the commit: see TokenCache::generation
+  return s;
 }
 
 Result<UserPage> Identity::list_users(const std::string& cursor, int limit) {
@@ -148,6 +155,7 @@ Result<IssuedToken> Identity::create_token(const std::string& user_name, std::ch
 Status Identity::revoke_token(const std::string& token_id) {
   auto n = store_.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                           {unix_now(), token_id});
+  if (tokens_) tokens_->clear();
   if (!n) return n.error();
   if (*n == 0) return make_error("not_found", "no active token with id '" + token_id + "'", "id");
   return {};
@@ -157,10 +165,14 @@ Result<Principal> Identity::authenticate(const std::string& token) {
   if (token.empty()) return unauthenticated("no bearer token");
   if (token.rfind(kTokenPrefix, 0) != 0 || token.size() > 128)
     return unauthenticated("malformed token");
+  std::string hash = token_hash(token);
+  if (tokens_)
+    if (auto p = tokens_->get(hash, unix_now())) return *p;
+  uint64_t generation = tokens_ ? tokens_->generation() : 0;
   auto rows = store_.query(
       "SELECT t.id, t.expires_at, t.revoked_at, u.id, u.name, u.role, u.disabled, t.last_used_at "
       "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
-      {token_hash(token)});
+      {hash});
   if (!rows) return rows.error();
   if (rows->empty()) return unauthenticated("unknown token");
   const auto& r = rows->front();
@@ -175,7 +187,9 @@ Result<Principal> Identity::authenticate(const std::string& token) {
   if (r.is_null(7) || r.integer(7) < now - 60)
     (void)store_.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
                          {now, r.text(0), now - 60});
-  return Principal{r.text(3), r.text(4), *role, r.text(0)};
+  Principal p{r.text(3), r.text(4), *role, r.text(0)};
+  if (tokens_) tokens_->put(hash, p, r.integer(1), generation);
+  return p;
 }
 
 }  // namespace wardline

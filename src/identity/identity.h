@@ -15,6 +15,7 @@
 namespace wardline {
 struct EncryptedColumn;
 class Keyring;
+class TokenCache;
 namespace store { class Store; }
 
 enum class Role { admin, analyst, auditor, reporter, service };
@@ -89,6 +90,13 @@ std::vector<EncryptedColumn> identity_encrypted_columns();
 class Identity {
  public:
   Identity(store::Store& store, std::shared_ptr<const Keyring> keyring);
+  ~Identity();
+
+  // Keeps verified tokens for `ttl` (the daemon: a query less per request).
+  // Revoking a token or disabling or removing a user through this object
+  // takes effect at once; the same change made by another process sharing
+  // the store takes effect here within `ttl`.
+  void cache_tokens(std::chrono::steady_clock::duration ttl);
 
   // Names: 1-64 of [a-z0-9._-], starting with a letter or digit.
   Result<User> add_user(const NewUser& u);
@@ -108,6 +116,7 @@ class Identity {
  private:
   store::Store& store_;
   std::shared_ptr<const Keyring> keyring_;
+  std::unique_ptr<TokenCache> tokens_;  // null: every call reads the store
 };
 
 }  // namespace wardline

@@ -80,8 +80,10 @@ class SqliteConnection : public Connection {
       if (std::holds_alternative<std::nullptr_t>(v)) sqlite3_bind_null(stmt, idx);
       else if (auto* n = std::get_if<int64_t>(&v)) sqlite3_bind_int64(stmt, idx, *n);
       else {
+        // SQLITE_STATIC, not a copy: `params` outlives the statement's use,
+        // which the guard above resets and unbinds before returning.
         const auto& s = std::get<std::string>(v);
-        sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
       }
     }
     for (;;) {

@@ -2,12 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "core/keyring.h"
 #include "core/time.h"
 #include "support/test_support.h"
 
 namespace wardline {
 namespace {
+
+std::string reason_of(Identity& identity, const std::string& token) {
+  auto r = identity.authenticate(token);
+  return r.ok() ? std::string("accepted") : r.error().message;
+}
 
 class IdentityTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -80,6 +87,65 @@ TEST_P(IdentityTest, TokensAuthenticateUntilExpiredRevokedOrDisabled) {
   EXPECT_NE(reason(t3->secret).find("disabled"), std::string::npos);
   EXPECT_FALSE(identity_->create_token("svc.ehr", std::chrono::hours(1)).ok());
   EXPECT_FALSE(identity_->create_token("nobody", std::chrono::hours(1)).ok());
+}
+
+// The daemon's token cache: a second authentication needs no query, yet a
+// revocation or a disable through the same Identity is refused at once.
+TEST_P(IdentityTest, CachedTokensStopAtOnceWhenRevokedOrDisabledHere) {
+  identity_->cache_tokens(std::chrono::hours(1));
+  ASSERT_TRUE(identity_->add_user({"svc.ehr", Role::service, "", std::nullopt}).ok());
+  ASSERT_TRUE(identity_->add_user({"svc.idp", Role::service, "", std::nullopt}).ok());
+  auto t1 = identity_->create_token("svc.ehr", std::chrono::hours(1));
+  auto t2 = identity_->create_token("svc.ehr", std::chrono::hours(1));
+  auto t3 = identity_->create_token("svc.idp", std::chrono::hours(1));
+  ASSERT_TRUE(t1.ok() && t2.ok() && t3.ok());
+  for (const auto* t : {&*t1, &*t2, &*t3}) ASSERT_TRUE(identity_->authenticate(t->secret).ok());
+
+  // Served from the cache: a change behind the Identity's back (another
+  // daemon, the CLI) is not seen within the cache's lifetime.
+  ASSERT_TRUE(store_->execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", {unix_now(), t3->id}));
+  auto cached = identity_->authenticate(t3->secret);
+  ASSERT_TRUE(cached.ok());
+  EXPECT_EQ(cached->user_name, "svc.idp");
+  EXPECT_EQ(cached->token_id, t3->id);
+
+  ASSERT_TRUE(identity_->revoke_token(t1->id));
+  auto revoked = identity_->authenticate(t1->secret);
+  ASSERT_FALSE(revoked.ok());
+  EXPECT_NE(revoked.error().message.find("revoked"), std::string::npos);
+  // Emptying the cache also ended t3's stale entry.
+  EXPECT_FALSE(identity_->authenticate(t3->secret).ok());
+
+  ASSERT_TRUE(identity_->authenticate(t2->secret).ok());
+  ASSERT_TRUE(identity_->disable_user("svc.ehr"));
+  auto disabled = identity_->authenticate(t2->secret);
+  ASSERT_FALSE(disabled.ok());
+  EXPECT_NE(disabled.error().message.find("disabled"), std::string::npos);
+
+  ASSERT_TRUE(identity_->enable_user("svc.ehr"));
+  ASSERT_TRUE(identity_->authenticate(t2->secret).ok());
+  ASSERT_TRUE(identity_->remove_user("svc.ehr"));
+  EXPECT_EQ(identity_->authenticate(t2->secret).error().message, "unknown token");
+}
+
+TEST_P(IdentityTest, CachedTokensAreReadAgainAfterTheCacheLifetime) {
+  identity_->cache_tokens(std::chrono::milliseconds(1));
+  ASSERT_TRUE(identity_->add_user({"svc.ehr", Role::service, "", std::nullopt}).ok());
+  auto t = identity_->create_token("svc.ehr", std::chrono::hours(1));
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE(identity_->authenticate(t->secret).ok());
+  // Revoked by someone else: seen once the entry is older than its lifetime.
+  ASSERT_TRUE(store_->execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", {unix_now(), t->id}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_FALSE(identity_->authenticate(t->secret).ok());
+
+  // A token that expires is refused even while its entry is fresh.
+  identity_->cache_tokens(std::chrono::hours(1));
+  auto t2 = identity_->create_token("svc.ehr", std::chrono::seconds(1));
+  ASSERT_TRUE(t2.ok());
+  ASSERT_TRUE(identity_->authenticate(t2->secret).ok());
+  while (unix_now() < t2->expires_at) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_NE(reason_of(*identity_, t2->secret).find("expired"), std::string::npos);
 }
 
 TEST_P(IdentityTest, ListsUsersInPagesByName) {
