@@ -2,43 +2,13 @@
 #include <cctype>
 
 #include "core/strings.h"
+#include "smish/phrases.h"
 #include "smish/smish.h"
 #include "smish/tokens.h"
 #include "smish/unicode.h"
 
 namespace wardline::smish {
 namespace {
-
-std::string lower(std::string_view s) { return ascii_lowercase(s); }
-
-bool word_char(char c) { return ascii_alnum(c) || static_cast<unsigned char>(c) >= 0x80; }
-
-// A negation just before a phrase ("never share the code") turns it into advice.
-bool negated(const std::string& text, size_t pos) {
-  std::string before = text.substr(pos >= 10 ? pos - 10 : 0, pos >= 10 ? 10 : pos);
-  for (const char* n : {"not ", "never ", "n't ", "dont ", "do not "})
-    if (before.find(n) != std::string::npos) return true;
-  return false;
-}
-
-// `phrase` occurs in `text` with no letter or digit right before or after it.
-bool contains_phrase(const std::string& text, const std::string& phrase) {
-  for (size_t pos = text.find(phrase); pos != std::string::npos; pos = text.find(phrase, pos + 1)) {
-    bool left = pos == 0 || !word_char(text[pos - 1]);
-    size_t end = pos + phrase.size();
-    bool right = end >= text.size() || !word_char(text[end]);
-    if (left && right && !negated(text, pos)) return true;
-  }
-  return false;
-}
-
-std::string first_word(const std::string& phrase) {
-  size_t end = 0;
-  while (end < phrase.size() && word_char(phrase[end])) ++end;
-  return phrase.substr(0, end);
-}
-
-
 
 // The words a host is made of: its labels and their hyphen-separated parts.
 std::vector<std::string> host_words(const std::string& host) {
@@ -72,9 +42,15 @@ Analyzer::Analyzer(Rules rules, Organization org, std::shared_ptr<const Classifi
     brand_keyword_skeletons_.emplace_back();
     for (const auto& k : b.keywords) brand_keyword_skeletons_.back().push_back(skeleton(k));
   }
+  auto lures = std::make_shared<PhraseSet>(), notices = std::make_shared<PhraseSet>(), vips = std::make_shared<PhraseSet>();
   for (size_t r = 0; r < rules_.lures.size(); ++r)
-    for (size_t p = 0; p < rules_.lures[r].phrases.size(); ++p)
-      by_first_word_[first_word(rules_.lures[r].phrases[p])].push_back({r, p});
+    for (const auto& phrase : rules_.lures[r].phrases) lures->add(phrase, r);
+  for (size_t n = 0; n < rules_.notices.size(); ++n)
+    for (const auto& phrase : rules_.notices[n].phrases) notices->add(phrase, n);
+  for (size_t v = 0; v < org_.vips.size(); ++v) vips->add(org_.vips[v], v);
+  lure_phrases_ = std::move(lures);
+  notice_phrases_ = std::move(notices);
+  vip_phrases_ = std::move(vips);
 }
 
 Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const {
@@ -83,17 +59,22 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
   std::string norm = normalize(text);
   Extracted ex = extract(norm);
   ClassScores p = model_ ? model_->predict(model_tokens(norm)) : ClassScores{};
-  std::string low = lower(norm);
   for (const auto& u : ex.urls) v.urls.push_back(defang(u));
 
-  // Links.
+  // Links. Our own sites and the real sites of catalogued brands are known;
+  // every other link is looked at.
+  auto known_site = [&](const std::string& host) {
+    auto on = [&](const auto& d) { return on_domain(host, d); };
+    return std::any_of(org_.domains.begin(), org_.domains.end(), on) ||
+           std::any_of(rules_.brands.begin(), rules_.brands.end(),
+                       [&](const Brand& b) { return std::any_of(b.domains.begin(), b.domains.end(), on); });
+  };
   int link_points = 0;
-  bool only_own_links = !ex.domains.empty();
+  bool only_known_links = !ex.domains.empty();
   for (const auto& host : ex.domains) {
     std::string reg = registrable_domain(host);
-    bool own = std::any_of(org_.domains.begin(), org_.domains.end(), [&](const auto& d) { return on_domain(host, d); });
-    if (own) continue;
-    only_own_links = false;
+    if (known_site(host)) continue;
+    only_known_links = false;
     if (std::find(rules_.shorteners.begin(), rules_.shorteners.end(), reg) != rules_.shorteners.end() ||
         std::find(rules_.shorteners.begin(), rules_.shorteners.end(), host) != rules_.shorteners.end()) {
       add_unique(v.categories, "link_shortener");
@@ -130,8 +111,6 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
     }
     for (size_t b = 0; b < rules_.brands.size(); ++b) {
       const Brand& brand = rules_.brands[b];
-      bool legit = std::any_of(brand.domains.begin(), brand.domains.end(), [&](const auto& d) { return on_domain(host, d); });
-      if (legit) break;
       const auto& keywords = brand_keyword_skeletons_[b];
       bool named = std::any_of(keywords.begin(), keywords.end(), [&](const auto& k) {
         return std::find(words.begin(), words.end(), k) != words.end() || (k.size() >= 5 && skel.find(k) != std::string::npos);
@@ -175,37 +154,27 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
         v.reasons.push_back("it comes from the sender name '" + std::string(sender) + "', but its link goes to " + host +
                             ", which is not " + brand.name + "'s site");
         link_points += w.brand_impersonation;
-        only_own_links = false;
+        only_known_links = false;
         break;
       }
       break;
     }
   }
 
-  // Lures: at each word start, only the phrases beginning with that word.
-  std::vector<const std::string*> matched(rules_.lures.size(), nullptr);
-  for (size_t pos = 0; pos < low.size(); ++pos) {
-    if (!word_char(low[pos]) || (pos > 0 && word_char(low[pos - 1]))) continue;
-    size_t end = pos;
-    while (end < low.size() && word_char(low[end])) ++end;
-    auto it = by_first_word_.find(low.substr(pos, end - pos));
-    if (it == by_first_word_.end()) continue;
-    for (const auto& ref : it->second) {
-      const std::string& phrase = rules_.lures[ref.rule].phrases[ref.phrase];
-      if (matched[ref.rule] || low.compare(pos, phrase.size(), phrase) != 0) continue;
-      size_t stop = pos + phrase.size();
-      if ((stop < low.size() && word_char(low[stop])) || negated(low, pos)) continue;
-      matched[ref.rule] = &phrase;
-    }
-  }
+  // Lures. Those that work through a link or a number count only when the
+  // message offers one that is not ours: "your package was delivered" with
+  // nowhere to go is a notice, not a lure.
+  const std::vector<Word> message_words = words_of(norm);
+  bool elsewhere = link_points > 0 || !ex.phones.empty() ||
+                   std::any_of(ex.domains.begin(), ex.domains.end(), [&](const auto& h) { return !known_site(h); });
+  auto lure_matches = lure_phrases_->first_matches(message_words, rules_.lures.size());
   int lure_points = 0;
   for (size_t r = 0; r < rules_.lures.size(); ++r) {
-    if (!matched[r]) continue;
+    if (lure_matches[r].empty()) continue;
     const auto& rule = rules_.lures[r];
-    // "Sign in at <our own site>" is how real notices read: no lure there.
-    if (rule.through_link && only_own_links && link_points == 0) continue;
+    if (rule.through_link && !elsewhere) continue;
     add_unique(v.categories, rule.category);
-    v.reasons.push_back(rule.reason + " (\"" + *matched[r] + "\")");
+    v.reasons.push_back(rule.reason + " (\"" + lure_matches[r] + "\")");
     lure_points += rule.weight;
   }
   lure_points = std::min(lure_points, w.lure_cap);
@@ -214,10 +183,11 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
   // a number that is not the VIP's own in the staff directory.
   auto sender_phone = to_e164(sender, org_.country);
   const StaffMember* from_staff = sender_phone ? org_.staff_by_phone(*sender_phone) : nullptr;
-  for (const auto& vip : org_.vips) {
+  auto vips_named = vip_phrases_->first_matches(message_words, org_.vips.size());
+  for (size_t i = 0; i < org_.vips.size(); ++i) {
+    const std::string& vip = org_.vips[i];
     if (from_staff && from_staff->name == vip) continue;
-    if (contains_phrase(low, lower(vip)) &&
-        std::find(v.categories.begin(), v.categories.end(), "executive_impersonation") != v.categories.end()) {
+    if (!vips_named[i].empty() && has_category(v, "executive_impersonation")) {
       v.reasons.push_back("it claims to come from " + vip + ", from a number we cannot confirm");
       lure_points += w.vip_claim;
     }
@@ -227,18 +197,17 @@ Verdict Analyzer::analyze(std::string_view text, std::string_view sender) const 
   // A message that sends no one anywhere but our own sites (or an automated
   // notice such as a code being delivered) and carries no lure is not
   // flagged on the classifier's word alone.
+  auto notice_matches = notice_phrases_->first_matches(message_words, rules_.notices.size());
   bool quiet = lure_points == 0 && link_points == 0 &&
-               (only_own_links || ex.urls.empty()) &&
-               (only_own_links || std::any_of(rules_.notices.begin(), rules_.notices.end(), [&](const Notice& n) {
-                  return std::any_of(n.phrases.begin(), n.phrases.end(), [&](const auto& ph) { return contains_phrase(low, ph); });
-                }));
+               (only_known_links || ex.urls.empty()) &&
+               (only_known_links || std::any_of(notice_matches.begin(), notice_matches.end(), [](const auto& m) { return !m.empty(); }));
   double model_score = 100.0 * (p.smishing + w.spam_share * p.spam);
   int score = static_cast<int>(model_score * w.model_weight + link_points + lure_points + (ex.urls.empty() ? 0 : w.any_link));
-  if (only_own_links && link_points == 0) score += w.own_links_only;
+  if (only_known_links && link_points == 0) score += w.own_links_only;
   score = std::clamp(score, 0, 100);
   v.score = score;
 
-  v.cls = p.smishing >= p.spam && p.smishing >= p.ham ? "smishing" : p.spam >= p.ham ? "spam" : "ham";
+  v.cls = p.ham >= w.unwanted_below ? "ham" : p.smishing >= w.smishing_to_spam * p.spam ? "smishing" : "spam";
   bool strong_signal = link_points >= w.strong_link || lure_points >= w.strong_lure ||
                        (lure_points >= w.strong_lure_with_link && !ex.urls.empty());
   // Thresholds (rules/verdict.yaml): below suspicious_at benign unless the

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "smish/phrases.h"
 #include "smish/rules_yaml.h"
 #include "smish/smish.h"
 
@@ -26,6 +27,15 @@ Result<std::vector<std::string>> strings(const YAML::Node& n, const std::string&
 
 namespace {
 
+// A list of phrases in the language of phrases.h, each checked where it stands.
+Result<std::vector<std::string>> phrase_list(const YAML::Node& n, const std::string& file) {
+  auto phrases = strings(n, file, "phrases", true);
+  if (!phrases) return phrases.error();
+  for (size_t i = 0; i < phrases->size(); ++i)
+    if (std::string why = phrase_problem((*phrases)[i]); !why.empty()) return rule_error(file, n[i].Mark(), why);
+  return phrases;
+}
+
 Status load_weights(const YAML::Node& v, const std::string& file, VerdictWeights& w) {
   if (!v.IsMap()) return rule_error(file, v.Mark(), "'verdict' must be a mapping of weight names to numbers");
   const std::pair<const char*, int*> ints[] = {
@@ -35,7 +45,9 @@ Status load_weights(const YAML::Node& v, const std::string& file, VerdictWeights
       {"malicious_smishing_at", &w.malicious_smishing_at}, {"malicious_at", &w.malicious_at},
       {"smishing_when_ham_at", &w.smishing_when_ham_at}, {"strong_link", &w.strong_link}, {"strong_lure", &w.strong_lure},
       {"strong_lure_with_link", &w.strong_lure_with_link}};
-  const std::pair<const char*, double*> shares[] = {{"model_weight", &w.model_weight}, {"spam_share", &w.spam_share}};
+  const std::pair<const char*, double*> shares[] = {{"model_weight", &w.model_weight}, {"spam_share", &w.spam_share},
+                                                    {"unwanted_below", &w.unwanted_below},
+                                                    {"smishing_to_spam", &w.smishing_to_spam}};
   for (const auto& kv : v) {
     std::string key = kv.first.as<std::string>();
     bool known = false;
@@ -87,7 +99,7 @@ Status load_file(const std::string& file, Rules& rules) {
       if (!v.IsSequence()) return rule_error(file, v.Mark(), "'lures' must be a list");
       for (const auto& l : v) {
         if (!l.IsMap() || !l["category"] || !l["reason"]) return rule_error(file, l.Mark(), "a lure needs 'category', 'reason' and 'phrases'");
-        auto phrases = strings(l["phrases"], file, "phrases", true);
+        auto phrases = phrase_list(l["phrases"], file);
         if (!phrases) return phrases.error();
         int weight = 6;
         if (l["weight"]) {
@@ -126,7 +138,7 @@ Status load_file(const std::string& file, Rules& rules) {
       if (!v.IsSequence()) return rule_error(file, v.Mark(), "'notices' must be a list");
       for (const auto& n : v) {
         if (!n.IsMap() || !n["name"]) return rule_error(file, n.Mark(), "a notice needs 'name' and 'phrases'");
-        auto phrases = strings(n["phrases"], file, "phrases", true);
+        auto phrases = phrase_list(n["phrases"], file);
         if (!phrases) return phrases.error();
         rules.notices.push_back({n["name"].as<std::string>(), *phrases});
       }

@@ -104,6 +104,11 @@ struct Organization {
 struct VerdictWeights {
   double model_weight = 0.7;  // share of the classifier's 100 * (P(smishing) + spam_share * P(spam))
   double spam_share = 0.6;
+  // How the model's probabilities read: spam or smishing when P(ham) is below
+  // unwanted_below, and then smishing when P(smishing) >= smishing_to_spam *
+  // P(spam). Chosen by cross-validation on the training data (docs/smishing-model.md).
+  double unwanted_below = 0.5;
+  double smishing_to_spam = 0.6;
   int lookalike_domain = 45;  // points per link of each kind
   int brand_impersonation = 35;
   int ip_link = 25;
@@ -112,7 +117,7 @@ struct VerdictWeights {
   int mixed_script = 30;      // a link whose name mixes alphabets (when it imitates nothing we know)
   int vip_claim = 30;         // a VIP's name with an impersonation pretext
   int lure_cap = 50;          // lure points count up to this
-  int own_links_only = -25;   // every link is on our own domains
+  int own_links_only = -25;   // every link is on our own domains or a brand's real site
   int suspicious_at = 35;     // score from which a message is suspicious
   int malicious_smishing_at = 55;  // ...malicious when it reads as smishing
   int malicious_at = 75;           // ...malicious whatever it reads as
@@ -180,6 +185,7 @@ struct Verdict {
   std::string simulation;         // name of the authorised phishing simulation it belongs to
 };
 
+class PhraseSet;
 class Analyzer {
  public:
   Analyzer(Rules rules, Organization org, std::shared_ptr<const Classifier> model);
@@ -188,16 +194,12 @@ class Analyzer {
   const Rules& rules() const { return rules_; }
 
  private:
-  struct PhraseRef {
-    size_t rule;
-    size_t phrase;
-  };
   Rules rules_;
   Organization org_;
   std::shared_ptr<const Classifier> model_;
-  // Lure phrases indexed by their first word: one pass over the message
-  // finds every candidate instead of one search per phrase.
-  std::unordered_map<std::string, std::vector<PhraseRef>> by_first_word_;
+  // Lure, notice and VIP-name phrases (smish/phrases.h), each set found in
+  // one pass over the message's words.
+  std::shared_ptr<const PhraseSet> lure_phrases_, notice_phrases_, vip_phrases_;
   // UTS #39 skeletons of our domain names and of each brand's keywords.
   std::vector<std::string> own_name_skeletons_;
   std::vector<std::vector<std::string>> brand_keyword_skeletons_;

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <functional>
 
 #include "core/strings.h"
 #include "smish/smish.h"
@@ -28,6 +29,45 @@ bool starts_with_ci(std::string_view s, size_t i, std::string_view p) {
   for (size_t k = 0; k < p.size(); ++k)
     if (ascii_lower(s[i + k]) != p[k]) return false;
   return true;
+}
+
+// Tokens for the shape of numbers and amounts, which say more than the digits
+// themselves: a phone number to call (9+ digits, separators allowed), a short
+// code to text ("txt WIN to 87066"), a sum of money ("£1000", "$6.85", "Rs.2366").
+void shape_tokens(std::string_view text, const std::function<void(std::string_view)>& emit) {
+  bool phone = false, short_code = false, money = false;
+  for (size_t i = 0; i < text.size();) {
+    if (!ascii_digit(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t start = i, digits = 0, run_end = i;
+    bool separated = false;
+    while (i < text.size()) {
+      if (ascii_digit(text[i])) {
+        ++digits;
+        run_end = ++i;
+      } else if ((text[i] == ' ' || text[i] == '-' || text[i] == '.' || text[i] == ')' || text[i] == '(') &&
+                 i + 1 < text.size() && ascii_digit(text[i + 1])) {
+        separated = true;
+        ++i;
+      } else {
+        break;
+      }
+    }
+    bool glued = (start > 0 && ascii_alpha(text[start - 1])) || (run_end < text.size() && ascii_alpha(text[run_end]));
+    if (digits >= 9) phone = true;
+    else if (!separated && !glued && (digits == 5 || digits == 6)) short_code = true;
+    std::string_view before = text.substr(start >= 4 ? start - 4 : 0, start >= 4 ? 4 : start);
+    if (before.find('$') != std::string_view::npos || before.find("\xc2\xa3") != std::string_view::npos ||
+        before.find("\xe2\x82\xac") != std::string_view::npos || before.find("\xe2\x82\xb9") != std::string_view::npos ||
+        starts_with_ci(before, before.size() >= 3 ? before.size() - 3 : 0, "rs.") ||
+        starts_with_ci(before, before.size() >= 3 ? before.size() - 3 : 0, "rs "))
+      money = true;
+  }
+  if (phone) emit("__phone__");
+  if (short_code) emit("__shortcode__");
+  if (money) emit("__money__");
 }
 
 }  // namespace
@@ -113,6 +153,7 @@ std::string model_tokens(std::string_view text) {
     }
     emit(word);
   }
+  shape_tokens(text, emit);
   return out;
 }
 

@@ -52,6 +52,15 @@ TEST(Tokens, LinksBecomeUrlTokensAndHostLabels) {
             "win a prize ! visit __url__ free-gift example com now");
 }
 
+TEST(Tokens, NumbersAndAmountsAddTheirShape) {
+  EXPECT_EQ(model_tokens("call 0871-230-0220 now"), "call 0871 - 230 - 0220 now __phone__");
+  EXPECT_EQ(model_tokens("txt WIN to 87066"), "txt win to 87066 __shortcode__");
+  EXPECT_EQ(model_tokens("won \xc2\xa3" "1000 cash"), "won \xc2\xa3" "1000 cash __money__");
+  EXPECT_EQ(model_tokens("pay $6.85 toll"), "pay $ 6 . 85 toll __money__");
+  // A code glued to letters, a year and a PIN are none of these.
+  EXPECT_EQ(model_tokens("ref AB12345 in 2026, pin 1234"), "ref ab12345 in 2026 , pin 1234");
+}
+
 TEST(Defang, LinksAreShownDefanged) {
   EXPECT_EQ(defang("https://evil.example/x.html"), "hxxps://evil[.]example/x[.]html");
   // Bare domains and defanged input too; ordinary words and numbers stay as they are.
@@ -102,6 +111,35 @@ TEST_F(AnalyzerTest, MfaCodeTheftAndExecutivePretexts) {
   auto ceo = analyzer_->analyze("Hi, this is Jordan Ellis. Are you available? I need a quick favor, I'm in a meeting.");
   EXPECT_TRUE(has(ceo.categories, "executive_impersonation"));
   EXPECT_NE(ceo.verdict, "benign");
+}
+
+TEST_F(AnalyzerTest, LureWordingVariantsAreCaught) {
+  // A gap, a plural and a new number: no exact phrase in lures.yaml reads like these.
+  EXPECT_TRUE(has(analyzer_->analyze("IT Service Desk: reply with the 6-digit code we just sent you").categories, "mfa_code_theft"));
+  EXPECT_TRUE(has(analyzer_->analyze("Lost my phone, can you send me the verification code you're about to get?").categories,
+                  "mfa_code_theft"));
+  EXPECT_TRUE(has(analyzer_->analyze("Dr. Patel asked me to reach you. She needs 4 Google Play cards, send photos of the codes")
+                      .categories,
+                  "gift_cards"));
+  EXPECT_TRUE(has(analyzer_->analyze("IT here, reply with your username and password to keep access").categories,
+                  "credential_request"));
+  // A pretext plus a request for secrecy is flagged without a link or a model.
+  auto pretext = analyzer_->analyze("Hi, this is Dana from HR. Are you at the hospital today? I need your help with something confidential.");
+  EXPECT_TRUE(has(pretext.categories, "secrecy"));
+  EXPECT_NE(pretext.verdict, "benign");
+  EXPECT_EQ(analyzer_->analyze("Are you around? Can you cover my shift Saturday").verdict, "benign");
+}
+
+TEST_F(AnalyzerTest, LuresThatSendYouSomewhereNeedALinkOrANumber) {
+  // "Your package was delivered" with nowhere to go is a notice...
+  auto delivered = analyzer_->analyze("USPS: your package was delivered in or at the mailbox at 2:14 pm.");
+  EXPECT_FALSE(has(delivered.categories, "delivery"));
+  // ...the same lure with a foreign link or a number to call is not.
+  EXPECT_TRUE(has(analyzer_->analyze("USPS: your package is held, see usps-hold.top").categories, "delivery"));
+  EXPECT_TRUE(has(analyzer_->analyze("DEA notice: your DEA registration is suspended. Call 202-555-0143 to avoid arrest").categories,
+                  "license_threat"));
+  EXPECT_FALSE(has(analyzer_->analyze("Reminder: renew your DEA registration before it lapses in March").categories,
+                   "license_threat"));
 }
 
 TEST_F(AnalyzerTest, SenderNameOfABrandWithALinkElsewhere) {
@@ -175,6 +213,15 @@ TEST_F(ModelAnalyzerTest, OwnSiteNoticesAndDeliveredCodesAreNotFlagged) {
                                "https://lakesidemed.org/training").verdict,
             "benign");
   EXPECT_EQ(analyzer_->analyze("Your Microsoft verification code is 551903").verdict, "benign");
+  // Real notices a bank, a help desk or the security team sends.
+  EXPECT_EQ(analyzer_->analyze("Chase: a payment of $42.10 to Netflix was made from your account ending 4421. Not you? "
+                               "Call the number on the back of your card.").verdict,
+            "benign");
+  EXPECT_EQ(analyzer_->analyze("IT Service Desk: your ticket INC0049213 (printer on 5 East) has been resolved. Reply to reopen.").verdict,
+            "benign");
+  EXPECT_EQ(analyzer_->analyze("Lakeside Medical Center will never ask for your password or codes by text. Report suspicious "
+                               "messages to security@lakesidemed.org").verdict,
+            "benign");
   // The same wording turned into a lure, or pointing elsewhere, is flagged.
   EXPECT_NE(analyzer_->analyze("Your verification code is 551903. Reply with the code to confirm your identity").verdict, "benign");
   EXPECT_NE(analyzer_->analyze("MyChart: you have a new test result. Log in to MyChart at https://lmc-mychart-results.com").verdict,
