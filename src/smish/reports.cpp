@@ -110,12 +110,17 @@ Result<Report> ReportBook::submit(const NewReport& in) {
     if (!s) return s.error();
     sender = *s;
   }
-  auto ins = store_.execute(
-      "INSERT INTO smish_reports (id, reporter, channel, sender_enc, body_enc, body_fingerprint, received_at, created_at, "
-      "verdict, class, score, analysis, source_id, department, staff_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {rep.id, rep.reporter, rep.channel, sender, *body, fp, rep.received_at, rep.created_at, rep.verdict.verdict,
-       rep.verdict.cls, int64_t{rep.verdict.score}, verdict_json(rep.verdict).dump(), nullable(in.source_id),
-       nullable(in.department), nullable(in.staff_role)});
+  Status ins = store_.transaction(
+      [&](store::Executor& tx) -> Status {
+        auto r = tx.execute(
+            "INSERT INTO smish_reports (id, reporter, channel, sender_enc, body_enc, body_fingerprint, received_at, created_at, "
+            "verdict, class, score, analysis, source_id, department, staff_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {rep.id, rep.reporter, rep.channel, sender, *body, fp, rep.received_at, rep.created_at, rep.verdict.verdict,
+             rep.verdict.cls, int64_t{rep.verdict.score}, verdict_json(rep.verdict).dump(), nullable(in.source_id),
+             nullable(in.department), nullable(in.staff_role)});
+        return r ? Status() : Status(r.error());
+      },
+      store::Commit::with_next_durable);
   if (!ins) return ins.error();
   return rep;
 }

@@ -359,6 +359,8 @@ class ReportBook {
  public:
   ReportBook(store::Store& store, std::shared_ptr<const Keyring> keyring, std::shared_ptr<const Analyzer> analyzer,
              int per_hour = 30);
+  // The new row reaches the disk with the caller's smish.report audit record
+  // (store::Commit::with_next_durable): one fsync per report, not two.
   Result<Report> submit(const NewReport& r);
   // A message forwarded to a webhook: the sending phone is looked up in the
   // staff directory ("staff:ID"; unknown numbers become "phone:" and a keyed

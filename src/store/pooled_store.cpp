@@ -47,6 +47,8 @@ class PooledStore::Lease {
  public:
   Lease(PooledStore& pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
   ~Lease() { pool_.release(std::move(c_)); }
+  // The connection is closed instead of going back to the pool.
+  void discard() { c_.reset(); }
   Connection& operator*() { return *c_; }
   Connection* operator->() { return c_.get(); }
 
@@ -83,10 +85,16 @@ Status PooledStore::ping() {
   return lease->ping();
 }
 
-Status PooledStore::transaction(const std::function<Status(Executor&)>& fn) {
+Status PooledStore::transaction(const std::function<Status(Executor&)>& fn, Commit commit) {
   auto c = acquire();
   if (!c) return c.error();
   Lease lease(*this, std::move(*c));
+  // SQLite connections commit with synchronous=FULL (an fsync per commit);
+  // NORMAL for this one leaves the fsync to the next durable commit. The
+  // level cannot change inside a transaction, so it is set around it.
+  bool lazy = commit == Commit::with_next_durable && kind_ == "sqlite";
+  if (lazy)
+    if (Status s = lease->execute_script("PRAGMA synchronous=NORMAL"); !s) return s;
   // SQLite: take the write lock up front. A deferred transaction that reads
   // and then writes fails at once with SQLITE_BUSY (no busy-timeout wait) if
   // another connection committed in between: that lost the odd syslog batch
@@ -102,6 +110,8 @@ Status PooledStore::transaction(const std::function<Status(Executor&)>& fn) {
   }
   if (result) result = lease->execute_script("COMMIT");
   if (!result) (void)lease->execute_script("ROLLBACK");
+  // A connection left at NORMAL would quietly weaken every later commit on it.
+  if (lazy && !lease->execute_script("PRAGMA synchronous=FULL")) lease.discard();
   return result;
 }
 

@@ -39,12 +39,20 @@ class Executor {
   virtual Result<Rows> query(std::string_view sql, const Params& params = {}) = 0;
 };
 
+// When a commit is on disk. `durable`: before transaction() returns.
+// `with_next_durable`: with the next durable commit on the same database,
+// since SQLite's write-ahead log reaches the disk in order; a process crash
+// loses nothing, a power cut may lose it until then. Only for a write the
+// caller follows with its audit record (a durable commit) before it
+// answers. PostgreSQL commits durably either way.
+enum class Commit { durable, with_next_durable };
+
 class Store : public Executor {
  public:
   // "sqlite" or "postgres".
   virtual std::string kind() const = 0;
   // Runs fn in one transaction: committed if fn succeeds, rolled back otherwise.
-  virtual Status transaction(const std::function<Status(Executor&)>& fn) = 0;
+  virtual Status transaction(const std::function<Status(Executor&)>& fn, Commit commit = Commit::durable) = 0;
   // Cheap round trip; fails with a clear message when the database is unreachable.
   virtual Status ping() = 0;
   // Runs several statements separated by ';' (migrations only).

@@ -87,6 +87,39 @@ TEST_P(StoreTest, ATransactionThatThrowsIsRolledBackAndTheConnectionReused) {
   EXPECT_EQ(store_->query("SELECT id FROM notes")->size(), 1u);
 }
 
+TEST_P(StoreTest, ACommitLeftToTheNextDurableOneIsStillACommit) {
+  ASSERT_TRUE(store_->transaction(
+      [](Executor& tx) -> Status {
+        auto r = tx.execute("INSERT INTO notes VALUES ('lazy', 1, 'x')");
+        return r ? Status() : Status(r.error());
+      },
+      Commit::with_next_durable));
+  Status failed = store_->transaction([](Executor&) -> Status { return make_error("test_abort", "on purpose"); },
+                                      Commit::with_next_durable);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(store_->query("SELECT id FROM notes")->size(), 1u);
+}
+
+TEST(Store, SqliteWaitsForTheDiskOnlyWhenAsked) {
+  testing::TempDir dir;
+  auto st = open_store("sqlite", dir.path(), 1);  // one connection: every call below shares it
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  auto level = [&] { return (*st)->query("PRAGMA synchronous")->front().integer(0); };
+  EXPECT_EQ(level(), 2);  // FULL: fsync at every commit
+  int64_t inside = -1;
+  ASSERT_TRUE((*st)->transaction(
+      [&](Executor& tx) -> Status {
+        inside = tx.query("PRAGMA synchronous")->front().integer(0);
+        return {};
+      },
+      Commit::with_next_durable));
+  EXPECT_EQ(inside, 1);   // NORMAL for that transaction only
+  EXPECT_EQ(level(), 2);  // and FULL again for whatever comes next
+  (void)(*st)->transaction([](Executor&) -> Status { return make_error("test_abort", "on purpose"); },
+                           Commit::with_next_durable);
+  EXPECT_EQ(level(), 2);  // after a rollback too
+}
+
 TEST_P(StoreTest, ErrorsAreValuesWithTheDatabaseMessage) {
   auto r = store_->query("SELECT nope FROM notes");
   ASSERT_FALSE(r.ok());
