@@ -1,8 +1,23 @@
 #include <filesystem>
 
 #include "store/connection.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 namespace wardline::store {
+namespace {
+
+// SQLite: the pool, and its checkpointer, stopped before the pool closes.
+class SqliteStore : public PooledStore {
+ public:
+  SqliteStore(const std::string& path, int pool_size, std::unique_ptr<Connection> checkpoint_connection)
+      : PooledStore("sqlite", [path] { return open_sqlite_connection(path); }, pool_size),
+        checkpointer_(std::move(checkpoint_connection), std::chrono::milliseconds(250)) {}
+
+ private:
+  WalCheckpointer checkpointer_;
+};
+
+}  // namespace
 
 Result<std::unique_ptr<Store>> open_store(const std::string& url, const std::string& data_dir,
                                           int pool_size) {
@@ -20,11 +35,10 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url, const std::str
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec) return make_error("store_unavailable", "cannot create directory '" + parent.string() + "': " + ec.message());
-  // Open one connection now so a bad path fails at start-up, not on first request.
-  auto probe = open_sqlite_connection(path);
-  if (!probe) return probe.error();
-  return std::unique_ptr<Store>(std::make_unique<PooledStore>(
-      "sqlite", [path] { return open_sqlite_connection(path); }, pool_size));
+  // Opened now, so a bad path fails at start-up, not on first request.
+  auto checkpoint_connection = open_sqlite_connection(path);
+  if (!checkpoint_connection) return checkpoint_connection.error();
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(path, pool_size, std::move(*checkpoint_connection)));
 }
 
 }  // namespace wardline::store

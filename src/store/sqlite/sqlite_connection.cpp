@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "store/connection.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 namespace wardline::store {
 namespace {
@@ -125,9 +126,12 @@ Result<std::unique_ptr<Connection>> open_sqlite_connection(const std::string& pa
   auto conn = std::make_unique<SqliteConnection>(db);
   // WAL: readers never block the writer; foreign keys are off by default in
   // SQLite; synchronous=FULL makes every commit durable (fsync) before it
-  // returns; reads go through a memory map (no read() per page) and a 32 MiB cache.
+  // returns; reads go through a memory map (no read() per page) and a 32 MiB
+  // cache; checkpoints are the WalCheckpointer's, commits do one only when
+  // it falls far behind.
   if (Status s = conn->execute_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; "
-                                      "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768;");
+                                      "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768; "
+                                      "PRAGMA wal_autocheckpoint=" + std::to_string(kSafetyNetCheckpointPages) + ";");
       !s)
     return s.error();
   return std::unique_ptr<Connection>(std::move(conn));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
@@ -118,6 +119,25 @@ TEST(Store, SqliteWaitsForTheDiskOnlyWhenAsked) {
   (void)(*st)->transaction([](Executor&) -> Status { return make_error("test_abort", "on purpose"); },
                            Commit::with_next_durable);
   EXPECT_EQ(level(), 2);  // after a rollback too
+}
+
+TEST(Store, SqliteCheckpointsInTheBackground) {
+  // Commits checkpoint only past a high threshold; these few pages reach the
+  // database file through the checkpointer's thread.
+  testing::TempDir dir;
+  auto st = open_store("sqlite", dir.path(), 2);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ((*st)->query("PRAGMA wal_autocheckpoint")->front().integer(0), 10000);
+  ASSERT_TRUE((*st)->execute_script("CREATE TABLE pages (body TEXT)"));
+  auto db_size = [&] { return std::filesystem::file_size(std::filesystem::path(dir.path()) / "wardline.db"); };
+  auto before = db_size();
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE((*st)->execute("INSERT INTO pages VALUES (?)", {std::string(2000, 'x')}));
+  bool copied = false;
+  for (int waited = 0; waited < 200 && !copied; ++waited) {  // up to 20 s: a wait, not a timing check
+    copied = db_size() > before + 200 * 2000;
+    if (!copied) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(copied) << "the database file did not grow: nothing checkpointed the write-ahead log";
 }
 
 TEST_P(StoreTest, ErrorsAreValuesWithTheDatabaseMessage) {
