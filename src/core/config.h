@@ -24,7 +24,7 @@ struct HttpConfig {
   size_t max_body_bytes = 1 << 20;
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;
-  int threads = 8;
+  int threads = 64;  // each serves one kept-alive connection at a time
 };
 
 struct SinkConfig {
