@@ -47,12 +47,28 @@ def vary(text, k):
         del words[rng.randrange(len(words))]
     return " ".join(words)
 
+def words(text):
+    text = re.sub(r"(https?|hxxps?)://\S+", " ", text.lower())
+    return set(re.sub(r"\d+", "#", w) for w in re.findall(r"[a-z0-9']+", text))
+
+# Seeds that are copies of one lure written twice (the same toll or refund
+# text in two files) are one campaign, as the issue's metric joins messages
+# with an identical template: word sets (links dropped, digits folded)
+# overlapping by 70% or more.
+seeds = lures()
+campaign_of = list(range(len(seeds)))
+for a, b in itertools.combinations(range(len(seeds)), 2):
+    wa, wb = words(seeds[a][1]), words(seeds[b][1])
+    if len(wa & wb) >= 0.7 * len(wa | wb):
+        campaign_of[b] = campaign_of[a]
+joined = sum(1 for i, c in enumerate(campaign_of) if c != i)
+
 rows, truth = [], []
-for i, (label, text) in enumerate(lures()):
+for i, (label, text) in enumerate(seeds):
     copies = rng.randint(2, 8) if label != "ham" else 1
     for k in range(copies):
         rows.append(vary(text, k) if label != "ham" else text)
-        truth.append(i)
+        truth.append(campaign_of[i])
 order = list(range(len(rows)))
 rng.shuffle(order)
 with tempfile.TemporaryDirectory() as d:
@@ -69,5 +85,5 @@ for a, b in itertools.combinations(range(len(rows)), 2):
     tp += same_truth and same_got
     fp += same_got and not same_truth
     fn += same_truth and not same_got
-print("%d messages in %d true campaigns: pairwise precision %.3f, recall %.3f" %
-      (len(rows), len(set(truth)), tp / max(tp + fp, 1), tp / max(tp + fn, 1)))
+print("%d messages in %d true campaigns (%d seed lures joined to a near-copy): pairwise precision %.3f, recall %.3f" %
+      (len(rows), len(set(truth)), joined, tp / max(tp + fp, 1), tp / max(tp + fn, 1)))
