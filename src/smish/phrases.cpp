@@ -135,7 +135,7 @@ std::vector<std::string> PhraseSet::first_matches(const std::vector<Word>& words
         keys[e + 1] = std::string_view(w).substr(0, w.size() - kEndings[e].size());
     for (std::string_view key : keys) {
       if (key.empty()) continue;
-      auto it = by_first_word_.find(std::string(key));
+      auto it = by_first_word_.find(key);
       if (it == by_first_word_.end()) continue;
       for (size_t p : it->second) {
         const Compiled& c = phrases_[p];

@@ -12,6 +12,7 @@
 // the code") is advice, not a lure, and does not match.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,7 +44,12 @@ class PhraseSet {
     size_t group;
   };
   std::vector<Compiled> phrases_;
-  std::unordered_map<std::string, std::vector<size_t>> by_first_word_;
+  // Looked up by string_view: no string built per word of every message.
+  struct WordHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<size_t>, WordHash, std::equal_to<>> by_first_word_;
 };
 
 }  // namespace wardline::smish

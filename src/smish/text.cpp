@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <functional>
 
 #include "core/strings.h"
 #include "smish/smish.h"
@@ -34,7 +33,8 @@ bool starts_with_ci(std::string_view s, size_t i, std::string_view p) {
 // Tokens for the shape of numbers and amounts, which say more than the digits
 // themselves: a phone number to call (9+ digits, separators allowed), a short
 // code to text ("txt WIN to 87066"), a sum of money ("£1000", "$6.85", "Rs.2366").
-void shape_tokens(std::string_view text, const std::function<void(std::string_view)>& emit) {
+template <class Emit>
+void shape_tokens(std::string_view text, Emit&& emit) {
   bool phone = false, short_code = false, money = false;
   for (size_t i = 0; i < text.size();) {
     if (!ascii_digit(text[i])) {
