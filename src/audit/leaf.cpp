@@ -65,7 +65,7 @@ Hash prepared_leaf_hash(const PreparedLeaf& p, uint64_t seq) {
   return h;
 }
 
-int64_t seq_of_leaf(const std::string& data) {
+int64_t seq_of_leaf(std::string_view data) {
   // Details are strings only, so an unquoted "seq": number is the top-level key.
   size_t pos = data.find(",\"seq\":");
   if (pos == std::string::npos) return -1;

@@ -27,7 +27,7 @@ Hash prepared_leaf_hash(const PreparedLeaf& p, uint64_t seq);
 
 Result<siem::SecurityEvent> event_from_leaf(const std::string& data);
 // The "seq" a leaf names, or -1 if it names none.
-int64_t seq_of_leaf(const std::string& data);
+int64_t seq_of_leaf(std::string_view data);
 
 // Typed events: known types carry the details their consumers rely on.
 Status validate_event(const siem::SecurityEvent& e);

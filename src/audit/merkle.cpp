@@ -1,7 +1,11 @@
 #include "audit/merkle.h"
 
+// SHA256_CTX is deprecated in OpenSSL 3 but remains its fastest way to hash
+// short inputs (see leaf_hash).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
+#include <array>
 #include <bit>
 
 #include "core/crypto.h"
@@ -56,32 +60,32 @@ Status subproof(SubtreeSource& src, uint64_t m, uint64_t lo, uint64_t hi, bool c
   return {};
 }
 
-}  // namespace
-
-Hash leaf_hash(std::string_view data) {
+// SHA256_CTX, not SHA256(): OpenSSL 3's one-shot looks the algorithm up by
+// name on every call, which costs twice as much as hashing a 65-byte node.
+Hash prefixed_hash(unsigned char prefix, const void* first, size_t first_len, const void* second = nullptr,
+                   size_t second_len = 0) {
   Hash h;
   SHA256_CTX ctx;
   SHA256_Init(&ctx);
-  const unsigned char prefix = 0x00;
   SHA256_Update(&ctx, &prefix, 1);
-  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Update(&ctx, first, first_len);
+  if (second_len) SHA256_Update(&ctx, second, second_len);
   SHA256_Final(h.data(), &ctx);
   return h;
 }
+}  // namespace
+
+Hash leaf_hash(std::string_view data) { return prefixed_hash(0x00, data.data(), data.size()); }
 
 Hash node_hash(const Hash& left, const Hash& right) {
-  unsigned char buf[65];
-  buf[0] = 0x01;
-  std::copy(left.begin(), left.end(), buf + 1);
-  std::copy(right.begin(), right.end(), buf + 33);
-  Hash h;
-  SHA256(buf, sizeof buf, h.data());
-  return h;
+  return prefixed_hash(0x01, left.data(), left.size(), right.data(), right.size());
 }
 
 Hash empty_root() {
   Hash h;
-  SHA256(nullptr, 0, h.data());
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Final(h.data(), &ctx);
   return h;
 }
 
@@ -95,20 +99,27 @@ std::vector<std::string> to_hex(const std::vector<Hash>& hashes) {
   return out;
 }
 
-bool hex_equals(const Hash& h, std::string_view hex) {
-  static const char* digits = "0123456789abcdef";
-  if (hex.size() != 64) return false;
-  for (size_t i = 0; i < 32; ++i)
-    if (hex[2 * i] != digits[h[i] >> 4] || hex[2 * i + 1] != digits[h[i] & 15]) return false;
-  return true;
-}
+namespace {
+// Hex digit values, -1 for anything else: a table, because branching on
+// digit-or-letter mispredicts on random hashes (verify decodes one per entry).
+constexpr std::array<int8_t, 256> kNibble = [] {
+  std::array<int8_t, 256> t{};
+  t.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = t[c - 'a' + 'A'] = static_cast<int8_t>(c - 'a' + 10);
+  return t;
+}();
+}  // namespace
 
 Result<Hash> hash_from_hex(std::string_view hex) {
-  auto raw = crypto::hex_decode(hex);
-  if (!raw || raw->size() != 32)
-    return make_error("invalid_hash", "'" + std::string(hex.substr(0, 80)) + "' is not a SHA-256 hash (64 hex digits)");
   Hash h;
-  std::copy(raw->begin(), raw->end(), h.begin());
+  int bad = hex.size() == 64 ? 0 : -1;
+  for (size_t i = 0; !bad && i < 32; ++i) {
+    int hi = kNibble[static_cast<unsigned char>(hex[2 * i])], lo = kNibble[static_cast<unsigned char>(hex[2 * i + 1])];
+    bad = (hi | lo) & ~0xf;  // nonzero when either is -1
+    h[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  if (bad) return make_error("invalid_hash", "'" + std::string(hex.substr(0, 80)) + "' is not a SHA-256 hash (64 hex digits)");
   return h;
 }
 

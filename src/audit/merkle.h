@@ -21,7 +21,6 @@ Hash node_hash(const Hash& left, const Hash& right); // SHA-256(0x01 || left || 
 Hash empty_root();                                   // SHA-256("")
 std::string to_hex(const Hash& h);
 std::vector<std::string> to_hex(const std::vector<Hash>& hashes);
-bool hex_equals(const Hash& h, std::string_view hex);  // no allocation
 Result<Hash> hash_from_hex(std::string_view hex);
 std::string as_bytes(const Hash& h);
 

@@ -13,9 +13,37 @@
 namespace wardline::audit {
 namespace {
 constexpr int64_t kChunk = 20000;  // entries per read
-}  // namespace
-namespace {
 
+// Entries read for checking, their data back to back in one buffer: one
+// allocation per chunk rather than several per row.
+class EntryChunk {
+ public:
+  struct Entry {
+    uint64_t seq;
+    size_t offset, size;
+    bool has_data;
+    std::optional<Hash> stored_hash;  // absent when missing or not hex
+  };
+  std::vector<Entry> entries;
+
+  void clear() {
+    entries.clear();
+    bytes_.clear();
+  }
+  // Adds a (seq, data, leaf_hash) row.
+  void add(const store::RowView& r) {
+    std::string_view data = r.text(1);
+    std::optional<Hash> stored;
+    if (!r.is_null(2))
+      if (auto h = hash_from_hex(r.text(2))) stored = *h;
+    entries.push_back({static_cast<uint64_t>(r.integer(0)), bytes_.size(), data.size(), !r.is_null(1), stored});
+    bytes_.append(data);
+  }
+  std::string_view data(size_t i) const { return std::string_view(bytes_).substr(entries[i].offset, entries[i].size); }
+
+ private:
+  std::string bytes_;
+};
 }  // namespace
 
 Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_t)>& progress) {
@@ -94,36 +122,44 @@ Result<VerifyReport> AuditLog::verify(const std::function<void(uint64_t, uint64_
   // Reading the next chunk and hashing this one's leaves (on both cores)
   // overlap; the checks themselves run in order.
   // Entries appended while verify runs are beyond `size` and left for next time.
-  auto fetch = [&store, size](uint64_t from) {
-    return store.query("SELECT seq, data, leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?",
-                       {static_cast<int64_t>(from), static_cast<int64_t>(size), kChunk});
+  auto fetch = [&store, size](uint64_t from, EntryChunk& chunk) {
+    chunk.clear();
+    return store.scan("SELECT seq, data, leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?",
+                      {static_cast<int64_t>(from), static_cast<int64_t>(size), kChunk},
+                      [&chunk](const store::RowView& r) {
+                        chunk.add(r);
+                        return true;
+                      });
   };
-  auto next = std::async(std::launch::async, fetch, expected);
+  EntryChunk chunks[2];
+  int current = 0;
+  auto next = std::async(std::launch::async, fetch, expected, std::ref(chunks[current]));
   std::vector<Hash> hashes;
   for (;;) {
-    auto rows = next.get();
-    if (!rows) return rows.error();
-    if (rows->empty()) break;
-    next = std::async(std::launch::async, fetch, static_cast<uint64_t>(rows->back().integer(0)) + 1);
-    hashes.resize(rows->size());
+    if (Status s = next.get(); !s) return s.error();
+    const EntryChunk& chunk = chunks[current];
+    if (chunk.entries.empty()) break;
+    current ^= 1;
+    next = std::async(std::launch::async, fetch, chunk.entries.back().seq + 1, std::ref(chunks[current]));
+    hashes.resize(chunk.entries.size());
     auto hash_range = [&](size_t from, size_t to) {
-      for (size_t i = from; i < to; ++i) hashes[i] = leaf_hash((*rows)[i].cols[1].value_or(""));
+      for (size_t i = from; i < to; ++i) hashes[i] = leaf_hash(chunk.data(i));
     };
-    size_t half = rows->size() / 2;
-    auto second_half = std::async(std::launch::async, hash_range, half, rows->size());
+    size_t half = hashes.size() / 2;
+    auto second_half = std::async(std::launch::async, hash_range, half, hashes.size());
     hash_range(0, half);
     second_half.get();
-    for (size_t i = 0; i < rows->size(); ++i) {
-      const auto& r = (*rows)[i];
-      uint64_t seq = static_cast<uint64_t>(r.integer(0));
+    for (size_t i = 0; i < chunk.entries.size(); ++i) {
+      const EntryChunk::Entry& entry = chunk.entries[i];
+      uint64_t seq = entry.seq;
       if (seq != expected) return fail(expected, "entry " + std::to_string(expected) + " is missing (deleted?)");
-      if (r.is_null(1)) return fail(seq, "entry " + std::to_string(seq) + " has no data");
-      const std::string& data = *r.cols[1];
+      if (!entry.has_data) return fail(seq, "entry " + std::to_string(seq) + " has no data");
+      std::string_view data = chunk.data(i);
       if (seq_of_leaf(data) != static_cast<int64_t>(seq))
         return fail(seq, "entry " + std::to_string(seq) + " holds the data of entry " + std::to_string(seq_of_leaf(data)) +
                              " (moved or reordered)");
       const Hash& h = hashes[i];
-      if (r.is_null(2) || !hex_equals(h, *r.cols[2]))
+      if (!entry.stored_hash || *entry.stored_hash != h)
         return fail(seq, "entry " + std::to_string(seq) + " was modified: its data no longer matches its leaf hash");
       range.append(h, [&](int level, uint64_t index, const Hash& sub) {
         if (bad || level < kStoredLevel) return;

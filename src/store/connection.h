@@ -26,6 +26,7 @@ class PooledStore : public Store {
   std::string kind() const override { return kind_; }
   Result<int64_t> execute(std::string_view sql, const Params& params) override;
   Result<Rows> query(std::string_view sql, const Params& params) override;
+  Status scan(std::string_view sql, const Params& params, const RowVisitor& visit) override;
   Status transaction(const std::function<Status(Executor&)>& fn, Commit commit = Commit::durable) override;
   Status ping() override;
   Status execute_script(std::string_view sql) override;

@@ -1,16 +1,41 @@
 #include "store/connection.h"
 
 #include <charconv>
+#include <stdexcept>
 
 namespace wardline::store {
 
-int64_t Row::integer(size_t i) const {
-  // Never throws: a column edited by hand to hold text reads as 0, and the
-  // checks above this layer (audit verify, ...) report what is wrong.
-  const auto& c = cols.at(i);
+namespace {
+// Never throws: a column edited by hand to hold text reads as 0, and the
+// checks above this layer (audit verify, ...) report what is wrong.
+int64_t integer_or_zero(const std::optional<std::string_view>& c) {
   int64_t v = 0;
   if (c) std::from_chars(c->data(), c->data() + c->size(), v);
   return v;
+}
+}  // namespace
+
+int64_t Row::integer(size_t i) const {
+  const auto& c = cols.at(i);
+  return integer_or_zero(c ? std::optional<std::string_view>(*c) : std::nullopt);
+}
+
+const std::optional<std::string_view>& RowView::at(size_t i) const {
+  if (i >= size) throw std::out_of_range("RowView: column " + std::to_string(i) + " of " + std::to_string(size));
+  return cols[i];
+}
+
+int64_t RowView::integer(size_t i) const { return integer_or_zero(at(i)); }
+
+Status Executor::scan(std::string_view sql, const Params& params, const RowVisitor& visit) {
+  auto rows = query(sql, params);
+  if (!rows) return rows.error();
+  std::vector<std::optional<std::string_view>> views;
+  for (const auto& r : *rows) {
+    views.assign(r.cols.begin(), r.cols.end());
+    if (!visit(RowView{views.data(), views.size()})) break;
+  }
+  return {};
 }
 
 PooledStore::PooledStore(std::string kind, ConnectionFactory factory, int size)
@@ -69,6 +94,13 @@ Result<Rows> PooledStore::query(std::string_view sql, const Params& params) {
   if (!c) return c.error();
   Lease lease(*this, std::move(*c));
   return lease->query(sql, params);
+}
+
+Status PooledStore::scan(std::string_view sql, const Params& params, const RowVisitor& visit) {
+  auto c = acquire();
+  if (!c) return c.error();
+  Lease lease(*this, std::move(*c));
+  return lease->scan(sql, params, visit);
 }
 
 Status PooledStore::execute_script(std::string_view sql) {

@@ -30,6 +30,21 @@ struct Row {
 };
 using Rows = std::vector<Row>;
 
+// A result row read in place: its views are valid only while the callback
+// that receives it runs.
+struct RowView {
+  const std::optional<std::string_view>* cols;
+  size_t size;
+  bool is_null(size_t i) const { return !at(i).has_value(); }
+  std::string_view text(size_t i) const { return at(i).value_or(std::string_view()); }
+  int64_t integer(size_t i) const;
+
+ private:
+  const std::optional<std::string_view>& at(size_t i) const;
+};
+// Receives each row of a scan; returning false stops the scan early.
+using RowVisitor = std::function<bool(const RowView&)>;
+
 // SQL executor; inside Store::transaction it is bound to one connection.
 class Executor {
  public:
@@ -37,6 +52,9 @@ class Executor {
   // Runs a statement; returns the number of rows changed.
   virtual Result<int64_t> execute(std::string_view sql, const Params& params = {}) = 0;
   virtual Result<Rows> query(std::string_view sql, const Params& params = {}) = 0;
+  // Like query, for long reads: rows go to `visit` one by one instead of
+  // being collected (on SQLite, without copying them).
+  virtual Status scan(std::string_view sql, const Params& params, const RowVisitor& visit);
 };
 
 // When a commit is on disk. `durable`: before transaction() returns.

@@ -21,16 +21,31 @@ class SqliteConnection : public Connection {
   }
 
   Result<int64_t> execute(std::string_view sql, const Params& params) override {
-    auto rows = run(sql, params, nullptr);
-    if (!rows) return rows.error();
+    if (Status s = run(sql, params, {}); !s) return s.error();
     return static_cast<int64_t>(sqlite3_changes(db_));
   }
 
   Result<Rows> query(std::string_view sql, const Params& params) override {
     Rows rows;
-    auto r = run(sql, params, &rows);
-    if (!r) return r.error();
+    Status s = run(sql, params, [&rows](sqlite3_stmt* stmt) {
+      Row& row = rows.emplace_back();
+      for (int i = 0, n = sqlite3_column_count(stmt); i < n; ++i) {
+        auto text = column_text(stmt, i);
+        row.cols.emplace_back(text ? std::optional<std::string>(*text) : std::nullopt);
+      }
+      return true;
+    });
+    if (!s) return s.error();
     return rows;
+  }
+
+  Status scan(std::string_view sql, const Params& params, const RowVisitor& visit) override {
+    std::vector<std::optional<std::string_view>> views;
+    return run(sql, params, [&](sqlite3_stmt* stmt) {
+      views.clear();
+      for (int i = 0, n = sqlite3_column_count(stmt); i < n; ++i) views.push_back(column_text(stmt, i));
+      return visit(RowView{views.data(), views.size()});
+    });
   }
 
   Status execute_script(std::string_view sql) override {
@@ -67,7 +82,15 @@ class SqliteConnection : public Connection {
     return stmt;
   }
 
-  Result<bool> run(std::string_view sql, const Params& params, Rows* out) {
+  static std::optional<std::string_view> column_text(sqlite3_stmt* stmt, int i) {
+    if (sqlite3_column_type(stmt, i) == SQLITE_NULL) return std::nullopt;
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+    return std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
+  }
+
+  // Runs one statement; each result row goes to on_row (if set) while the
+  // statement is positioned on it, until on_row returns false.
+  Status run(std::string_view sql, const Params& params, const std::function<bool(sqlite3_stmt*)>& on_row) {
     sqlite3_stmt* stmt = prepare(sql);
     if (!stmt) return sqlite_error(db_, "SQLite prepare");
     // Reset (releasing read locks) and unbind whatever happens below.
@@ -89,20 +112,9 @@ class SqliteConnection : public Connection {
     }
     for (;;) {
       int rc = sqlite3_step(stmt);
-      if (rc == SQLITE_DONE) return true;
+      if (rc == SQLITE_DONE) return {};
       if (rc != SQLITE_ROW) return sqlite_error(db_, "SQLite");
-      if (!out) continue;
-      Row row;
-      int n = sqlite3_column_count(stmt);
-      for (int i = 0; i < n; ++i) {
-        if (sqlite3_column_type(stmt, i) == SQLITE_NULL) {
-          row.cols.emplace_back(std::nullopt);
-        } else {
-          auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-          row.cols.emplace_back(std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
-        }
-      }
-      out->push_back(std::move(row));
+      if (on_row && !on_row(stmt)) return {};
     }
   }
 

@@ -52,6 +52,35 @@ TEST_P(StoreTest, ParametersRoundTripIncludingNullAndQuotes) {
   EXPECT_EQ(*n, 2);
 }
 
+TEST_P(StoreTest, ScanVisitsTheRowsInPlaceAndStopsWhenAsked) {
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(store_->execute("INSERT INTO notes VALUES (?, ?, ?)",
+                                {"n" + std::to_string(i), int64_t{i * 10}, i == 2 ? Value(nullptr) : Value("body " + std::to_string(i))}));
+  std::vector<std::string> seen;
+  auto visit_all = [&](const RowView& r) {
+    EXPECT_EQ(r.size, 3u);
+    seen.push_back(std::string(r.text(0)) + "/" + std::to_string(r.integer(1)) + "/" +
+                   (r.is_null(2) ? "null" : std::string(r.text(2))));
+    return true;
+  };
+  ASSERT_TRUE(store_->scan("SELECT id, n, body FROM notes WHERE n >= ? ORDER BY id", {int64_t{10}}, visit_all));
+  EXPECT_EQ(seen, (std::vector<std::string>{"n1/10/body 1", "n2/20/null", "n3/30/body 3", "n4/40/body 4"}));
+
+  // Inside a transaction too; false from the visitor ends the scan.
+  seen.clear();
+  ASSERT_TRUE(store_->transaction([&](Executor& tx) -> Status {
+    return tx.scan("SELECT id FROM notes ORDER BY id", {}, [&](const RowView& r) {
+      seen.emplace_back(r.text(0));
+      return seen.size() < 2;
+    });
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"n0", "n1"}));
+
+  Status bad = store_->scan("SELECT nope FROM notes", {}, visit_all);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("nope"), std::string::npos) << bad.error().message;
+}
+
 TEST_P(StoreTest, FailedTransactionRollsBack) {
   Status s = store_->transaction([](Executor& tx) -> Status {
     auto r = tx.execute("INSERT INTO notes VALUES ('x', 1, 'kept?')");
