@@ -30,7 +30,7 @@ sed -e "s/@NOW@/$(date -u +%Y-%m-%dT%H:%M:%SZ)/" -e "s/@PATCH@/$(date -u +%Y-%m-
 TOKEN=$("$WARDLINE" token create --user svc-gateway --data-dir "$DATA" 2>/dev/null)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 printf 'http:\n  threads: %s\nstore_pool_size: 16\nlog:\n  level: warn\n' "$THREADS" >"$WORK/wardline.yaml"
-"$WARDLINE" serve --config "$WORK/wardline.yaml" --data-dir "$DATA" --listen "127.0.0.1:$PORT" --insecure-http >"$WORK/serve.log" 2>&1 &
+${PRELOAD:+env LD_PRELOAD=$PRELOAD} "$WARDLINE" serve --config "$WORK/wardline.yaml" --data-dir "$DATA" --listen "127.0.0.1:$PORT" --insecure-http >"$WORK/serve.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
 

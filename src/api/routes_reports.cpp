@@ -42,7 +42,7 @@ void assign_campaign(Services& s, const smish::Report& r, const std::string& req
   if (!s.campaigns) return;
   auto c = s.campaigns->assign(r);
   if (!c) {
-    spdlog::error("request {}: report {} filed without a campaign (assigned at the next start): {}", request_id, r.id,
+    spdlog::error("request {}: report {} filed without a campaign (assigned with the next report, or at the next start): {}", request_id, r.id,
                   c.error().message);
     return;
   }

@@ -69,7 +69,10 @@ struct CampaignBook::Impl {
   std::shared_ptr<const Analyzer> analyzer;
   std::mutex mu;
   std::unique_ptr<CampaignClusterer> clusterer;
-  std::vector<std::string> campaign_of_index;  // clusterer index -> campaign id
+  std::vector<std::string> report_of_index;   // clusterer index -> report id
+  std::unordered_map<size_t, size_t> latest;  // cluster (its earliest index) -> its latest member's index
+  int64_t replayed = 0;                        // numbered placements the clusterer holds
+  bool stale = false;                          // a failed sync left the clusterer ahead of the store
 
   Impl(store::Store& s, std::shared_ptr<const Keyring> k, ClusterParams p, std::shared_ptr<const Analyzer> a)
       : store(s), keyring(std::move(k)), params(p), analyzer(std::move(a)) {
@@ -77,7 +80,10 @@ struct CampaignBook::Impl {
   }
   void reset() {
     clusterer = std::make_unique<CampaignClusterer>(params, analyzer->organization(), analyzer->rules());
-    campaign_of_index.clear();
+    report_of_index.clear();
+    latest.clear();
+    replayed = 0;
+    stale = false;
   }
 
   // Adds one member report (a row of kMemberColumns) to a summary.
@@ -100,7 +106,11 @@ struct CampaignBook::Impl {
     c.highest_score = std::max(c.highest_score, a.score);
   }
 
-  Result<std::string> body_of(const store::Row& r) const { return keyring->open_value("smish_reports.body", r.text(4)); }
+  Result<std::string> body_of(const store::Row& r) const {
+    auto body = keyring->open_value("smish_reports.body", r.text(4));
+    if (!body) return make_error(body.error().code, "report " + r.text(0) + ": " + body.error().message);
+    return body;
+  }
 
   Status save(store::Executor& tx, const Campaign& c) {
     auto n = tx.execute("UPDATE smish_campaigns SET first_seen = ?, last_seen = ?, report_count = ?, summary = ?, updated_at = ? "
@@ -150,54 +160,96 @@ struct CampaignBook::Impl {
     return timeline(tx, id, actor, "created", why);
   }
 
-  // Clusters one stored report (a row of kMemberColumns) and files it.
-  Result<std::string> place(const store::Row& r, bool already_placed, const std::string& current) {
+  // Adds a stored report (a row of kMemberColumns) to the clusterer; its
+  // index is the report's position in `report_of_index`.
+  Result<size_t> cluster(const store::Row& r, const std::string& body) {
     std::string sender;
-    auto b = body_of(r);
-    if (!b) return b.error();
     if (!r.is_null(3)) {
       auto s = keyring->open_value("smish_reports.sender", r.text(3));
-      if (!s) return s.error();
+      if (!s) return make_error(s.error().code, "report " + r.text(0) + ": " + s.error().message);
       sender = *s;
     }
-    size_t index = clusterer->add({*b, sender, r.integer(7)});
-    if (already_placed) {
-      campaign_of_index.push_back(current);
-      return current;
-    }
+    size_t index = clusterer->add({body, sender, r.integer(7)});
+    report_of_index.push_back(r.text(0));
+    return index;
+  }
+
+  // The campaign a newly clustered report joins: its cluster's, as the
+  // cluster's latest report now stands (analysts may have merged or split
+  // it since), or a new one when the cluster has none yet, when that
+  // campaign is gone, or when analysts already handled it (closed,
+  // confirmed, false positive...): a lure that comes back is news again.
+  Result<std::string> file(store::Executor& tx, const store::Row& r, const std::string& body, size_t index) {
     size_t root = clusterer->campaign_of(index);
-    std::string target = root == index ? "" : campaign_of_index[root];
-    bool fresh = false;
-    Status s = store.transaction([&](store::Executor& tx) -> Status {
-      // A new campaign when the cluster has none yet, when its campaign is
-      // gone, or when analysts already handled it (closed, confirmed, false
-      // positive...): a lure that comes back is news again.
-      std::optional<Campaign> c;
-      if (!target.empty()) {
-        auto existing = load(tx, target);
+    std::optional<Campaign> c;
+    if (root != index) {
+      auto it = latest.find(root);
+      auto current = tx.query("SELECT campaign_id FROM smish_reports WHERE id = ?",
+                              {report_of_index[it == latest.end() ? root : it->second]});
+      if (!current) return current.error();
+      if (!current->empty() && !current->front().is_null(0)) {
+        auto existing = load(tx, current->front().text(0));
         if (!existing && existing.error().code != "not_found") return existing.error();
         if (existing && existing->status == "new") c = *existing;
       }
-      if (!c) {
-        fresh = true;
-        target = new_id("cmp");
-        if (Status cr = create(tx, target, "system", "first report " + r.text(0)); !cr) return cr;
-        auto created = load(tx, target);
-        if (!created) return created.error();
-        c = *created;
-      }
-      add_member(*c, r, *b);
-      auto u = tx.execute("UPDATE smish_reports SET campaign_id = ? WHERE id = ?", {target, r.text(0)});
-      if (!u) return u.error();
-      return save(tx, *c);
-    });
-    if (!s) {
-      campaign_of_index.emplace_back();  // keeps indexes aligned; the next copy starts a campaign
-      return s.error();
     }
-    campaign_of_index.push_back(target);
-    if (fresh) campaign_of_index[root] = target;  // later copies join the live campaign
-    return target;
+    if (!c) {
+      std::string id = new_id("cmp");
+      if (Status cr = create(tx, id, "system", "first report " + r.text(0)); !cr) return cr.error();
+      auto created = load(tx, id);
+      if (!created) return created.error();
+      c = *created;
+    }
+    add_member(*c, r, body);
+    if (Status sv = save(tx, *c); !sv) return sv.error();
+    return c->id;
+  }
+
+  // Brings the clusterer up to date with every placement in the store, in
+  // the order they were made, then places the reports nobody has placed yet
+  // (oldest first), numbering each placement. One transaction holds the
+  // placement lock (the smish_cluster_head row) throughout, so daemons
+  // sharing a database take turns and all replay the same clusters.
+  Status sync() {
+    if (stale) reset();
+    Status s = store.transaction([&](store::Executor& tx) -> Status {
+      if (auto n = tx.execute("UPDATE smish_cluster_head SET placed = placed WHERE id = 1"); !n) return n.error();
+      auto head = tx.query("SELECT placed FROM smish_cluster_head WHERE id = 1");
+      if (!head) return head.error();
+      if (head->empty()) return make_error("store_corrupt", "smish_cluster_head row is missing; run 'wardline db migrate'");
+      int64_t placed = head->front().integer(0);
+      auto done = tx.query(std::string("SELECT ") + kMemberColumns + ", cluster_seq FROM smish_reports WHERE cluster_seq > ? ORDER BY cluster_seq",
+                           {replayed});
+      if (!done) return done.error();
+      for (const auto& r : *done) {
+        auto body = body_of(r);
+        if (!body) return body.error();
+        auto index = cluster(r, *body);
+        if (!index) return index.error();
+        latest[clusterer->campaign_of(*index)] = *index;
+        replayed = r.integer(9);
+      }
+      // Reports filed with a campaign before placements were numbered keep it.
+      auto waiting = tx.query(std::string("SELECT ") + kMemberColumns +
+                              ", campaign_id FROM smish_reports WHERE cluster_seq IS NULL ORDER BY created_at, id");
+      if (!waiting) return waiting.error();
+      for (const auto& r : *waiting) {
+        auto body = body_of(r);
+        if (!body) return body.error();
+        auto index = cluster(r, *body);
+        if (!index) return index.error();
+        auto campaign = r.is_null(9) ? file(tx, r, *body, *index) : Result<std::string>(r.text(9));
+        if (!campaign) return campaign.error();
+        latest[clusterer->campaign_of(*index)] = *index;
+        auto u = tx.execute("UPDATE smish_reports SET campaign_id = ?, cluster_seq = ? WHERE id = ?", {*campaign, ++placed, r.text(0)});
+        if (!u) return u.error();
+        replayed = placed;
+      }
+      auto u = tx.execute("UPDATE smish_cluster_head SET placed = ? WHERE id = 1", {placed});
+      return u ? Status() : Status(u.error());
+    });
+    if (!s) stale = true;  // the clusterer holds what was rolled back: replay from scratch next time
+    return s;
   }
 };
 
@@ -249,23 +301,16 @@ CampaignBook::~CampaignBook() = default;
 Status CampaignBook::rebuild() {
   std::lock_guard lock(impl_->mu);
   impl_->reset();
-  auto rows = impl_->store.query(std::string("SELECT ") + kMemberColumns + ", campaign_id FROM smish_reports ORDER BY created_at, id");
-  if (!rows) return rows.error();
-  for (const auto& r : *rows) {
-    auto placed = impl_->place(r, !r.is_null(9), r.text(9));
-    if (!placed) return placed.error();
-  }
-  return {};
+  return impl_->sync();
 }
 
 Result<Campaign> CampaignBook::assign(const Report& report) {
   std::lock_guard lock(impl_->mu);
-  auto rows = impl_->store.query(std::string("SELECT ") + kMemberColumns + " FROM smish_reports WHERE id = ?", {report.id});
+  if (Status s = impl_->sync(); !s) return s.error();
+  auto rows = impl_->store.query("SELECT campaign_id FROM smish_reports WHERE id = ?", {report.id});
   if (!rows) return rows.error();
   if (rows->empty()) return make_error("not_found", "no report '" + report.id + "'");
-  auto id = impl_->place(rows->front(), false, "");
-  if (!id) return id.error();
-  return impl_->load(impl_->store, *id);
+  return impl_->load(impl_->store, rows->front().text(0));
 }
 
 Result<CampaignPage> CampaignBook::list(const std::string& status, const std::string& cursor, int limit) {
@@ -389,8 +434,6 @@ Result<Campaign> CampaignBook::merge(const std::string& into, const std::vector<
     return impl_->recompute(tx, into);
   });
   if (!s) return s.error();
-  for (auto& c : impl_->campaign_of_index)
-    if (std::find(from.begin(), from.end(), c) != from.end()) c = into;
   return impl_->load(impl_->store, into);
 }
 
@@ -412,8 +455,8 @@ Result<Campaign> CampaignBook::split(const std::string& from, const std::vector<
     return impl_->recompute(tx, target);
   });
   if (!s) return s.error();
-  // Later copies keep following the cluster's earliest report, wherever
-  // that report now is; the analyst moves them again if need be.
+  // Later copies follow the cluster's latest report, wherever that report
+  // now is; the analyst moves them again if need be.
   return impl_->load(impl_->store, target);
 }
 

@@ -458,15 +458,20 @@ Result<std::string> staff_notice(const std::string& tmpl, const Campaign& c);
 
 // Campaigns over the stored reports: each new report joins one at once
 // (CampaignClusterer); analysts change status, add notes, merge and split.
-// Only campaigns still in status "new" are merged automatically.
+// Only campaigns still in status "new" are merged automatically. Placements
+// are numbered in the store, so that every daemon on one database replays
+// the same clusters before it places a report.
 class CampaignBook {
  public:
   CampaignBook(store::Store& store, std::shared_ptr<const Keyring> keyring, ClusterParams params,
                std::shared_ptr<const Analyzer> analyzer);
   ~CampaignBook();
-  // Replays the stored reports in filing order; reports without a campaign get one.
+  // Replays every placement in the order it was made; reports without a
+  // campaign (filed through the CLI, or while campaigns failed) get one.
   Status rebuild();
-  // Puts a newly filed report into its campaign; returns the campaign as it now stands.
+  // Catches up with placements made elsewhere, then puts every report still
+  // without a campaign (this one included) into one; returns this report's
+  // campaign as it now stands.
   Result<Campaign> assign(const Report& r);
   Result<CampaignPage> list(const std::string& status, const std::string& cursor, int limit);
   Result<CampaignDetail> get(const std::string& id);

@@ -370,6 +370,18 @@ CREATE TABLE smish_notice_queue (
 );
 CREATE INDEX smish_notice_queue_due ON smish_notice_queue(next_attempt_at)
 )sql"},
+      // Campaign placements numbered in the order they were made, so that
+      // daemons sharing a database replay the same clusters (smish/campaigns).
+      {22, "smish_cluster_placements",
+       R"sql(
+ALTER TABLE smish_reports ADD COLUMN cluster_seq BIGINT;
+CREATE UNIQUE INDEX smish_reports_cluster_seq ON smish_reports(cluster_seq);
+CREATE TABLE smish_cluster_head (
+  id INTEGER PRIMARY KEY,
+  placed BIGINT NOT NULL
+);
+INSERT INTO smish_cluster_head (id, placed) VALUES (1, 0)
+)sql"},
   };
   return all;
 }

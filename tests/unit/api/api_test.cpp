@@ -667,6 +667,71 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
                                              "admin.campaign_merged", "admin.campaign_status"}));
 }
 
+// Two daemons on one database (here two CampaignBooks on one store), and a
+// report filed by the CLI: every copy of a lure lands in one campaign,
+// whoever places it, and placements are numbered once each.
+TEST_P(ApiTest, DaemonsSharingADatabaseBuildTheSameCampaigns) {
+  auto other_daemon = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer_);
+  ASSERT_TRUE(other_daemon->rebuild().ok());
+  int filed = 0;
+  auto insert = [&](const std::string& id, const std::string& body) {
+    ASSERT_TRUE(store_->execute("INSERT INTO smish_reports (id, reporter, channel, body_enc, body_fingerprint, received_at, created_at, "
+                                "verdict, class, score, analysis) VALUES (?, ?, 'sms', ?, ?, 't', ?, 'malicious', 'smishing', 90, '{}')",
+                                {id, "staff-" + id, *keyring_->seal("smish_reports.body", body), "fp-" + id, int64_t{1700000000 + ++filed}})
+                    .ok());
+  };
+  auto lure = [](const std::string& name, const std::string& host) {
+    return "Hi " + name + ", payroll update: confirm your direct deposit today at https://" + host + "/verify or pay is held";
+  };
+  auto place = [&](smish::CampaignBook& book, const std::string& id) {
+    smish::Report r;
+    r.id = id;
+    auto c = book.assign(r);
+    EXPECT_TRUE(c.ok()) << c.error().message;
+    return c.ok() ? c->id : std::string();
+  };
+
+  insert("rpt_a1", lure("Dana", "payroll-lmc.top"));
+  std::string campaign = place(*campaigns_, "rpt_a1");
+  // The other daemon never saw rpt_a1 being placed: it catches up first.
+  insert("rpt_b1", lure("Luis", "payroll-lmc.top"));
+  EXPECT_EQ(place(*other_daemon, "rpt_b1"), campaign);
+  insert("rpt_a2", lure("Mei", "payroll-lmc.top"));
+  EXPECT_EQ(place(*campaigns_, "rpt_a2"), campaign);
+  // Filed by the CLI (no campaign yet): placed with the next report, here an unrelated one.
+  insert("rpt_cli", lure("Ann", "payroll-lmc.top"));
+  insert("rpt_usps", "USPS: your parcel is held, pay the fee at https://usps-fee.top/p");
+  EXPECT_NE(place(*other_daemon, "rpt_usps"), campaign);
+  auto detail = json::parse(get("/api/v1/campaigns/" + campaign, analyst_)->body);
+  EXPECT_EQ(detail["reports"], 4) << detail.dump();
+
+  // An analyst merge made through one daemon is followed by the other.
+  std::string usps = place(*other_daemon, "rpt_usps");
+  ASSERT_TRUE(campaigns_->merge(campaign, {usps}, "ana.lyst").ok());
+  insert("rpt_usps2", "USPS: your parcel is held, pay the fee at https://usps-fee.top/q");
+  EXPECT_EQ(place(*other_daemon, "rpt_usps2"), campaign);
+
+  // Both daemons at once, many copies: still one campaign.
+  for (int i = 0; i < 6; ++i) insert("rpt_c" + std::to_string(i), lure("Sam" + std::to_string(i), "payroll-lmc.top"));
+  std::thread t([&] {
+    for (int i = 0; i < 6; i += 2) place(*campaigns_, "rpt_c" + std::to_string(i));
+  });
+  for (int i = 1; i < 6; i += 2) place(*other_daemon, "rpt_c" + std::to_string(i));
+  t.join();
+  auto rows = store_->query("SELECT campaign_id, cluster_seq FROM smish_reports ORDER BY cluster_seq");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 12u);
+  for (size_t i = 0; i < rows->size(); ++i) {
+    EXPECT_EQ((*rows)[i].text(0), campaign) << "placement " << i;
+    EXPECT_EQ((*rows)[i].integer(1), static_cast<int64_t>(i + 1));
+  }
+  // A daemon starting now replays the same placements and files the next copy alike.
+  auto restarted = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer_);
+  ASSERT_TRUE(restarted->rebuild().ok());
+  insert("rpt_late", lure("Kim", "payroll-lmc.top"));
+  EXPECT_EQ(place(*restarted, "rpt_late"), campaign);
+}
+
 TEST_P(ApiTest, LogEventsHittingIndicatorsBecomeAuditedAlerts) {
   std::string shipper = token_for("svc.proxy", Role::service);
   std::string events = R"({"@timestamp":"2024-03-01T10:00:00Z","url":{"full":"https://login.evil.example/p?mrn=12345"},"destination":{"ip":"203.0.113.9"}})"
