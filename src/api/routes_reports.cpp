@@ -40,27 +40,36 @@ nlohmann::json report_json(const smish::Report& r, bool with_message) {
 // After a new report is filed and audited: its campaign (logged, never fatal).
 void assign_campaign(Services& s, const smish::Report& r, const std::string& request_id) {
   if (!s.campaigns) return;
-  auto c = s.campaigns->assign(r);
-  if (!c) {
+  auto placed = s.campaigns->assign(r);
+  if (!placed) {
     spdlog::error("request {}: report {} filed without a campaign (assigned with the next report, or at the next start): {}", request_id, r.id,
-                  c.error().message);
+                  placed.error().message);
     return;
   }
-  if (c->reports != s.config.smish.campaigns.alert_at) return;
+  for (const auto& m : placed->merges) {
+    // Done already (the report belongs to both), so recorded after the fact.
+    auto e = siem::make_event("admin.campaign_merged", "success");
+    e.actor = "system";
+    e.subject = m.into;
+    e.details = {{"merged", m.from}, {"report", m.report_id}, {"reason", "the report belongs to both campaigns"}, {"request_id", request_id}};
+    if (Status a = record(s, e); !a) spdlog::error("request {}: merge of campaign {} into {} not recorded", request_id, m.from, m.into);
+  }
+  const smish::Campaign& c = placed->campaign;
+  if (c.reports != s.config.smish.campaigns.alert_at) return;
   // The alert security teams watch for: one event when a lure becomes a campaign.
   auto e = siem::make_event("smish.campaign", "success");
-  e.severity = c->highest_verdict == "malicious" ? "warning" : "notice";
+  e.severity = c.highest_verdict == "malicious" ? "warning" : "notice";
   e.actor = "system";
-  e.subject = c->id;
-  std::string depts = std::to_string(c->departments.size());
-  e.details = {{"reports", std::to_string(c->reports)},
-               {"reporters", std::to_string(c->reporters.size())},
+  e.subject = c.id;
+  std::string depts = std::to_string(c.departments.size());
+  e.details = {{"reports", std::to_string(c.reports)},
+               {"reporters", std::to_string(c.reporters.size())},
                {"departments", depts},
-               {"highest_verdict", c->highest_verdict},
-               {"summary", "new campaign: " + std::to_string(c->reports) + " reports from " + std::to_string(c->reporters.size()) +
-                               " staff" + (c->departments.empty() ? "" : " in " + depts + " department" + (depts == "1" ? "" : "s"))},
+               {"highest_verdict", c.highest_verdict},
+               {"summary", "new campaign: " + std::to_string(c.reports) + " reports from " + std::to_string(c.reporters.size()) +
+                               " staff" + (c.departments.empty() ? "" : " in " + depts + " department" + (depts == "1" ? "" : "s"))},
                {"request_id", request_id}};
-  if (Status a = record(s, e); !a) spdlog::error("request {}: campaign alert for {} not recorded", request_id, c->id);
+  if (Status a = record(s, e); !a) spdlog::error("request {}: campaign alert for {} not recorded", request_id, c.id);
 }
 
 // A reported link that is a known indicator is a sighting: it keeps the

@@ -96,6 +96,17 @@ struct CampaignClusterer::Impl {
     else parent[a] = b;
   }
 
+  std::vector<size_t>* joined = nullptr;  // add()'s caller's list, while it runs
+
+  // Puts the new message `index` into the cluster of `other`, noting that
+  // cluster (by its root, as it was) when it was another one.
+  void join(uint32_t index, uint32_t other) {
+    uint32_t root = find(other);
+    if (root == find(index)) return;
+    if (joined) joined->push_back(root);
+    unite(index, root);
+  }
+
   double similarity(uint32_t a, uint32_t b) const {
     const uint32_t* x = &signatures[static_cast<size_t>(a) * p.minhash_hashes];
     const uint32_t* y = &signatures[static_cast<size_t>(b) * p.minhash_hashes];
@@ -139,7 +150,7 @@ struct CampaignClusterer::Impl {
       bool shortened = std::find(shorteners.begin(), shorteners.end(), reg) != shorteners.end();
       std::string key = shortened ? "url:" + ascii_lowercase(link.url.substr(link.url.find("://") + 3)) : "domain:" + reg;
       auto [it, fresh] = indicators.emplace(key, index);
-      if (!fresh) unite(index, it->second);
+      if (!fresh) join(index, it->second);
     }
     // Phone senders (not alphanumeric sender IDs, which brands share).
     std::string sender;
@@ -150,7 +161,7 @@ struct CampaignClusterer::Impl {
     auto it = senders.find(sender);
     if (it != senders.end()) {
       bool near = m.time == 0 || it->second.time == 0 || std::llabs(m.time - it->second.time) <= p.sender_window_seconds;
-      if (near) unite(index, it->second.index);
+      if (near) join(index, it->second.index);
       it->second = {index, m.time};
     } else {
       senders.emplace(sender, SenderSeen{index, m.time});
@@ -183,8 +194,9 @@ CampaignClusterer::CampaignClusterer(ClusterParams params, const Organization& o
 
 CampaignClusterer::~CampaignClusterer() = default;
 
-size_t CampaignClusterer::add(const ClusterMessage& m) {
+size_t CampaignClusterer::add(const ClusterMessage& m, std::vector<size_t>* joined) {
   Impl& d = *impl_;
+  d.joined = joined;
   auto index = static_cast<uint32_t>(d.parent.size());
   d.parent.push_back(index);
   const int hashes = d.p.minhash_hashes;
@@ -200,10 +212,11 @@ size_t CampaignClusterer::add(const ClusterMessage& m) {
       uint64_t h = mix(static_cast<uint64_t>(b) + 1);
       for (int r = 0; r < rows; ++r) h = mix(h ^ sig[static_cast<size_t>(b * rows + r)]);
       uint32_t first = d.buckets.find_or_insert(static_cast<uint32_t>(h), index);
-      if (first != index && d.find(first) != d.find(index) && d.similarity(first, index) >= d.p.min_similarity) d.unite(first, index);
+      if (first != index && d.find(first) != d.find(index) && d.similarity(first, index) >= d.p.min_similarity) d.join(index, first);
     }
   }
   d.link_indicators(index, normalized, m);
+  d.joined = nullptr;
   return index;
 }
 

@@ -73,6 +73,7 @@ struct CampaignBook::Impl {
   std::unordered_map<size_t, size_t> latest;  // cluster (its earliest index) -> its latest member's index
   int64_t replayed = 0;                        // numbered placements the clusterer holds
   bool stale = false;                          // a failed sync left the clusterer ahead of the store
+  std::vector<AutoMerge> merges;               // made by the current sync
 
   Impl(store::Store& s, std::shared_ptr<const Keyring> k, ClusterParams p, std::shared_ptr<const Analyzer> a)
       : store(s), keyring(std::move(k)), params(p), analyzer(std::move(a)) {
@@ -160,45 +161,69 @@ struct CampaignBook::Impl {
     return timeline(tx, id, actor, "created", why);
   }
 
+  // Moves every report and timeline entry of campaign `from` to `into`,
+  // removes `from`, and notes it in the timeline (summaries are left to recompute).
+  Status absorb(store::Executor& tx, const std::string& into, const std::string& from, const std::string& actor,
+                const std::string& why) {
+    for (const char* sql : {"UPDATE smish_reports SET campaign_id = ? WHERE campaign_id = ?",
+                            "UPDATE smish_campaign_timeline SET campaign_id = ? WHERE campaign_id = ?"})
+      if (auto n = tx.execute(sql, {into, from}); !n) return n.error();
+    if (auto n = tx.execute("DELETE FROM smish_campaigns WHERE id = ?", {from}); !n) return n.error();
+    return timeline(tx, into, actor, "merge", "merged " + from + " into " + into + (why.empty() ? "" : ": " + why));
+  }
+
   // Adds a stored report (a row of kMemberColumns) to the clusterer; its
   // index is the report's position in `report_of_index`.
-  Result<size_t> cluster(const store::Row& r, const std::string& body) {
+  Result<size_t> cluster(const store::Row& r, const std::string& body, std::vector<size_t>* joined = nullptr) {
     std::string sender;
     if (!r.is_null(3)) {
       auto s = keyring->open_value("smish_reports.sender", r.text(3));
       if (!s) return make_error(s.error().code, "report " + r.text(0) + ": " + s.error().message);
       sender = *s;
     }
-    size_t index = clusterer->add({body, sender, r.integer(7)});
+    size_t index = clusterer->add({body, sender, r.integer(7)}, joined);
     report_of_index.push_back(r.text(0));
     return index;
   }
 
-  // The campaign a newly clustered report joins: its cluster's, as the
-  // cluster's latest report now stands (analysts may have merged or split
-  // it since), or a new one when the cluster has none yet, when that
-  // campaign is gone, or when analysts already handled it (closed,
-  // confirmed, false positive...): a lure that comes back is news again.
-  Result<std::string> file(store::Executor& tx, const store::Row& r, const std::string& body, size_t index) {
-    size_t root = clusterer->campaign_of(index);
-    std::optional<Campaign> c;
-    if (root != index) {
+  // The campaign a newly clustered report joins: that of the cluster(s) it
+  // joined, as each cluster's latest report now stands (analysts may have
+  // merged or split it since). Campaigns analysts already handled (closed,
+  // confirmed, false positive...) or removed are left alone: a lure that
+  // comes back is news again, so with no campaign still "new" it starts
+  // one. With several, the report links them: they become the earliest.
+  Result<std::string> file(store::Executor& tx, const store::Row& r, const std::string& body, std::vector<size_t> joined) {
+    std::sort(joined.begin(), joined.end());
+    std::vector<Campaign> live;
+    for (size_t root : joined) {
       auto it = latest.find(root);
       auto current = tx.query("SELECT campaign_id FROM smish_reports WHERE id = ?",
                               {report_of_index[it == latest.end() ? root : it->second]});
       if (!current) return current.error();
-      if (!current->empty() && !current->front().is_null(0)) {
-        auto existing = load(tx, current->front().text(0));
-        if (!existing && existing.error().code != "not_found") return existing.error();
-        if (existing && existing->status == "new") c = *existing;
-      }
+      if (current->empty() || current->front().is_null(0)) continue;
+      auto existing = load(tx, current->front().text(0));
+      if (!existing && existing.error().code != "not_found") return existing.error();
+      bool seen = existing && std::any_of(live.begin(), live.end(), [&](const Campaign& c) { return c.id == existing->id; });
+      if (existing && existing->status == "new" && !seen) live.push_back(*existing);
     }
-    if (!c) {
+    std::optional<Campaign> c;
+    if (live.empty()) {
       std::string id = new_id("cmp");
       if (Status cr = create(tx, id, "system", "first report " + r.text(0)); !cr) return cr.error();
       auto created = load(tx, id);
       if (!created) return created.error();
       c = *created;
+    } else if (live.size() == 1) {
+      c = live.front();
+    } else {
+      for (size_t i = 1; i < live.size(); ++i) {
+        if (Status m = absorb(tx, live.front().id, live[i].id, "system", "report " + r.text(0) + " belongs to both"); !m) return m.error();
+        merges.push_back({live.front().id, live[i].id, r.text(0)});
+      }
+      if (Status rc = recompute(tx, live.front().id); !rc) return rc.error();
+      auto merged = load(tx, live.front().id);
+      if (!merged) return merged.error();
+      c = *merged;
     }
     add_member(*c, r, body);
     if (Status sv = save(tx, *c); !sv) return sv.error();
@@ -212,6 +237,7 @@ struct CampaignBook::Impl {
   // sharing a database take turns and all replay the same clusters.
   Status sync() {
     if (stale) reset();
+    merges.clear();
     Status s = store.transaction([&](store::Executor& tx) -> Status {
       if (auto n = tx.execute("UPDATE smish_cluster_head SET placed = placed WHERE id = 1"); !n) return n.error();
       auto head = tx.query("SELECT placed FROM smish_cluster_head WHERE id = 1");
@@ -236,9 +262,10 @@ struct CampaignBook::Impl {
       for (const auto& r : *waiting) {
         auto body = body_of(r);
         if (!body) return body.error();
-        auto index = cluster(r, *body);
+        std::vector<size_t> joined;
+        auto index = cluster(r, *body, &joined);
         if (!index) return index.error();
-        auto campaign = r.is_null(9) ? file(tx, r, *body, *index) : Result<std::string>(r.text(9));
+        auto campaign = r.is_null(9) ? file(tx, r, *body, joined) : Result<std::string>(r.text(9));
         if (!campaign) return campaign.error();
         latest[clusterer->campaign_of(*index)] = *index;
         auto u = tx.execute("UPDATE smish_reports SET campaign_id = ?, cluster_seq = ? WHERE id = ?", {*campaign, ++placed, r.text(0)});
@@ -248,7 +275,10 @@ struct CampaignBook::Impl {
       auto u = tx.execute("UPDATE smish_cluster_head SET placed = ? WHERE id = 1", {placed});
       return u ? Status() : Status(u.error());
     });
-    if (!s) stale = true;  // the clusterer holds what was rolled back: replay from scratch next time
+    if (!s) {
+      stale = true;  // the clusterer holds what was rolled back: replay from scratch next time
+      merges.clear();
+    }
     return s;
   }
 };
@@ -304,13 +334,15 @@ Status CampaignBook::rebuild() {
   return impl_->sync();
 }
 
-Result<Campaign> CampaignBook::assign(const Report& report) {
+Result<Assignment> CampaignBook::assign(const Report& report) {
   std::lock_guard lock(impl_->mu);
   if (Status s = impl_->sync(); !s) return s.error();
   auto rows = impl_->store.query("SELECT campaign_id FROM smish_reports WHERE id = ?", {report.id});
   if (!rows) return rows.error();
   if (rows->empty()) return make_error("not_found", "no report '" + report.id + "'");
-  return impl_->load(impl_->store, rows->front().text(0));
+  auto c = impl_->load(impl_->store, rows->front().text(0));
+  if (!c) return c.error();
+  return Assignment{std::move(*c), std::move(impl_->merges)};
 }
 
 Result<CampaignPage> CampaignBook::list(const std::string& status, const std::string& cursor, int limit) {
@@ -425,11 +457,7 @@ Result<Campaign> CampaignBook::merge(const std::string& into, const std::vector<
     for (const auto& f : from) {
       if (f == into) return make_error("invalid_field", "a campaign cannot be merged into itself", "campaigns");
       if (auto c = impl_->load(tx, f); !c) return c.error();
-      for (const char* sql : {"UPDATE smish_reports SET campaign_id = ? WHERE campaign_id = ?",
-                              "UPDATE smish_campaign_timeline SET campaign_id = ? WHERE campaign_id = ?"})
-        if (auto n = tx.execute(sql, {into, f}); !n) return n.error();
-      if (auto n = tx.execute("DELETE FROM smish_campaigns WHERE id = ?", {f}); !n) return n.error();
-      if (Status t = impl_->timeline(tx, into, actor, "merge", "merged " + f + " into " + into); !t) return t;
+      if (Status m = impl_->absorb(tx, into, f, actor, ""); !m) return m;
     }
     return impl_->recompute(tx, into);
   });

@@ -243,8 +243,10 @@ class CampaignClusterer {
   // indicator), which are shorteners, and which names to replace.
   CampaignClusterer(ClusterParams params, const Organization& org, const Rules& rules);
   ~CampaignClusterer();
-  // Returns the message's index (0, 1, ...).
-  size_t add(const ClusterMessage& m);
+  // Returns the message's index (0, 1, ...). `joined`, if given, receives
+  // the campaigns this message belongs to, as they were before it brought
+  // them together (usually one; none for a new campaign).
+  size_t add(const ClusterMessage& m, std::vector<size_t>* joined = nullptr);
   // The campaign of message `index`: the index of its earliest message.
   size_t campaign_of(size_t index);
   size_t size() const;
@@ -456,6 +458,17 @@ class NoticeQueue {
 // warning must never be one tap from the lure.
 Result<std::string> staff_notice(const std::string& tmpl, const Campaign& c);
 
+// Campaigns a report brought together: `from` was merged into `into`
+// because report `report_id` belongs to both.
+struct AutoMerge {
+  std::string into, from, report_id;
+};
+// What assign() did: the report's campaign, and the campaigns merged on the way.
+struct Assignment {
+  Campaign campaign;
+  std::vector<AutoMerge> merges;
+};
+
 // Campaigns over the stored reports: each new report joins one at once
 // (CampaignClusterer); analysts change status, add notes, merge and split.
 // Only campaigns still in status "new" are merged automatically. Placements
@@ -471,8 +484,9 @@ class CampaignBook {
   Status rebuild();
   // Catches up with placements made elsewhere, then puts every report still
   // without a campaign (this one included) into one; returns this report's
-  // campaign as it now stands.
-  Result<Campaign> assign(const Report& r);
+  // campaign as it now stands. A report that belongs to several campaigns
+  // still "new" merges them into the earliest.
+  Result<Assignment> assign(const Report& r);
   Result<CampaignPage> list(const std::string& status, const std::string& cursor, int limit);
   Result<CampaignDetail> get(const std::string& id);
   // Each returns what changed, for the audit record.

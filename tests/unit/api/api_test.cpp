@@ -633,8 +633,9 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
                               "'malicious', 'smishing', 90, '{}')",
                               {*keyring_->seal("smish_reports.body", next.body)})
                   .ok());
-  auto fresh = campaigns_->assign(next);
-  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  auto placed = campaigns_->assign(next);
+  ASSERT_TRUE(placed.ok()) << placed.error().message;
+  const auto* fresh = &placed->campaign;
   EXPECT_NE(fresh->id, id);
   EXPECT_EQ(fresh->status, "new");
   EXPECT_EQ(fresh->reports, 1);
@@ -647,8 +648,8 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
                   .ok());
   auto joined = campaigns_->assign(next);
   ASSERT_TRUE(joined.ok()) << joined.error().message;
-  EXPECT_EQ(joined->id, fresh->id);
-  EXPECT_EQ(joined->reports, 2);
+  EXPECT_EQ(joined->campaign.id, fresh->id);
+  EXPECT_EQ(joined->campaign.reports, 2);
   EXPECT_EQ(json::parse(get("/api/v1/campaigns/" + id, analyst_)->body)["reports"], 3);
   // Merging a campaign twice in one request is refused before it is audited.
   EXPECT_EQ(post("/api/v1/campaigns/" + id + "/merge", analyst_, json{{"campaigns", {fresh->id, fresh->id}}}.dump())->status, 400);
@@ -665,6 +666,51 @@ TEST_P(ApiTest, ReportsFormCampaignsThatAnalystsTriage) {
     if (e.type.rfind("admin.campaign", 0) == 0) types.push_back(e.type);
   EXPECT_EQ(types, (std::vector<std::string>{"admin.campaign_status", "admin.campaign_note", "admin.campaign_split",
                                              "admin.campaign_merged", "admin.campaign_status"}));
+}
+
+// A report that belongs to two campaigns still "new" merges them (audited,
+// by "system"); a campaign analysts already handled is never merged.
+TEST_P(ApiTest, AReportLinkingTwoNewCampaignsMergesThem) {
+  auto file = [&](const std::string& user, const std::string& body) {
+    auto r = post("/api/v1/reports", token_for(user, Role::reporter), json{{"channel", "sms"}, {"body", body}}.dump());
+    EXPECT_EQ(r->status, 201) << r->body;
+    return json::parse(r->body)["id"].get<std::string>();
+  };
+  auto campaign_of = [&](const std::string& report) {
+    auto rows = store_->query("SELECT campaign_id FROM smish_reports WHERE id = ?", {report});
+    return rows.ok() && !rows->empty() ? rows->front().text(0) : std::string();
+  };
+  std::string epic = campaign_of(file("nurse.a", "Hi Dana, your Epic access expires today. Re-verify at https://epic-a1.top/login"));
+  std::string payroll = campaign_of(file("nurse.b", "Payroll notice: confirm your direct deposit at https://pay-b2.top/x"));
+  std::string toll = campaign_of(file("nurse.c", "E-ZPass: unpaid toll of $4.15, settle now at https://toll-c3.top/pay"));
+  ASSERT_FALSE(epic.empty());
+  ASSERT_NE(epic, payroll);
+  ASSERT_EQ(post("/api/v1/campaigns/" + toll + "/status", analyst_, R"({"status":"confirmed"})")->status, 200);
+
+  // The Epic wording with the payroll link: both campaigns are one.
+  std::string bridge = file("nurse.d", "Hi Tom, your Epic access expires today. Re-verify at https://pay-b2.top/login");
+  EXPECT_EQ(campaign_of(bridge), epic);
+  EXPECT_EQ(get("/api/v1/campaigns/" + payroll, analyst_)->status, 404);
+  auto detail = json::parse(get("/api/v1/campaigns/" + epic, analyst_)->body);
+  EXPECT_EQ(detail["reports"], 3) << detail.dump();
+  std::vector<std::string> kinds;
+  for (const auto& e : detail["timeline"]) kinds.push_back(e["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"created", "created", "merge"}));
+
+  // The confirmed campaign stays as analysts left it: a copy linking it starts afresh.
+  std::string toll_copy = file("nurse.e", "Hi Tom, your Epic access expires today. Re-verify at https://toll-c3.top/login");
+  EXPECT_EQ(campaign_of(toll_copy), epic);
+  EXPECT_EQ(json::parse(get("/api/v1/campaigns/" + toll, analyst_)->body)["reports"], 1);
+
+  auto ev = events();
+  std::vector<const siem::SecurityEvent*> merges;
+  for (const auto& e : ev)
+    if (e.type == "admin.campaign_merged") merges.push_back(&e);
+  ASSERT_EQ(merges.size(), 1u);
+  EXPECT_EQ(merges[0]->actor, "system");
+  EXPECT_EQ(merges[0]->subject, epic);
+  EXPECT_EQ(merges[0]->details.at("merged"), payroll);
+  EXPECT_EQ(merges[0]->details.at("report"), bridge);
 }
 
 // Two daemons on one database (here two CampaignBooks on one store), and a
@@ -688,7 +734,7 @@ TEST_P(ApiTest, DaemonsSharingADatabaseBuildTheSameCampaigns) {
     r.id = id;
     auto c = book.assign(r);
     EXPECT_TRUE(c.ok()) << c.error().message;
-    return c.ok() ? c->id : std::string();
+    return c.ok() ? c->campaign.id : std::string();
   };
 
   insert("rpt_a1", lure("Dana", "payroll-lmc.top"));
