@@ -45,6 +45,7 @@ namespace smish {
 class ReportBook;
 class CampaignBook;
 struct Report;
+struct AutoMerge;
 }
 
 namespace api {
@@ -95,6 +96,10 @@ void describe_intel_hit(siem::SecurityEvent& e, const intel::Alert& a);
 // The posture.state_change audit event of a device whose compliance state
 // changed, whoever evaluated it (a check-in, an import, the daemon's timer).
 void describe_state_change(siem::SecurityEvent& e, const posture::StateChange& c);
+
+// The admin.campaign_merged audit event (by "system") of campaigns a report
+// brought together, whether the API or the daemon's start-up placed it.
+siem::SecurityEvent auto_merge_event(const smish::AutoMerge& m);
 
 // The access.decision audit event of a conditional-access decision.
 void describe_access_decision(siem::SecurityEvent& e, const access::Request& req, const access::Outcome& o);

@@ -7,6 +7,15 @@
 #include "smish/smish.h"
 
 namespace wardline::api {
+
+siem::SecurityEvent auto_merge_event(const smish::AutoMerge& m) {
+  auto e = siem::make_event("admin.campaign_merged", "success");
+  e.actor = "system";
+  e.subject = m.into;
+  e.details = {{"merged", m.from}, {"report", m.report_id}, {"reason", "the report belongs to both campaigns"}};
+  return e;
+}
+
 namespace {
 
 nlohmann::json report_json(const smish::Report& r, bool with_message) {
@@ -48,10 +57,8 @@ void assign_campaign(Services& s, const smish::Report& r, const std::string& req
   }
   for (const auto& m : placed->merges) {
     // Done already (the report belongs to both), so recorded after the fact.
-    auto e = siem::make_event("admin.campaign_merged", "success");
-    e.actor = "system";
-    e.subject = m.into;
-    e.details = {{"merged", m.from}, {"report", m.report_id}, {"reason", "the report belongs to both campaigns"}, {"request_id", request_id}};
+    auto e = auto_merge_event(m);
+    e.details["request_id"] = request_id;
     if (Status a = record(s, e); !a) spdlog::error("request {}: merge of campaign {} into {} not recorded", request_id, m.from, m.into);
   }
   const smish::Campaign& c = placed->campaign;

@@ -305,7 +305,10 @@ int serve(const ServeOptions& opts) {
   auto campaigns = std::make_shared<smish::CampaignBook>(
       *(*rt)->store, (*rt)->keyring,
       cluster_params(config->smish.campaigns), *analyzer);
-  if (Status c = campaigns->rebuild(); !c) return fail(c.error());
+  auto merged = campaigns->rebuild();
+  if (!merged) return fail(merged.error());
+  for (const auto& m : *merged)
+    if (auto r = (*rt)->audit->record(api::auto_merge_event(m)); !r) return fail(r.error());
   auto warning = intel_warning_list(*config, "", {});
   if (!warning) return fail(warning.error());
   auto indicators = std::make_shared<intel::LiveIndicators>();

@@ -328,10 +328,11 @@ CampaignBook::CampaignBook(store::Store& store, std::shared_ptr<const Keyring> k
     : impl_(std::make_unique<Impl>(store, std::move(keyring), params, std::move(analyzer))) {}
 CampaignBook::~CampaignBook() = default;
 
-Status CampaignBook::rebuild() {
+Result<std::vector<AutoMerge>> CampaignBook::rebuild() {
   std::lock_guard lock(impl_->mu);
   impl_->reset();
-  return impl_->sync();
+  if (Status s = impl_->sync(); !s) return s.error();
+  return std::move(impl_->merges);
 }
 
 Result<Assignment> CampaignBook::assign(const Report& report) {

@@ -481,7 +481,8 @@ class CampaignBook {
   ~CampaignBook();
   // Replays every placement in the order it was made; reports without a
   // campaign (filed through the CLI, or while campaigns failed) get one.
-  Status rebuild();
+  // Returns the campaigns merged on the way (see assign()).
+  Result<std::vector<AutoMerge>> rebuild();
   // Catches up with placements made elsewhere, then puts every report still
   // without a campaign (this one included) into one; returns this report's
   // campaign as it now stands. A report that belongs to several campaigns

@@ -702,6 +702,25 @@ TEST_P(ApiTest, AReportLinkingTwoNewCampaignsMergesThem) {
   EXPECT_EQ(campaign_of(toll_copy), epic);
   EXPECT_EQ(json::parse(get("/api/v1/campaigns/" + toll, analyst_)->body)["reports"], 1);
 
+  // A linking report filed by the CLI is placed at the next start, and the
+  // merge comes back from rebuild() for the daemon to audit.
+  std::string lab = campaign_of(file("nurse.f", "Lab results are ready: view them securely at https://labs-f6.top/r"));
+  std::string rx = campaign_of(file("nurse.g", "Pharmacy refill on hold: confirm your card details at https://rx-g7.top/c"));
+  ASSERT_NE(lab, rx);
+  ASSERT_TRUE(store_->execute("INSERT INTO smish_reports (id, reporter, channel, body_enc, body_fingerprint, received_at, created_at, "
+                              "verdict, class, score, analysis) VALUES ('rpt_cli', 'x', 'sms', ?, 'fp-cli', 't', 9999999999, "
+                              "'malicious', 'smishing', 90, '{}')",
+                              {*keyring_->seal("smish_reports.body", "Lab results are ready: view them securely at https://rx-g7.top/r")})
+                  .ok());
+  auto restarted = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer_);
+  auto at_start = restarted->rebuild();
+  ASSERT_TRUE(at_start.ok()) << at_start.error().message;
+  ASSERT_EQ(at_start->size(), 1u);
+  EXPECT_EQ((*at_start)[0].into, lab);
+  EXPECT_EQ((*at_start)[0].from, rx);
+  EXPECT_EQ((*at_start)[0].report_id, "rpt_cli");
+  EXPECT_EQ(campaign_of("rpt_cli"), lab);
+
   auto ev = events();
   std::vector<const siem::SecurityEvent*> merges;
   for (const auto& e : ev)
