@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -51,11 +52,13 @@ inline std::string insert_sql(const char* head, size_t rows, size_t cols) {
 // rows, so a handful of statement texts recur and the store's prepared
 // statements are reused; a text per batch size meant parsing a large
 // statement on almost every commit.
-inline Status insert_rows(store::Executor& tx, const char* head, size_t cols, const store::Params& all) {
+// The values are moved out of `all`.
+inline Status insert_rows(store::Executor& tx, const char* head, size_t cols, store::Params& all) {
   size_t total = all.size() / cols;
   for (size_t start = 0, n = 0; start < total; start += n) {
     n = std::bit_floor(std::min(kRowsPerInsert, total - start));
-    store::Params chunk(all.begin() + static_cast<long>(start * cols), all.begin() + static_cast<long>((start + n) * cols));
+    store::Params chunk(std::make_move_iterator(all.begin() + static_cast<long>(start * cols)),
+                        std::make_move_iterator(all.begin() + static_cast<long>((start + n) * cols)));
     auto r = tx.execute(insert_sql(head, n, cols), chunk);
     if (!r) return r.error();
   }
