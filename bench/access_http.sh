@@ -11,6 +11,8 @@
 # thread serves one kept-alive connection at a time, so THREADS defaults to
 # CONNECTIONS: with fewer, the other connections wait their turn (p99).
 # Run: bench/access_http.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [THREADS]   (default: build 10 128 128)
+# PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 runs the daemon with
+# another allocator (LD_PRELOAD), to compare.
 set -euo pipefail
 BUILD=${1:-build}
 SECONDS_RUN=${2:-10}
