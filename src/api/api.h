@@ -45,7 +45,7 @@ namespace smish {
 class ReportBook;
 class CampaignBook;
 struct Report;
-struct AutoMerge;
+struct Placements;
 }
 
 namespace api {
@@ -97,9 +97,12 @@ void describe_intel_hit(siem::SecurityEvent& e, const intel::Alert& a);
 // changed, whoever evaluated it (a check-in, an import, the daemon's timer).
 void describe_state_change(siem::SecurityEvent& e, const posture::StateChange& c);
 
-// The admin.campaign_merged audit event (by "system") of campaigns a report
-// brought together, whether the API or the daemon's start-up placed it.
-siem::SecurityEvent auto_merge_event(const smish::AutoMerge& m);
+// Records what placing reports did, whether the API or the daemon's
+// start-up placed them: each automatic merge (admin.campaign_merged by
+// system) and each campaign that reached `alert_at` reports (smish.campaign,
+// the alert security teams watch for). Tries every record; returns the
+// first failure.
+Status record_placements(audit::AuditLog& audit, const smish::Placements& p, int alert_at, const std::string& request_id);
 
 // The access.decision audit event of a conditional-access decision.
 void describe_access_decision(siem::SecurityEvent& e, const access::Request& req, const access::Outcome& o);

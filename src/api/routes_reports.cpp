@@ -8,12 +8,38 @@
 
 namespace wardline::api {
 
-siem::SecurityEvent auto_merge_event(const smish::AutoMerge& m) {
-  auto e = siem::make_event("admin.campaign_merged", "success");
-  e.actor = "system";
-  e.subject = m.into;
-  e.details = {{"merged", m.from}, {"report", m.report_id}, {"reason", "the report belongs to both campaigns"}};
-  return e;
+Status record_placements(audit::AuditLog& audit, const smish::Placements& p, int alert_at, const std::string& request_id) {
+  std::vector<siem::SecurityEvent> events;
+  for (const auto& m : p.merges) {
+    auto e = siem::make_event("admin.campaign_merged", "success");
+    e.actor = "system";
+    e.subject = m.into;
+    e.details = {{"merged", m.from}, {"report", m.report_id}, {"reason", "the report belongs to both campaigns"}};
+    events.push_back(std::move(e));
+  }
+  for (const auto& g : p.grown) {
+    const smish::Campaign& c = g.campaign;
+    if (g.before >= alert_at || c.reports < alert_at) continue;
+    auto e = siem::make_event("smish.campaign", "success");
+    e.severity = c.highest_verdict == "malicious" ? "warning" : "notice";
+    e.actor = "system";
+    e.subject = c.id;
+    std::string depts = std::to_string(c.departments.size());
+    e.details = {{"reports", std::to_string(c.reports)},
+                 {"reporters", std::to_string(c.reporters.size())},
+                 {"departments", depts},
+                 {"highest_verdict", c.highest_verdict},
+                 {"summary", "new campaign: " + std::to_string(c.reports) + " reports from " + std::to_string(c.reporters.size()) +
+                                 " staff" + (c.departments.empty() ? "" : " in " + depts + " department" + (depts == "1" ? "" : "s"))}};
+    events.push_back(std::move(e));
+  }
+  Status first;
+  for (auto& e : events) {
+    // The request that placed them; a merge or alert may come from an older report (see "report").
+    if (!request_id.empty()) e.details["request_id"] = request_id;
+    if (auto r = audit.record(std::move(e)); !r && first) first = r.error();
+  }
+  return first;
 }
 
 namespace {
@@ -51,32 +77,13 @@ void assign_campaign(Services& s, const smish::Report& r, const std::string& req
   if (!s.campaigns) return;
   auto placed = s.campaigns->assign(r);
   if (!placed) {
-    spdlog::error("request {}: report {} filed without a campaign (assigned with the next report, or at the next start): {}", request_id, r.id,
-                  placed.error().message);
+    spdlog::error("request {}: report {} filed without a campaign (assigned with a later report, or at the next start): {}",
+                  request_id, r.id, placed.error().message);
     return;
   }
-  for (const auto& m : placed->merges) {
-    // Done already (the report belongs to both), so recorded after the fact.
-    auto e = auto_merge_event(m);
-    e.details["request_id"] = request_id;
-    if (Status a = record(s, e); !a) spdlog::error("request {}: merge of campaign {} into {} not recorded", request_id, m.from, m.into);
-  }
-  const smish::Campaign& c = placed->campaign;
-  if (c.reports != s.config.smish.campaigns.alert_at) return;
-  // The alert security teams watch for: one event when a lure becomes a campaign.
-  auto e = siem::make_event("smish.campaign", "success");
-  e.severity = c.highest_verdict == "malicious" ? "warning" : "notice";
-  e.actor = "system";
-  e.subject = c.id;
-  std::string depts = std::to_string(c.departments.size());
-  e.details = {{"reports", std::to_string(c.reports)},
-               {"reporters", std::to_string(c.reporters.size())},
-               {"departments", depts},
-               {"highest_verdict", c.highest_verdict},
-               {"summary", "new campaign: " + std::to_string(c.reports) + " reports from " + std::to_string(c.reporters.size()) +
-                               " staff" + (c.departments.empty() ? "" : " in " + depts + " department" + (depts == "1" ? "" : "s"))},
-               {"request_id", request_id}};
-  if (Status a = record(s, e); !a) spdlog::error("request {}: campaign alert for {} not recorded", request_id, c.id);
+  for (const auto& why : placed->placements.skipped) spdlog::error("request {}: left without a campaign: {}", request_id, why);
+  if (Status a = record_placements(s.audit, placed->placements, s.config.smish.campaigns.alert_at, request_id); !a)
+    spdlog::error("request {}: campaign merges or alerts not recorded: {}", request_id, a.error().message);
 }
 
 // A reported link that is a known indicator is a sighting: it keeps the

@@ -68,7 +68,7 @@ Hash prepared_leaf_hash(const PreparedLeaf& p, uint64_t seq) {
 int64_t seq_of_leaf(std::string_view data) {
   // Details are strings only, so an unquoted "seq": number is the top-level key.
   size_t pos = data.find(",\"seq\":");
-  if (pos == std::string::npos) return -1;
+  if (pos == std::string_view::npos) return -1;
   pos += 7;
   int64_t v = 0;
   size_t digits = 0;

@@ -61,7 +61,7 @@ Status subproof(SubtreeSource& src, uint64_t m, uint64_t lo, uint64_t hi, bool c
 }
 
 // SHA256_CTX, not SHA256(): OpenSSL 3's one-shot looks the algorithm up by
-// name on every call, which costs twice as much as hashing a 65-byte node.
+// name on every call, which costs more than hashing a 65-byte node.
 Hash prefixed_hash(unsigned char prefix, const void* first, size_t first_len, const void* second = nullptr,
                    size_t second_len = 0) {
   Hash h;

@@ -1,6 +1,7 @@
 // `audit verify`: recompute everything from the stored entries and trust
 // nothing else: each leaf against its data, every stored subtree, and every
 // signed tree head against the root recomputed at its size.
+#include <algorithm>
 #include <future>
 #include <map>
 
@@ -34,8 +35,11 @@ class EntryChunk {
   void add(const store::RowView& r) {
     std::string_view data = r.text(1);
     std::optional<Hash> stored;
-    if (!r.is_null(2))
-      if (auto h = hash_from_hex(r.text(2))) stored = *h;
+    // As written: lowercase hex. Anything else is a changed row.
+    std::string_view hex = r.text(2);
+    bool lowercase = std::none_of(hex.begin(), hex.end(), [](char c) { return c >= 'A' && c <= 'F'; });
+    if (!r.is_null(2) && lowercase)
+      if (auto h = hash_from_hex(hex)) stored = *h;
     entries.push_back({static_cast<uint64_t>(r.integer(0)), bytes_.size(), data.size(), !r.is_null(1), stored});
     bytes_.append(data);
   }

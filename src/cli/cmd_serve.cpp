@@ -305,10 +305,10 @@ int serve(const ServeOptions& opts) {
   auto campaigns = std::make_shared<smish::CampaignBook>(
       *(*rt)->store, (*rt)->keyring,
       cluster_params(config->smish.campaigns), *analyzer);
-  auto merged = campaigns->rebuild();
-  if (!merged) return fail(merged.error());
-  for (const auto& m : *merged)
-    if (auto r = (*rt)->audit->record(api::auto_merge_event(m)); !r) return fail(r.error());
+  auto placed = campaigns->rebuild();
+  if (!placed) return fail(placed.error());
+  for (const auto& why : placed->skipped) spdlog::error("left without a campaign: {}", why);
+  if (Status a = api::record_placements(*(*rt)->audit, *placed, config->smish.campaigns.alert_at, ""); !a) return fail(a.error());
   auto warning = intel_warning_list(*config, "", {});
   if (!warning) return fail(warning.error());
   auto indicators = std::make_shared<intel::LiveIndicators>();

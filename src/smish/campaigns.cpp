@@ -23,6 +23,17 @@ constexpr const char* kCampaignColumns = "id, status, first_seen, last_seen, rep
 constexpr const char* kMemberColumns =
     "id, reporter, channel, sender_enc, body_enc, department, staff_role, created_at, analysis";
 
+// A report younger than this is placed only by its own request: until its
+// audit record is written it may still be withdrawn.
+constexpr int64_t kSettleSeconds = 60;
+
+// Placements, merges, splits and status changes take turns across daemons
+// (a row lock on PostgreSQL; SQLite transactions take turns anyway).
+Status lock_placements(store::Executor& tx) {
+  auto n = tx.execute("UPDATE smish_cluster_head SET placed = placed WHERE id = 1");
+  return n ? Status() : Status(n.error());
+}
+
 int verdict_rank(const std::string& v) { return v == "malicious" ? 2 : v == "suspicious" ? 1 : 0; }
 
 void add_capped(std::vector<std::string>& list, const std::string& value) {
@@ -69,11 +80,13 @@ struct CampaignBook::Impl {
   std::shared_ptr<const Analyzer> analyzer;
   std::mutex mu;
   std::unique_ptr<CampaignClusterer> clusterer;
-  std::vector<std::string> report_of_index;   // clusterer index -> report id
-  std::unordered_map<size_t, size_t> latest;  // cluster (its earliest index) -> its latest member's index
-  int64_t replayed = 0;                        // numbered placements the clusterer holds
-  bool stale = false;                          // a failed sync left the clusterer ahead of the store
-  std::vector<AutoMerge> merges;               // made by the current sync
+  std::vector<std::string> report_of_index;  // clusterer index -> report id
+  // Cluster (its earliest index) -> its latest member's index. A cluster
+  // absorbed into another keeps a stale entry, never looked up again.
+  std::unordered_map<size_t, size_t> latest;
+  int64_t replayed = 0;  // numbered placements the clusterer holds
+  bool stale = false;    // a failed sync left placements in the clusterer that were rolled back
+  Placements placements;  // made by the current sync
 
   Impl(store::Store& s, std::shared_ptr<const Keyring> k, ClusterParams p, std::shared_ptr<const Analyzer> a)
       : store(s), keyring(std::move(k)), params(p), analyzer(std::move(a)) {
@@ -117,7 +130,9 @@ struct CampaignBook::Impl {
     auto n = tx.execute("UPDATE smish_campaigns SET first_seen = ?, last_seen = ?, report_count = ?, summary = ?, updated_at = ? "
                         "WHERE id = ?",
                         {c.first_seen, c.last_seen, int64_t{c.reports}, summary_json(c).dump(), unix_now(), c.id});
-    return n ? Status() : Status(n.error());
+    if (!n) return n.error();
+    if (*n == 0) return make_error("not_found", "no campaign '" + c.id + "' (merged away meanwhile?)");
+    return {};
   }
 
   Result<Campaign> load(store::Executor& ex, const std::string& id) {
@@ -186,6 +201,13 @@ struct CampaignBook::Impl {
     return index;
   }
 
+  // Notes that campaign `c` grew from `before` reports in this sync.
+  void grew(const Campaign& c, int before) {
+    auto it = std::find_if(placements.grown.begin(), placements.grown.end(), [&](const auto& g) { return g.campaign.id == c.id; });
+    if (it == placements.grown.end()) placements.grown.push_back({c, before});
+    else it->campaign = c;
+  }
+
   // The campaign a newly clustered report joins: that of the cluster(s) it
   // joined, as each cluster's latest report now stands (analysts may have
   // merged or split it since). Campaigns analysts already handled (closed,
@@ -207,6 +229,7 @@ struct CampaignBook::Impl {
       if (existing && existing->status == "new" && !seen) live.push_back(*existing);
     }
     std::optional<Campaign> c;
+    int before = 0;
     if (live.empty()) {
       std::string id = new_id("cmp");
       if (Status cr = create(tx, id, "system", "first report " + r.text(0)); !cr) return cr.error();
@@ -215,10 +238,13 @@ struct CampaignBook::Impl {
       c = *created;
     } else if (live.size() == 1) {
       c = live.front();
+      before = c->reports;
     } else {
+      before = live.front().reports;
       for (size_t i = 1; i < live.size(); ++i) {
         if (Status m = absorb(tx, live.front().id, live[i].id, "system", "report " + r.text(0) + " belongs to both"); !m) return m.error();
-        merges.push_back({live.front().id, live[i].id, r.text(0)});
+        placements.merges.push_back({live.front().id, live[i].id, r.text(0)});
+        std::erase_if(placements.grown, [&](const auto& g) { return g.campaign.id == live[i].id; });
       }
       if (Status rc = recompute(tx, live.front().id); !rc) return rc.error();
       auto merged = load(tx, live.front().id);
@@ -227,45 +253,67 @@ struct CampaignBook::Impl {
     }
     add_member(*c, r, body);
     if (Status sv = save(tx, *c); !sv) return sv.error();
+    grew(*c, before);
     return c->id;
   }
 
-  // Brings the clusterer up to date with every placement in the store, in
-  // the order they were made, then places the reports nobody has placed yet
-  // (oldest first), numbering each placement. One transaction holds the
-  // placement lock (the smish_cluster_head row) throughout, so daemons
-  // sharing a database take turns and all replay the same clusters.
-  Status sync() {
+  // Adds to the clusterer the placements made (elsewhere, or before a
+  // restart) since the last call, in the order they were made. Needs no
+  // lock: placements are committed in order, one transaction at a time.
+  Status replay(store::Executor& ex) {
+    auto done = ex.query(std::string("SELECT ") + kMemberColumns + ", cluster_seq FROM smish_reports WHERE cluster_seq > ? ORDER BY cluster_seq",
+                         {replayed});
+    if (!done) return done.error();
+    for (const auto& r : *done) {
+      auto body = body_of(r);
+      if (!body) return body.error();
+      auto index = cluster(r, *body);
+      if (!index) return index.error();
+      latest[clusterer->campaign_of(*index)] = *index;
+      replayed = r.integer(9);
+    }
+    return {};
+  }
+
+  // Brings the clusterer up to date with every placement in the store, then
+  // places report `own` and the reports filed over kSettleSeconds ago that
+  // nobody placed (oldest first; those filed with a campaign before
+  // placements were numbered keep it), numbering each placement. The
+  // placing transaction holds the placement lock (the smish_cluster_head
+  // row), so daemons sharing a database take turns and replay the same
+  // clusters. Returns `own`'s campaign (none when `own` is empty).
+  Result<std::optional<Campaign>> sync(const std::string& own) {
     if (stale) reset();
-    merges.clear();
+    placements = {};
+    if (Status r = replay(store); !r) return r.error();  // the bulk, before taking the lock
+    bool placed_any = false;
+    std::optional<Campaign> own_campaign;
     Status s = store.transaction([&](store::Executor& tx) -> Status {
-      if (auto n = tx.execute("UPDATE smish_cluster_head SET placed = placed WHERE id = 1"); !n) return n.error();
+      if (Status l = lock_placements(tx); !l) return l;
       auto head = tx.query("SELECT placed FROM smish_cluster_head WHERE id = 1");
       if (!head) return head.error();
       if (head->empty()) return make_error("store_corrupt", "smish_cluster_head row is missing; run 'wardline db migrate'");
       int64_t placed = head->front().integer(0);
-      auto done = tx.query(std::string("SELECT ") + kMemberColumns + ", cluster_seq FROM smish_reports WHERE cluster_seq > ? ORDER BY cluster_seq",
-                           {replayed});
-      if (!done) return done.error();
-      for (const auto& r : *done) {
-        auto body = body_of(r);
-        if (!body) return body.error();
-        auto index = cluster(r, *body);
-        if (!index) return index.error();
-        latest[clusterer->campaign_of(*index)] = *index;
-        replayed = r.integer(9);
-      }
-      // Reports filed with a campaign before placements were numbered keep it.
+      if (Status r = replay(tx); !r) return r;
       auto waiting = tx.query(std::string("SELECT ") + kMemberColumns +
-                              ", campaign_id FROM smish_reports WHERE cluster_seq IS NULL ORDER BY created_at, id");
+                                  ", campaign_id FROM smish_reports WHERE cluster_seq IS NULL AND (id = ? OR created_at <= ?) "
+                                  "ORDER BY created_at, id",
+                              {own, unix_now() - kSettleSeconds});
       if (!waiting) return waiting.error();
       for (const auto& r : *waiting) {
         auto body = body_of(r);
-        if (!body) return body.error();
+        if (!body) {
+          placements.skipped.push_back(body.error().message);
+          continue;
+        }
         std::vector<size_t> joined;
         auto index = cluster(r, *body, &joined);
-        if (!index) return index.error();
-        auto campaign = r.is_null(9) ? file(tx, r, *body, joined) : Result<std::string>(r.text(9));
+        if (!index) {
+          placements.skipped.push_back(index.error().message);
+          continue;
+        }
+        placed_any = true;
+        auto campaign = r.is_null(9) ? file(tx, r, *body, std::move(joined)) : Result<std::string>(r.text(9));
         if (!campaign) return campaign.error();
         latest[clusterer->campaign_of(*index)] = *index;
         auto u = tx.execute("UPDATE smish_reports SET campaign_id = ?, cluster_seq = ? WHERE id = ?", {*campaign, ++placed, r.text(0)});
@@ -273,13 +321,27 @@ struct CampaignBook::Impl {
         replayed = placed;
       }
       auto u = tx.execute("UPDATE smish_cluster_head SET placed = ? WHERE id = 1", {placed});
-      return u ? Status() : Status(u.error());
+      if (!u) return u.error();
+      if (own.empty()) return {};
+      auto mine = tx.query("SELECT campaign_id FROM smish_reports WHERE id = ?", {own});
+      if (!mine) return mine.error();
+      if (mine->empty()) return make_error("not_found", "no report '" + own + "'");
+      if (mine->front().is_null(0)) {
+        auto why = std::find_if(placements.skipped.begin(), placements.skipped.end(),
+                                [&](const std::string& m) { return m.rfind("report " + own + ":", 0) == 0; });
+        return make_error("campaign_unavailable", why == placements.skipped.end() ? "report " + own + " was not placed" : *why);
+      }
+      auto c = load(tx, mine->front().text(0));
+      if (!c) return c.error();
+      own_campaign = *c;
+      return {};
     });
     if (!s) {
-      stale = true;  // the clusterer holds what was rolled back: replay from scratch next time
-      merges.clear();
+      if (placed_any) stale = true;  // rolled back, but still in the clusterer: replay from scratch next time
+      placements = {};
+      return s.error();
     }
-    return s;
+    return own_campaign;
   }
 };
 
@@ -328,22 +390,18 @@ CampaignBook::CampaignBook(store::Store& store, std::shared_ptr<const Keyring> k
     : impl_(std::make_unique<Impl>(store, std::move(keyring), params, std::move(analyzer))) {}
 CampaignBook::~CampaignBook() = default;
 
-Result<std::vector<AutoMerge>> CampaignBook::rebuild() {
+Result<Placements> CampaignBook::rebuild() {
   std::lock_guard lock(impl_->mu);
   impl_->reset();
-  if (Status s = impl_->sync(); !s) return s.error();
-  return std::move(impl_->merges);
+  if (auto s = impl_->sync(""); !s) return s.error();
+  return std::move(impl_->placements);
 }
 
 Result<Assignment> CampaignBook::assign(const Report& report) {
   std::lock_guard lock(impl_->mu);
-  if (Status s = impl_->sync(); !s) return s.error();
-  auto rows = impl_->store.query("SELECT campaign_id FROM smish_reports WHERE id = ?", {report.id});
-  if (!rows) return rows.error();
-  if (rows->empty()) return make_error("not_found", "no report '" + report.id + "'");
-  auto c = impl_->load(impl_->store, rows->front().text(0));
+  auto c = impl_->sync(report.id);
   if (!c) return c.error();
-  return Assignment{std::move(*c), std::move(impl_->merges)};
+  return Assignment{std::move(**c), std::move(impl_->placements)};
 }
 
 Result<CampaignPage> CampaignBook::list(const std::string& status, const std::string& cursor, int limit) {
@@ -400,6 +458,7 @@ Result<std::string> CampaignBook::set_status(const std::string& id, const std::s
   std::lock_guard lock(impl_->mu);
   std::string previous;
   Status s = impl_->store.transaction([&](store::Executor& tx) -> Status {
+    if (Status l = lock_placements(tx); !l) return l;
     auto c = impl_->load(tx, id);
     if (!c) return c.error();
     previous = c->status;
@@ -454,6 +513,7 @@ Result<Campaign> CampaignBook::merge(const std::string& into, const std::vector<
   if (from.empty()) return make_error("missing_field", "name the campaigns to merge in 'campaigns'", "campaigns");
   std::lock_guard lock(impl_->mu);
   Status s = impl_->store.transaction([&](store::Executor& tx) -> Status {
+    if (Status l = lock_placements(tx); !l) return l;
     if (auto c = impl_->load(tx, into); !c) return c.error();
     for (const auto& f : from) {
       if (f == into) return make_error("invalid_field", "a campaign cannot be merged into itself", "campaigns");
@@ -471,6 +531,7 @@ Result<Campaign> CampaignBook::split(const std::string& from, const std::vector<
   std::lock_guard lock(impl_->mu);
   std::string target = new_id("cmp");
   Status s = impl_->store.transaction([&](store::Executor& tx) -> Status {
+    if (Status l = lock_placements(tx); !l) return l;
     if (auto c = impl_->load(tx, from); !c) return c.error();
     if (Status c = impl_->create(tx, target, actor, "split from " + from); !c) return c;
     for (const auto& r : report_ids) {

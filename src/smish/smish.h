@@ -463,10 +463,21 @@ Result<std::string> staff_notice(const std::string& tmpl, const Campaign& c);
 struct AutoMerge {
   std::string into, from, report_id;
 };
-// What assign() did: the report's campaign, and the campaigns merged on the way.
+// A campaign that gained reports: it had `before`; `campaign` is as it now stands.
+struct CampaignGrowth {
+  Campaign campaign;
+  int before = 0;
+};
+// What placing reports did besides filing them, for the audit log and alerts.
+struct Placements {
+  std::vector<AutoMerge> merges;
+  std::vector<CampaignGrowth> grown;
+  std::vector<std::string> skipped;  // "report ID: why", left without a campaign and tried again next time
+};
+// What assign() did: the report's campaign, and every placement on the way.
 struct Assignment {
   Campaign campaign;
-  std::vector<AutoMerge> merges;
+  Placements placements;
 };
 
 // Campaigns over the stored reports: each new report joins one at once
@@ -481,12 +492,12 @@ class CampaignBook {
   ~CampaignBook();
   // Replays every placement in the order it was made; reports without a
   // campaign (filed through the CLI, or while campaigns failed) get one.
-  // Returns the campaigns merged on the way (see assign()).
-  Result<std::vector<AutoMerge>> rebuild();
-  // Catches up with placements made elsewhere, then puts every report still
-  // without a campaign (this one included) into one; returns this report's
-  // campaign as it now stands. A report that belongs to several campaigns
-  // still "new" merges them into the earliest.
+  Result<Placements> rebuild();
+  // Catches up with placements made elsewhere, then puts this report, and
+  // every other one filed over a minute ago still without a campaign, into
+  // one (a younger report may still be withdrawn, its audit record failing).
+  // A report that belongs to several campaigns still "new" merges them into
+  // the earliest. Returns this report's campaign as it now stands.
   Result<Assignment> assign(const Report& r);
   Result<CampaignPage> list(const std::string& status, const std::string& cursor, int limit);
   Result<CampaignDetail> get(const std::string& id);

@@ -15,10 +15,7 @@ int64_t integer_or_zero(const std::optional<std::string_view>& c) {
 }
 }  // namespace
 
-int64_t Row::integer(size_t i) const {
-  const auto& c = cols.at(i);
-  return integer_or_zero(c ? std::optional<std::string_view>(*c) : std::nullopt);
-}
+int64_t Row::integer(size_t i) const { return integer_or_zero(cols.at(i)); }
 
 const std::optional<std::string_view>& RowView::at(size_t i) const {
   if (i >= size) throw std::out_of_range("RowView: column " + std::to_string(i) + " of " + std::to_string(size));

@@ -708,17 +708,17 @@ TEST_P(ApiTest, AReportLinkingTwoNewCampaignsMergesThem) {
   std::string rx = campaign_of(file("nurse.g", "Pharmacy refill on hold: confirm your card details at https://rx-g7.top/c"));
   ASSERT_NE(lab, rx);
   ASSERT_TRUE(store_->execute("INSERT INTO smish_reports (id, reporter, channel, body_enc, body_fingerprint, received_at, created_at, "
-                              "verdict, class, score, analysis) VALUES ('rpt_cli', 'x', 'sms', ?, 'fp-cli', 't', 9999999999, "
+                              "verdict, class, score, analysis) VALUES ('rpt_cli', 'x', 'sms', ?, 'fp-cli', 't', 1000, "
                               "'malicious', 'smishing', 90, '{}')",
                               {*keyring_->seal("smish_reports.body", "Lab results are ready: view them securely at https://rx-g7.top/r")})
                   .ok());
   auto restarted = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer_);
   auto at_start = restarted->rebuild();
   ASSERT_TRUE(at_start.ok()) << at_start.error().message;
-  ASSERT_EQ(at_start->size(), 1u);
-  EXPECT_EQ((*at_start)[0].into, lab);
-  EXPECT_EQ((*at_start)[0].from, rx);
-  EXPECT_EQ((*at_start)[0].report_id, "rpt_cli");
+  ASSERT_EQ(at_start->merges.size(), 1u);
+  EXPECT_EQ(at_start->merges[0].into, lab);
+  EXPECT_EQ(at_start->merges[0].from, rx);
+  EXPECT_EQ(at_start->merges[0].report_id, "rpt_cli");
   EXPECT_EQ(campaign_of("rpt_cli"), lab);
 
   auto ev = events();
@@ -790,6 +790,36 @@ TEST_P(ApiTest, DaemonsSharingADatabaseBuildTheSameCampaigns) {
     EXPECT_EQ((*rows)[i].text(0), campaign) << "placement " << i;
     EXPECT_EQ((*rows)[i].integer(1), static_cast<int64_t>(i + 1));
   }
+  // A report filed a moment ago (its audit record may still fail) waits
+  // for its own request; one filed over a minute ago is anyone's to place.
+  ASSERT_TRUE(store_->execute("INSERT INTO smish_reports (id, reporter, channel, body_enc, body_fingerprint, received_at, created_at, "
+                              "verdict, class, score, analysis) VALUES ('rpt_young', 'y', 'sms', ?, 'fp-young', 't', ?, "
+                              "'malicious', 'smishing', 90, '{}')",
+                              {*keyring_->seal("smish_reports.body", lure("Jo", "payroll-lmc.top")), unix_now()})
+                  .ok());
+  insert("rpt_other", "Your Chase card is locked, verify at https://chase-lock.top/v");
+  place(*other_daemon, "rpt_other");
+  auto young = store_->query("SELECT cluster_seq FROM smish_reports WHERE id = 'rpt_young'");
+  ASSERT_TRUE(young.ok() && young->size() == 1u);
+  EXPECT_TRUE(young->front().is_null(0));
+  EXPECT_EQ(place(*campaigns_, "rpt_young"), campaign);
+
+  // Three copies of a new lure placed in one go: the campaign reaches three
+  // reports once, and the placements say so (the alert goes out once).
+  insert("rpt_d1", "IT help desk: your mailbox is full, sign in at https://mbx-full.top/a to keep mail");
+  insert("rpt_d2", "IT help desk: your mailbox is full, sign in at https://mbx-full.top/b to keep mail");
+  insert("rpt_d3", "IT help desk: your mailbox is full, sign in at https://mbx-full.top/c to keep mail");
+  smish::Report d3;
+  d3.id = "rpt_d3";
+  auto burst = other_daemon->assign(d3);
+  ASSERT_TRUE(burst.ok()) << burst.error().message;
+  EXPECT_EQ(burst->campaign.reports, 3);
+  auto grown = std::find_if(burst->placements.grown.begin(), burst->placements.grown.end(),
+                            [&](const auto& g) { return g.campaign.id == burst->campaign.id; });
+  ASSERT_NE(grown, burst->placements.grown.end());
+  EXPECT_EQ(grown->before, 0);
+  EXPECT_EQ(grown->campaign.reports, 3);
+
   // A daemon starting now replays the same placements and files the next copy alike.
   auto restarted = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer_);
   ASSERT_TRUE(restarted->rebuild().ok());

@@ -193,6 +193,15 @@ TEST_P(LedgerTest, VerifyNamesAChangedRow) {
   EXPECT_EQ(r.first_bad_index, 23u) << r.problem;
 }
 
+TEST_P(LedgerTest, VerifyNamesARowWhoseLeafHashWasRewritten) {
+  append(40);
+  // The same hash in capitals: the row is not as Wardline wrote it.
+  ASSERT_TRUE(store_->execute("UPDATE audit_log SET leaf_hash = upper(leaf_hash) WHERE seq = 12"));
+  auto r = verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_index, 12u) << r.problem;
+}
+
 TEST_P(LedgerTest, VerifyNamesARowChangedTogetherWithItsLeafHash) {
   append(40);
   ASSERT_TRUE(log_->sign_tree_head().ok());
