@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "core/ids.h"
 #include "core/keyring.h"
@@ -86,7 +87,7 @@ struct CampaignBook::Impl {
   std::unordered_map<size_t, size_t> latest;
   int64_t replayed = 0;  // numbered placements the clusterer holds
   bool stale = false;    // a failed sync left placements in the clusterer that were rolled back
-  Placements placements;  // made by the current sync
+  Placements placements;  // committed, not yet handed to the caller (assign, rebuild)
 
   Impl(store::Store& s, std::shared_ptr<const Keyring> k, ClusterParams p, std::shared_ptr<const Analyzer> a)
       : store(s), keyring(std::move(k)), params(p), analyzer(std::move(a)) {
@@ -281,13 +282,15 @@ struct CampaignBook::Impl {
   // placements were numbered keep it), numbering each placement. The
   // placing transaction holds the placement lock (the smish_cluster_head
   // row), so daemons sharing a database take turns and replay the same
-  // clusters. Returns `own`'s campaign (none when `own` is empty).
+  // clusters. Returns `own`'s campaign (none when `own` is empty); what the
+  // placements did accumulates in `placements` until the caller takes it.
   Result<std::optional<Campaign>> sync(const std::string& own) {
     if (stale) reset();
-    placements = {};
     if (Status r = replay(store); !r) return r.error();  // the bulk, before taking the lock
     bool placed_any = false;
+    Placements committed = placements;
     std::optional<Campaign> own_campaign;
+    std::optional<Error> own_problem;  // reported after the others' placements are committed
     Status s = store.transaction([&](store::Executor& tx) -> Status {
       if (Status l = lock_placements(tx); !l) return l;
       auto head = tx.query("SELECT placed FROM smish_cluster_head WHERE id = 1");
@@ -325,22 +328,25 @@ struct CampaignBook::Impl {
       if (own.empty()) return {};
       auto mine = tx.query("SELECT campaign_id FROM smish_reports WHERE id = ?", {own});
       if (!mine) return mine.error();
-      if (mine->empty()) return make_error("not_found", "no report '" + own + "'");
-      if (mine->front().is_null(0)) {
+      if (mine->empty()) {
+        own_problem = make_error("not_found", "no report '" + own + "'");
+      } else if (mine->front().is_null(0)) {
         auto why = std::find_if(placements.skipped.begin(), placements.skipped.end(),
                                 [&](const std::string& m) { return m.rfind("report " + own + ":", 0) == 0; });
-        return make_error("campaign_unavailable", why == placements.skipped.end() ? "report " + own + " was not placed" : *why);
+        own_problem = make_error("campaign_unavailable", why == placements.skipped.end() ? "report " + own + " was not placed" : *why);
+      } else {
+        auto c = load(tx, mine->front().text(0));
+        if (!c) return c.error();
+        own_campaign = *c;
       }
-      auto c = load(tx, mine->front().text(0));
-      if (!c) return c.error();
-      own_campaign = *c;
       return {};
     });
     if (!s) {
       if (placed_any) stale = true;  // rolled back, but still in the clusterer: replay from scratch next time
-      placements = {};
+      placements = std::move(committed);
       return s.error();
     }
+    if (own_problem) return *own_problem;
     return own_campaign;
   }
 };
@@ -394,14 +400,14 @@ Result<Placements> CampaignBook::rebuild() {
   std::lock_guard lock(impl_->mu);
   impl_->reset();
   if (auto s = impl_->sync(""); !s) return s.error();
-  return std::move(impl_->placements);
+  return std::exchange(impl_->placements, {});
 }
 
 Result<Assignment> CampaignBook::assign(const Report& report) {
   std::lock_guard lock(impl_->mu);
   auto c = impl_->sync(report.id);
-  if (!c) return c.error();
-  return Assignment{std::move(**c), std::move(impl_->placements)};
+  if (!c) return c.error();  // what was placed all the same goes with the next answer
+  return Assignment{std::move(**c), std::exchange(impl_->placements, {})};
 }
 
 Result<CampaignPage> CampaignBook::list(const std::string& status, const std::string& cursor, int limit) {

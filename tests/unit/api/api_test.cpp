@@ -820,6 +820,27 @@ TEST_P(ApiTest, DaemonsSharingADatabaseBuildTheSameCampaigns) {
   EXPECT_EQ(grown->before, 0);
   EXPECT_EQ(grown->campaign.reports, 3);
 
+  // A report that cannot be decrypted is left out without holding up the
+  // others, and its own request learns why.
+  ASSERT_TRUE(store_->execute("INSERT INTO smish_reports (id, reporter, channel, body_enc, body_fingerprint, received_at, created_at, "
+                              "verdict, class, score, analysis) VALUES ('rpt_bad', 'z', 'sms', 'not-sealed', 'fp-bad', 't', 1000, "
+                              "'malicious', 'smishing', 90, '{}')")
+                  .ok());
+  insert("rpt_e1", lure("Eve", "payroll-lmc.top"));
+  smish::Report e1;
+  e1.id = "rpt_e1";
+  auto placed_e1 = other_daemon->assign(e1);
+  ASSERT_TRUE(placed_e1.ok()) << placed_e1.error().message;
+  EXPECT_EQ(placed_e1->campaign.id, campaign);
+  ASSERT_EQ(placed_e1->placements.skipped.size(), 1u);
+  EXPECT_EQ(placed_e1->placements.skipped[0].rfind("report rpt_bad: ", 0), 0u) << placed_e1->placements.skipped[0];
+  smish::Report bad;
+  bad.id = "rpt_bad";
+  auto refused = campaigns_->assign(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "campaign_unavailable");
+  EXPECT_NE(refused.error().message.find("not a Wardline ciphertext"), std::string::npos) << refused.error().message;
+
   // A daemon starting now replays the same placements and files the next copy alike.
   auto restarted = std::make_shared<smish::CampaignBook>(*store_, keyring_, smish::ClusterParams{}, analyzer_);
   ASSERT_TRUE(restarted->rebuild().ok());
