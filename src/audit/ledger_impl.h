@@ -115,13 +115,16 @@ struct AuditLog::Impl {
     if (!head) return head.error();
     if (head->empty()) return make_error("audit_corrupt", "audit_head row is missing; run 'wardline db migrate'");
     uint64_t size = static_cast<uint64_t>(head->front().integer(0));
-    auto subtrees = store.query("SELECT level, idx, hash FROM audit_subtrees ORDER BY level, idx");
-    if (!subtrees) return subtrees.error();
-    for (const auto& r : *subtrees) {
+    // One stored subtree per 16 entries: read in place, not collected.
+    Status loaded;
+    Status read = store.scan("SELECT level, idx, hash FROM audit_subtrees ORDER BY level, idx", {}, [&](const store::RowView& r) {
       auto h = hash_from_hex(r.text(2));
-      if (!h) return make_error("audit_corrupt", "stored subtree hash is not hex");
-      if (Status s = tree.load_subtree(static_cast<int>(r.integer(0)), static_cast<uint64_t>(r.integer(1)), *h); !s) return s;
-    }
+      loaded = h ? tree.load_subtree(static_cast<int>(r.integer(0)), static_cast<uint64_t>(r.integer(1)), *h)
+                 : Status(make_error("audit_corrupt", "stored subtree hash is not hex"));
+      return static_cast<bool>(loaded);
+    });
+    if (!read) return read;
+    if (!loaded) return loaded;
     std::vector<Hash> tail;
     auto rows = store.query("SELECT leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq",
                             {static_cast<int64_t>(size - size % kBlock), static_cast<int64_t>(size)});
@@ -163,16 +166,19 @@ struct AuditLog::Impl {
       return make_error("audit_corrupt", "the stored audit log has " + std::to_string(head) + " entries, fewer than the " +
                                              std::to_string(tree.size()) + " this daemon has seen");
     while (tree.size() < head) {
-      auto rows = reader.query("SELECT seq, leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq",
-                               {static_cast<int64_t>(tree.size()), static_cast<int64_t>(std::min(head, tree.size() + 50000))});
-      if (!rows) return rows.error();
-      if (rows->empty()) return make_error("audit_corrupt", "audit entry " + std::to_string(tree.size()) + " is missing");
-      for (const auto& r : *rows) {
-        auto h = hash_from_hex(r.text(1));
-        if (static_cast<uint64_t>(r.integer(0)) != tree.size() || !h)
-          return make_error("audit_corrupt", "audit entry " + std::to_string(tree.size()) + " is missing or damaged");
-        tree.append(*h, nullptr);
-      }
+      uint64_t before = tree.size();
+      bool damaged = false;
+      Status read = reader.scan("SELECT seq, leaf_hash FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq",
+                                {static_cast<int64_t>(before), static_cast<int64_t>(std::min(head, before + 50000))},
+                                [&](const store::RowView& r) {
+                                  auto h = hash_from_hex(r.text(1));
+                                  damaged = static_cast<uint64_t>(r.integer(0)) != tree.size() || !h;
+                                  if (!damaged) tree.append(*h, nullptr);
+                                  return !damaged;
+                                });
+      if (!read) return read;
+      if (damaged || tree.size() == before)
+        return make_error("audit_corrupt", "audit entry " + std::to_string(tree.size()) + " is missing or damaged");
     }
     return {};
   }
