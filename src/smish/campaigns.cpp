@@ -234,9 +234,9 @@ struct CampaignBook::Impl {
     if (live.empty()) {
       std::string id = new_id("cmp");
       if (Status cr = create(tx, id, "system", "first report " + r.text(0)); !cr) return cr.error();
-      auto created = load(tx, id);
-      if (!created) return created.error();
-      c = *created;
+      c = Campaign{};  // as create() stored it: no need to read it back
+      c->id = id;
+      c->status = "new";
     } else if (live.size() == 1) {
       c = live.front();
       before = c->reports;

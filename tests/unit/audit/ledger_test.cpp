@@ -48,6 +48,14 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? *r : VerifyReport{};
   }
+  // Appends 40 entries, changes a row with `sql`, and expects verify to name `index`.
+  void expect_verify_names(const std::string& sql, uint64_t index) {
+    append(40);
+    ASSERT_TRUE(store_->execute(sql));
+    auto r = verify();
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.first_bad_index, index) << r.problem;
+  }
   testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<AuditLog> log_;
@@ -186,20 +194,12 @@ TEST_P(LedgerTest, VerifyPassesOnAnUntouchedLog) {
 }
 
 TEST_P(LedgerTest, VerifyNamesAChangedRow) {
-  append(40);
-  ASSERT_TRUE(store_->execute("UPDATE audit_log SET data = replace(data, 'user23', 'user99') WHERE seq = 23"));
-  auto r = verify();
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_index, 23u) << r.problem;
+  expect_verify_names("UPDATE audit_log SET data = replace(data, 'user23', 'user99') WHERE seq = 23", 23);
 }
 
 TEST_P(LedgerTest, VerifyNamesARowWhoseLeafHashWasRewritten) {
-  append(40);
   // The same hash in capitals: the row is not as Wardline wrote it.
-  ASSERT_TRUE(store_->execute("UPDATE audit_log SET leaf_hash = upper(leaf_hash) WHERE seq = 12"));
-  auto r = verify();
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_index, 12u) << r.problem;
+  expect_verify_names("UPDATE audit_log SET leaf_hash = upper(leaf_hash) WHERE seq = 12", 12);
 }
 
 TEST_P(LedgerTest, VerifyNamesARowChangedTogetherWithItsLeafHash) {
