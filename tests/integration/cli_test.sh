@@ -86,10 +86,13 @@ check "token never in the event log" bash -c "! grep -qF '$TOKEN' '$WORK/events.
 check "phone never in the log or events" bash -c "! grep -q '555 0142' '$WORK/events.jsonl' '$WORK/serve.log'"
 
 # listening on a taken port is a clear error
-nc_port=$(free_port)
-python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$nc_port)); s.listen(); time.sleep(5)" &
+# The holder picks its own port (a port chosen first could be taken by a
+# parallel test before it binds), and `timeout` keeps a serve that did bind
+# from hanging the suite.
+python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(10)" >"$WORK/busy.port" &
 PIDS+=($!)
-sleep 0.3
-"$WARDLINE" serve --data-dir "$D" --listen "127.0.0.1:$nc_port" >"$WORK/busy.log" 2>&1
+for _ in $(seq 1 50); do [ -s "$WORK/busy.port" ] && break; sleep 0.1; done
+nc_port=$(cat "$WORK/busy.port")
+timeout 10 "$WARDLINE" serve --data-dir "$D" --listen "127.0.0.1:$nc_port" >"$WORK/busy.log" 2>&1
 check "port in use: exit 1 with a clear message" bash -c "[ $? -eq 1 ] && grep -q 'cannot listen on 127.0.0.1:$nc_port' '$WORK/busy.log'"
 check_summary
