@@ -4,6 +4,7 @@
 
 #include "core/strings.h"
 #include "posture/posture.h"
+#include "posture/summary_cache.h"
 #include "store/store.h"
 
 namespace wardline::posture {
@@ -136,8 +137,13 @@ Result<std::map<std::string, DeviceRecord>> load(store::Executor& tx, const std:
 }  // namespace
 
 DeviceInventory::DeviceInventory(store::Store& store, std::shared_ptr<const Policy> policy,
-                                 std::shared_ptr<const AdvisoryIndex> advisories)
-    : store_(store), policy_(std::move(policy)), advisories_(std::move(advisories)) {}
+                                 std::shared_ptr<const AdvisoryIndex> advisories, std::chrono::milliseconds summary_ttl)
+    : store_(store),
+      policy_(std::move(policy)),
+      advisories_(std::move(advisories)),
+      summaries_(std::make_unique<SummaryCache>(summary_ttl)) {}
+
+DeviceInventory::~DeviceInventory() = default;
 
 namespace {
 
@@ -202,6 +208,7 @@ Result<std::vector<StateChange>> DeviceInventory::put(const std::vector<Device>&
       }
       return {};
     });
+    summaries_->invalidate();
     if (!s) return s.error();
   }
   return changes;
@@ -234,6 +241,7 @@ Result<std::vector<StateChange>> DeviceInventory::reevaluate(int64_t now) {
       }
       return {};
     });
+    summaries_->invalidate();
     if (!s) return s.error();
     if (!more) return changes;
   }
@@ -249,12 +257,18 @@ Result<std::optional<DeviceRecord>> DeviceInventory::get(const std::string& id) 
 }
 
 Result<std::optional<DeviceInventory::Summary>> DeviceInventory::summary(const std::string& id) {
+  if (auto cached = summaries_->get(id)) return *cached;
+  uint64_t generation = summaries_->generation();
   auto rows = store_.query("SELECT state, ownership, user_name FROM devices WHERE id = ?", {id});
   if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<Summary>();
-  const auto& r = rows->front();
-  return std::optional<Summary>(Summary{parse_state(r.text(0)).value_or(State::noncompliant),
-                                        parse_ownership(r.text(1)).value_or(Ownership::unknown), r.text(2)});
+  std::optional<Summary> found;
+  if (!rows->empty()) {
+    const auto& r = rows->front();
+    found = Summary{parse_state(r.text(0)).value_or(State::noncompliant),
+                    parse_ownership(r.text(1)).value_or(Ownership::unknown), r.text(2)};
+  }
+  summaries_->put(id, found, generation);
+  return found;
 }
 
 Result<std::optional<DeviceRecord>> DeviceInventory::find_by_address(const std::string& address) {
@@ -265,7 +279,7 @@ Result<std::optional<DeviceRecord>> DeviceInventory::find_by_address(const std::
 }
 
 Status DeviceInventory::undo(const std::vector<StateChange>& changes) {
-  return store_.transaction([&](store::Executor& tx) -> Status {
+  Status s = store_.transaction([&](store::Executor& tx) -> Status {
     for (const auto& c : changes) {
       if (c.previous) {
         if (Status w = write(tx, *c.previous); !w) return w;
@@ -276,6 +290,8 @@ Status DeviceInventory::undo(const std::vector<StateChange>& changes) {
     }
     return {};
   });
+  summaries_->invalidate();
+  return s;
 }
 
 Result<size_t> DeviceInventory::count() {

@@ -7,6 +7,7 @@
 // `DeviceInventory::get(id)->state`.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -296,10 +297,19 @@ struct StateChange {
 };
 
 // Devices and their standings in the store.
+class SummaryCache;
+
 class DeviceInventory {
  public:
+  // How long summary() may answer from memory. Writes through this
+  // inventory show at once; writes by another daemon or the CLI on the same
+  // database within this time.
+  static constexpr std::chrono::milliseconds kSummaryTtl{5000};
+
   DeviceInventory(store::Store& store, std::shared_ptr<const Policy> policy,
-                  std::shared_ptr<const AdvisoryIndex> advisories);
+                  std::shared_ptr<const AdvisoryIndex> advisories,
+                  std::chrono::milliseconds summary_ttl = kSummaryTtl);
+  ~DeviceInventory();
 
   // Stores the devices and evaluates them; returns the state changes (the
   // caller audits them): every change of state, and new devices that are
@@ -309,7 +319,7 @@ class DeviceInventory {
   Result<std::vector<StateChange>> reevaluate(int64_t now);
   Result<std::optional<DeviceRecord>> get(const std::string& id);
   // A device's state, ownership and user only: what access decisions need,
-  // without reading the whole device.
+  // without reading the whole device; kept in memory for summary_ttl.
   struct Summary {
     State state = State::compliant;
     Ownership ownership = Ownership::unknown;
@@ -344,6 +354,7 @@ class DeviceInventory {
   mutable std::mutex mu_;
   std::shared_ptr<const Policy> policy_;
   std::shared_ptr<const AdvisoryIndex> advisories_;
+  std::unique_ptr<SummaryCache> summaries_;
 };
 
 // ------------------------------------------------------------------ reports

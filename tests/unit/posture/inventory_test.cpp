@@ -2,6 +2,9 @@
 // re-evaluation as time passes, undo, and the reports.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "posture/posture.h"
@@ -111,6 +114,39 @@ TEST_P(Inventory, PutEvaluatesAndReportsOnlyStateChanges) {
   auto missing = inv_->get("nope");
   ASSERT_TRUE(missing);
   EXPECT_FALSE(missing->has_value());
+}
+
+// Summaries (what access decisions read) are kept in memory: a write through
+// the same inventory shows at once, one by another daemon once they expire.
+TEST_P(Inventory, SummariesFollowOwnWritesAtOnceAndOthersAfterTheirTimeToLive) {
+  using namespace std::chrono_literals;
+  auto state_of = [](DeviceInventory& inv, const std::string& id) {
+    auto s = inv.summary(id);
+    EXPECT_TRUE(s) << s.error().message;
+    return s && *s ? std::optional<State>((*s)->state) : std::nullopt;
+  };
+  DeviceInventory other(*store_, policy_, nullptr, 0ms);  // another daemon: reads the store every time
+  Device d = device("a-dev", Platform::ios, Ownership::corporate);
+  EXPECT_EQ(state_of(*inv_, "a-dev"), std::nullopt);
+  ASSERT_TRUE(inv_->put({d}, kNow));
+  EXPECT_EQ(state_of(*inv_, "a-dev"), State::compliant) << "an unknown device enrolled here is known at once";
+
+  d.encrypted = false;
+  auto read_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(other.put({d}, kNow));
+  EXPECT_EQ(state_of(other, "a-dev"), State::noncompliant);
+  if (std::chrono::steady_clock::now() - read_at < DeviceInventory::kSummaryTtl) {
+    EXPECT_EQ(state_of(*inv_, "a-dev"), State::compliant) << "answered from memory";
+  }
+  ASSERT_TRUE(inv_->put({device("b-dev", Platform::ios, Ownership::corporate)}, kNow));
+  EXPECT_EQ(state_of(*inv_, "a-dev"), State::noncompliant) << "a write here drops what was kept";
+
+  DeviceInventory brief(*store_, policy_, nullptr, 100ms);
+  EXPECT_EQ(state_of(brief, "a-dev"), State::noncompliant);
+  d.encrypted = true;
+  ASSERT_TRUE(other.put({d}, kNow));
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(state_of(brief, "a-dev"), State::compliant) << "expired: read again";
 }
 
 TEST_P(Inventory, ReevaluationMovesGraceToNoncompliantAndFixesClear) {
