@@ -36,8 +36,9 @@ struct Call {
   const Principal& principal;
   std::string request_id;
   std::string source_ip;
-  // The caller's successful authentication, until it is recorded together
-  // with the handler's first event (see record(Services&, const Call&, ...)).
+  // The caller's successful authentication, until it is recorded with the
+  // handler's first event, or on its own after a handler that recorded
+  // nothing (see record(Services&, const Call&, ...)).
   mutable std::optional<siem::SecurityEvent> auth_event;
   // Path parameter by position, e.g. {name} in /api/v1/users/{name}.
   std::string path_param(size_t i) const { return req.matches[static_cast<int>(i + 1)]; }
@@ -108,8 +109,10 @@ siem::SecurityEvent call_event(const Call& call, const std::string& type, const 
                                const std::string& outcome = "success");
 // Records an event durably. The error, if any, is the one to answer with (503).
 Status record(Services& s, siem::SecurityEvent e);
-// The same for an event caused by `call`: the call's pending authentication
-// event goes into the same group commit, in front of it.
+// The same for an event caused by `call`. The call's pending authentication
+// is recorded with it: as details of this event (auth_method, auth_token_id
+// or auth_session) when the caller is its actor, otherwise as its own
+// auth.attempt event in the same group commit.
 Status record(Services& s, const Call& call, std::optional<siem::SecurityEvent> e);
 Status audit_failure(const Error& e);  // logs it; the 503 answer to give
 

@@ -439,12 +439,14 @@ TEST_P(ApiTest, AuthenticationsAndAdminActionsLandInTheAuditLog) {
   f.type = "auth.attempt";
   auto auths = audit_->search(f, "", 100);
   ASSERT_TRUE(auths.ok());
-  EXPECT_EQ(auths->entries.size(), 3u);
+  // The read and the failure; the creation's authentication is in its own event.
+  EXPECT_EQ(auths->entries.size(), 2u);
   f.type = "admin.*";
   auto admin = audit_->search(f, "", 100);
   ASSERT_EQ(admin->entries.size(), 1u);
   EXPECT_EQ(admin->entries[0].event.subject, "nurse.z");
   EXPECT_EQ(admin->entries[0].event.actor, "root.admin");
+  EXPECT_EQ(admin->entries[0].event.details["auth_method"], "bearer_token");
   EXPECT_TRUE(audit_->verify()->ok);
 }
 
@@ -1130,6 +1132,33 @@ TEST_P(ApiTest, AccessDecisionsAreAnsweredWithReasonsAndAudited) {
   EXPECT_EQ(events[1].details["required"], "phishing_resistant");
   EXPECT_EQ(events[2].details["decision"], "deny");
   EXPECT_EQ(events[2].outcome, "failure");
+}
+
+// One audit entry per call: a call that records an event carries the
+// caller's authentication in it; a read that records nothing is audited as
+// an auth.attempt.
+TEST_P(ApiTest, ACallsOwnEventCarriesItsAuthentication) {
+  std::string gateway = token_for("svc.ehr-gateway", Role::service);
+  auto decided = post("/api/v1/access/decide", gateway,
+                      R"({"user":"kim@lakesidemed.org","category":"ehr.clinical","action":"read","source_ip":"10.4.4.4"})");
+  ASSERT_EQ(decided->status, 200) << decided->body;
+  auto read = get("/api/v1/me", gateway);
+  ASSERT_EQ(read->status, 200);
+  std::string decided_id = decided->get_header_value("X-Request-Id"), read_id = read->get_header_value("X-Request-Id");
+  int decisions = 0, decision_auths = 0, read_auths = 0;
+  for (auto& e : events()) {
+    if (e.details["request_id"] == decided_id && e.type == "access.decision") {
+      ++decisions;
+      EXPECT_EQ(e.actor, "svc.ehr-gateway");
+      EXPECT_EQ(e.details["auth_method"], "bearer_token");
+      EXPECT_EQ(e.details["auth_token_id"].rfind("tok_", 0), 0u) << e.details["auth_token_id"];
+    }
+    if (e.type == "auth.attempt" && e.details["request_id"] == decided_id) ++decision_auths;
+    if (e.type == "auth.attempt" && e.details["request_id"] == read_id && e.outcome == "success") ++read_auths;
+  }
+  EXPECT_EQ(decisions, 1);
+  EXPECT_EQ(decision_auths, 0);
+  EXPECT_EQ(read_auths, 1);
 }
 
 TEST_P(ApiTest, FailedSignInsFromTheIdentityProviderAreAuditedAndBecomeASignal) {
