@@ -61,8 +61,16 @@ Status record(Services& s, siem::SecurityEvent e) {
 
 namespace {
 
+// Whether the event of what the call did can carry the caller's successful
+// authentication: a success by the caller. A refusal, or an event about
+// someone's authentication (a failed sign-in the identity provider reports),
+// would misstate it; those keep the auth.attempt beside them.
+bool carries_authentication(const siem::SecurityEvent& e, const siem::SecurityEvent& auth) {
+  return e.actor == auth.actor && e.outcome == "success" && e.type.rfind("auth.", 0) != 0;
+}
+
 // The caller's authentication, carried by the event of what the call did:
-// one audit entry per call instead of two.
+// one audit entry instead of two.
 void add_authentication(siem::SecurityEvent& e, const siem::SecurityEvent& auth) {
   for (const char* key : {"method", "token_id", "session"})
     if (auto it = auth.details.find(key); it != auth.details.end()) e.details[std::string("auth_") + key] = it->second;
@@ -72,7 +80,7 @@ void add_authentication(siem::SecurityEvent& e, const siem::SecurityEvent& auth)
 
 Status record(Services& s, const Call& call, std::optional<siem::SecurityEvent> e) {
   std::vector<siem::SecurityEvent> batch;
-  if (call.auth_event && e && e->actor == call.auth_event->actor) add_authentication(*e, *call.auth_event);
+  if (call.auth_event && e && carries_authentication(*e, *call.auth_event)) add_authentication(*e, *call.auth_event);
   else if (call.auth_event) batch.push_back(*call.auth_event);
   if (e) batch.push_back(std::move(*e));
   if (batch.empty()) return {};

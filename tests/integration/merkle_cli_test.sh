@@ -9,7 +9,7 @@ if [ ! -f "$V" ]; then echo "skipping: external Merkle vectors not found at $V";
 # value made this test take a minute): root_N, leaf_I, leaf_hash_I,
 # inc_{size,index,proof,root}_C, con_{first,second,proof,first_root,second_root}_C;
 # the leaves, one per line, in $WORK/leaves.
-eval "$(python3 - "$V" "$WORK/leaves" <<'PY'
+vars=$(python3 - "$V" "$WORK/leaves" <<'PY'
 import json, shlex, sys
 d = json.load(open(sys.argv[1]))
 open(sys.argv[2], "w").write("\n".join(d["leaves"]) + "\n")
@@ -25,7 +25,8 @@ for c, v in enumerate(d["inclusion"]):
 for c, v in enumerate(d["consistency"]):
     for k in ("first", "second", "proof", "first_root", "second_root"): put(f"con_{k}_{c}", v[k])
 PY
-)"
+) || { echo "cannot read the vectors in $V" >&2; exit 1; }
+eval "$vars"
 leaves() { head -n "$1" "$WORK/leaves"; }
 var() { local name=$1; printf '%s' "${!name}"; }
 

@@ -1192,9 +1192,17 @@ TEST_P(ApiTest, FailedSignInsFromTheIdentityProviderAreAuditedAndBecomeASignal) 
   EXPECT_EQ(json::parse(r->body)["reasons"].back(), "5 failed sign-ins within 15 minutes") << r->body;
 
   std::vector<siem::SecurityEvent> reported;
-  for (auto& e : events_of_type("auth.attempt"))
+  int provider_sign_ins = 0;
+  for (auto& e : events_of_type("auth.attempt")) {
     if (e.details["method"] == "idp") reported.push_back(e);
+    if (e.actor == "svc.idp" && e.outcome == "success" && e.details["method"] == "bearer_token") ++provider_sign_ins;
+  }
   ASSERT_EQ(reported.size(), 6u);
+  // The provider's own sign-in is not folded into the failure it reports:
+  // one per failed-logins call (six recorded, two refused as invalid); the
+  // decision carries its own.
+  EXPECT_EQ(reported[0].details.count("auth_method"), 0u);
+  EXPECT_EQ(provider_sign_ins, 8);
   EXPECT_EQ(reported[0].outcome, "failure");
   EXPECT_EQ(reported[0].actor, "svc.idp");
   EXPECT_EQ(reported[0].subject, "kim@lakesidemed.org");

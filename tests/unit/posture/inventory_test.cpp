@@ -129,10 +129,10 @@ TEST_P(Inventory, SummariesFollowOwnWritesAtOnceAndOthersAfterTheirTimeToLive) {
   Device d = device("a-dev", Platform::ios, Ownership::corporate);
   EXPECT_EQ(state_of(*inv_, "a-dev"), std::nullopt);
   ASSERT_TRUE(inv_->put({d}, kNow));
+  auto read_at = std::chrono::steady_clock::now();
   EXPECT_EQ(state_of(*inv_, "a-dev"), State::compliant) << "an unknown device enrolled here is known at once";
 
   d.encrypted = false;
-  auto read_at = std::chrono::steady_clock::now();
   ASSERT_TRUE(other.put({d}, kNow));
   EXPECT_EQ(state_of(other, "a-dev"), State::noncompliant);
   if (std::chrono::steady_clock::now() - read_at < DeviceInventory::kSummaryTtl) {
