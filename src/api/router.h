@@ -111,8 +111,8 @@ siem::SecurityEvent call_event(const Call& call, const std::string& type, const 
 Status record(Services& s, siem::SecurityEvent e);
 // The same for an event caused by `call`. The call's pending authentication
 // is recorded with it: as details of this event (auth_method, auth_token_id
-// or auth_session) when it is a success by the caller (and not itself an
-// auth.* event), otherwise as its own auth.attempt in the same group commit.
+// or auth_session) when the caller is its actor and it is not itself an
+// auth.* event, otherwise as its own auth.attempt in the same group commit.
 Status record(Services& s, const Call& call, std::optional<siem::SecurityEvent> e);
 Status audit_failure(const Error& e);  // logs it; the 503 answer to give
 

@@ -62,11 +62,12 @@ Status record(Services& s, siem::SecurityEvent e) {
 namespace {
 
 // Whether the event of what the call did can carry the caller's successful
-// authentication: a success by the caller. A refusal, or an event about
-// someone's authentication (a failed sign-in the identity provider reports),
-// would misstate it; those keep the auth.attempt beside them.
+// authentication: the caller is its actor (whatever its outcome: a denied
+// decision or a refused change is still the caller's authenticated call),
+// and it is not itself about an authentication (a failed sign-in the
+// identity provider reports), which the caller's own would be mistaken for.
 bool carries_authentication(const siem::SecurityEvent& e, const siem::SecurityEvent& auth) {
-  return e.actor == auth.actor && e.outcome == "success" && e.type.rfind("auth.", 0) != 0;
+  return e.actor == auth.actor && e.type.rfind("auth.", 0) != 0;
 }
 
 // The caller's authentication, carried by the event of what the call did:

@@ -1142,21 +1142,26 @@ TEST_P(ApiTest, ACallsOwnEventCarriesItsAuthentication) {
   auto decided = post("/api/v1/access/decide", gateway,
                       R"({"user":"kim@lakesidemed.org","category":"ehr.clinical","action":"read","source_ip":"10.4.4.4"})");
   ASSERT_EQ(decided->status, 200) << decided->body;
+  auto denied = post("/api/v1/access/decide", gateway,
+                     R"({"user":"kim@lakesidemed.org","category":"billing","action":"read","source_ip":"10.4.4.4"})");
+  ASSERT_EQ(json::parse(denied->body)["decision"], "deny") << denied->body;
   auto read = get("/api/v1/me", gateway);
   ASSERT_EQ(read->status, 200);
-  std::string decided_id = decided->get_header_value("X-Request-Id"), read_id = read->get_header_value("X-Request-Id");
+  std::string read_id = read->get_header_value("X-Request-Id");
+  std::set<std::string> decision_ids{decided->get_header_value("X-Request-Id"), denied->get_header_value("X-Request-Id")};
   int decisions = 0, decision_auths = 0, read_auths = 0;
   for (auto& e : events()) {
-    if (e.details["request_id"] == decided_id && e.type == "access.decision") {
-      ++decisions;
+    bool of_decision = decision_ids.count(e.details["request_id"]) > 0;
+    if (of_decision && e.type == "access.decision") {
+      ++decisions;  // allowed or denied, the gateway's authenticated call
       EXPECT_EQ(e.actor, "svc.ehr-gateway");
       EXPECT_EQ(e.details["auth_method"], "bearer_token");
       EXPECT_EQ(e.details["auth_token_id"].rfind("tok_", 0), 0u) << e.details["auth_token_id"];
     }
-    if (e.type == "auth.attempt" && e.details["request_id"] == decided_id) ++decision_auths;
+    if (e.type == "auth.attempt" && of_decision) ++decision_auths;
     if (e.type == "auth.attempt" && e.details["request_id"] == read_id && e.outcome == "success") ++read_auths;
   }
-  EXPECT_EQ(decisions, 1);
+  EXPECT_EQ(decisions, 2);
   EXPECT_EQ(decision_auths, 0);
   EXPECT_EQ(read_auths, 1);
 }
