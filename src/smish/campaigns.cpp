@@ -303,16 +303,21 @@ struct CampaignBook::Impl {
                                   "ORDER BY created_at, id",
                               {own, unix_now() - kSettleSeconds});
       if (!waiting) return waiting.error();
+      std::optional<std::string> own_skipped;  // why `own` was left without a campaign
+      auto skip = [&](const store::Row& r, const Error& why) {
+        placements.skipped.push_back(why.message);
+        if (r.text(0) == own) own_skipped = why.message;
+      };
       for (const auto& r : *waiting) {
         auto body = body_of(r);
         if (!body) {
-          placements.skipped.push_back(body.error().message);
+          skip(r, body.error());
           continue;
         }
         std::vector<size_t> joined;
         auto index = cluster(r, *body, &joined);
         if (!index) {
-          placements.skipped.push_back(index.error().message);
+          skip(r, index.error());
           continue;
         }
         placed_any = true;
@@ -331,9 +336,7 @@ struct CampaignBook::Impl {
       if (mine->empty()) {
         own_problem = make_error("not_found", "no report '" + own + "'");
       } else if (mine->front().is_null(0)) {
-        auto why = std::find_if(placements.skipped.begin(), placements.skipped.end(),
-                                [&](const std::string& m) { return m.rfind("report " + own + ":", 0) == 0; });
-        own_problem = make_error("campaign_unavailable", why == placements.skipped.end() ? "report " + own + " was not placed" : *why);
+        own_problem = make_error("campaign_unavailable", own_skipped.value_or("report " + own + " was not placed"));
       } else {
         auto c = load(tx, mine->front().text(0));
         if (!c) return c.error();
